@@ -1,0 +1,167 @@
+/*
+ * bench.c: sosim's benchmarks.  Each prints its figures as `name value`
+ * lines; wall times are from CLOCK_MONOTONIC, so compare them as ratios
+ * within one run on a shared machine.
+ *
+ *   bench kttcp      1 GiB kttcp transfer over a TCP pair with default
+ *                    buffers, tracing off: payload_bytes_per_s,
+ *                    events_per_s, peak_rss_bytes
+ *   bench sbappend   a 1 MB-buffer stream with and without the
+ *                    sbappend-walk quirk: both wall times and their ratio
+ *                    (sbappend_walk_over_fixed), then the cost per byte of
+ *                    both paths as the buffer grows
+ */
+#include "expect.h"
+#include "kern.h"
+#include "scenario.h"
+#include "scheduler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+	double wall;
+	uint64_t steps;
+	double cost_per_byte;
+	uint64_t delivered;
+	StopReason stop;
+	char msg[512];
+} RunResult;
+
+static RunResult
+run_text(const char *text, uint32_t quirks, CheckMode check)
+{
+	GError *err = NULL;
+	Scenario *s = scenario_parse_string("bench.scn", text, &err);
+	RunResult r = { 0 };
+	World *w;
+	double t0;
+
+	if (s == NULL) {
+		fprintf(stderr, "bench: %s\n", err->message);
+		exit(2);
+	}
+	w = world_new(s, profile_find(s->profile ? s->profile : "netbsd-2.0"),
+	    profile_find(s->profile ? s->profile : "netbsd-2.0")->quirks | quirks);
+	w->check = check;
+	t0 = now_s();
+	sched_run(w);
+	r.wall = now_s() - t0;
+	r.steps = w->step;
+	r.stop = w->stop;
+	snprintf(r.msg, sizeof r.msg, "%s", w->stop_msg);
+	for (int i = 0; i < w->nsocks; i++)
+		r.delivered += w->socks[i].delivered;
+	r.cost_per_byte = r.delivered ? cost_total(w) / (double)r.delivered : 0;
+	if (w->violation[0] || w->deadlocked) {
+		fprintf(stderr, "bench: the run failed: %s\n", w->stop_msg);
+		exit(1);
+	}
+	world_free(w);
+	scenario_free(s);
+	return r;
+}
+
+static int
+bench_kttcp(void)
+{
+	const char *text =
+	    "profile netbsd-2.0\n"
+	    "tcp a b\n"
+	    "thread sender:\n"
+	    "    kttcp send a 1GiB => 1073741824\n"
+	    "thread receiver:\n"
+	    "    kttcp recv b 1GiB => 1073741824\n";
+	RunResult r = run_text(text, 0, CHECK_AT_END);
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	if (r.delivered != 1073741824ull) {
+		fprintf(stderr, "bench: delivered %llu bytes, want 1 GiB\n", (unsigned long long)r.delivered);
+		return 1;
+	}
+	printf("payload_bytes %llu\n", (unsigned long long)r.delivered);
+	printf("wall_s %.3f\n", r.wall);
+	printf("payload_bytes_per_s %.0f\n", (double)r.delivered / r.wall);
+	printf("events_per_s %.0f\n", (double)r.steps / r.wall);
+	printf("steps %llu\n", (unsigned long long)r.steps);
+	printf("peak_rss_bytes %ld\n", ru.ru_maxrss * 1024L);
+	/* the same transfer with the invariants checked after every step */
+	{
+		const char *small =
+		    "profile netbsd-2.0\n"
+		    "tcp a b\n"
+		    "thread sender:\n"
+		    "    kttcp send a 64MiB => 67108864\n"
+		    "thread receiver:\n"
+		    "    kttcp recv b 64MiB => 67108864\n";
+		RunResult c = run_text(small, 0, CHECK_EVERY_STEP);
+
+		printf("payload_bytes_per_s_checked_every_step %.0f\n", (double)c.delivered / c.wall);
+	}
+	return 0;
+}
+
+static char *
+stream_text(const char *bufsize, const char *total)
+{
+	return g_strdup_printf(
+	    "profile netbsd-2.0\n"
+	    "sysctl kern.sbmax=16M\n"
+	    "tcp a b sndbuf=%s rcvbuf=%s\n"
+	    "thread writer:\n"
+	    "    send a %s\n"
+	    "thread reader:\n"
+	    "    recv b %s WAITALL\n", bufsize, bufsize, total, total);
+}
+
+static int
+bench_sbappend(void)
+{
+	uint32_t walk = 1u << QUIRK_SBAPPEND_WALK;
+	char *text = stream_text("1M", "32M");
+	RunResult fixed = run_text(text, 0, CHECK_AT_END);
+	RunResult walking = run_text(text, walk, CHECK_AT_END);
+	static const char *const sizes[] = { "64K", "256K", "1M", "4M" };
+
+	g_free(text);
+	printf("stream_bytes %llu\n", (unsigned long long)fixed.delivered);
+	printf("wall_fixed_s %.3f\n", fixed.wall);
+	printf("wall_walk_s %.3f\n", walking.wall);
+	printf("sbappend_walk_over_fixed %.2f\n", walking.wall / fixed.wall);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		char *t = stream_text(sizes[i], "16M");
+		RunResult f = run_text(t, 0, CHECK_AT_END);
+		RunResult q = run_text(t, walk, CHECK_AT_END);
+
+		printf("cost_per_byte_fixed_%s %.3f\n", sizes[i], f.cost_per_byte);
+		printf("cost_per_byte_walk_%s %.3f\n", sizes[i], q.cost_per_byte);
+		printf("wall_ns_per_byte_fixed_%s %.3f\n", sizes[i], f.wall * 1e9 / (double)f.delivered);
+		printf("wall_ns_per_byte_walk_%s %.3f\n", sizes[i], q.wall * 1e9 / (double)q.delivered);
+		g_free(t);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "kttcp") == 0)
+		return bench_kttcp();
+	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
+		return bench_sbappend();
+	fprintf(stderr, "usage: bench kttcp|sbappend\n");
+	return 2;
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/env bash
+# dev.sh - set up, build, demo and test sosim on Debian 12.
+# Usage: ./dev.sh {setup|demo [ARGS...]|test|bench|clean|help}
+set -euo pipefail
+
+cd "$(dirname "$0")"
+
+PACKAGES=(
+    build-essential meson ninja-build pkg-config
+    libglib2.0-dev libjson-glib-dev libncurses-dev libgraphviz-dev graphviz
+    check python3
+)
+BUILD=build
+BUILD_ASAN=build-asan
+DEMO_SCENARIO=scenarios/teaching/01-stream-send-receive.scn
+
+say() { printf 'dev.sh: %s\n' "$*"; }
+die() { printf 'dev.sh: error: %s\n' "$*" >&2; exit 1; }
+
+usage() {
+    cat <<'EOF'
+Usage: ./dev.sh COMMAND [ARGS...]
+
+Commands:
+  setup        install missing Debian packages (as root), configure and build in build/
+  demo [ARGS]  setup, then run build/sosim run scenarios/teaching/01-stream-send-receive.scn [ARGS]
+  test         setup, run the test suite in build/ and again under ASan+UBSan in build-asan/,
+               then print "N passed, M failed"
+  bench        setup, then run the benchmarks (meson test --benchmark)
+  clean        remove build/ and build-asan/
+  help         show this text
+EOF
+}
+
+is_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+install_packages() {
+    local missing=() pkg
+    command -v dpkg-query >/dev/null 2>&1 ||
+        die "dpkg-query not found; this script expects Debian 12"
+    for pkg in "${PACKAGES[@]}"; do
+        is_installed "$pkg" || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        say "all build dependencies are installed"
+        return 0
+    fi
+    say "missing packages: ${missing[*]}"
+    if [ "$(id -u)" -ne 0 ]; then
+        say "run this, then retry:"
+        printf 'sudo apt-get install -y --no-install-recommends %s\n' "${missing[*]}"
+        exit 1
+    fi
+    # apt-get reads DEBIAN_FRONTEND from the environment; pass it on if set.
+    if [ -n "${DEBIAN_FRONTEND:-}" ]; then
+        export DEBIAN_FRONTEND
+    fi
+    say "installing: ${missing[*]}"
+    if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
+        say "install failed; running apt-get update and retrying"
+        apt-get update
+        apt-get install -y --no-install-recommends "${missing[@]}"
+    fi
+}
+
+# configure DIR ARGS...: run meson setup unless DIR already has a build.ninja.
+configure() {
+    local dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        return 0
+    fi
+    say "configuring $dir"
+    # Also recovers from an earlier configure that failed half-way.
+    meson setup "$dir" "$@"
+}
+
+setup() {
+    install_packages
+    [ -f meson.build ] || die "meson.build not found in $(pwd)"
+    configure "$BUILD" --buildtype=debugoptimized
+    say "building $BUILD"
+    ninja -C "$BUILD"
+}
+
+# count_results LOGFILE: print "PASSED FAILED" for one meson testlog.json.
+count_results() {
+    python3 - "$1" <<'EOF'
+import json, sys
+
+passed = failed = 0
+with open(sys.argv[1], encoding="utf-8") as f:
+    for line in f:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            result = json.loads(line).get("result")
+        except (ValueError, AttributeError):
+            failed += 1
+            continue
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            pass
+        else:
+            failed += 1
+print(passed, failed)
+EOF
+}
+
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+ALL_RAN=1
+
+# run_suite DIR [ENV=VALUE...] -- [MESON TEST ARGS...]: run one suite and
+# add its counts to the totals. Never aborts the script.
+run_suite() {
+    local dir=$1 log rc=0 counts p f
+    shift
+    local envs=()
+    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+        envs+=("$1")
+        shift
+    done
+    if [ "$#" -gt 0 ]; then shift; fi
+    log="$dir/meson-logs/testlog.json"
+    rm -f "$log"
+    say "running the test suite in $dir"
+    env ${envs[@]+"${envs[@]}"} meson test -C "$dir" --print-errorlogs "$@" || rc=$?
+    if [ -f "$log" ]; then
+        if ! counts=$(count_results "$log"); then
+            say "could not parse $log"
+            ALL_RAN=0
+            return 0
+        fi
+        read -r p f <<<"$counts"
+        say "$dir: $p passed, $f failed (meson test exit status $rc)"
+        TOTAL_PASSED=$((TOTAL_PASSED + p))
+        TOTAL_FAILED=$((TOTAL_FAILED + f))
+        if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+            # meson reported a problem its log does not show; count it.
+            say "$dir: meson test failed without a failing test result"
+            TOTAL_FAILED=$((TOTAL_FAILED + 1))
+        fi
+    elif [ "$rc" -eq 0 ]; then
+        say "$dir: no tests were run"
+    else
+        say "$dir: meson test did not run (exit status $rc)"
+        ALL_RAN=0
+    fi
+}
+
+cmd_test() {
+    setup
+    run_suite "$BUILD" --
+
+    local asan_ok=1
+    configure "$BUILD_ASAN" -Db_sanitize=address,undefined -Db_lundef=false \
+        --buildtype=debug || asan_ok=0
+    if [ "$asan_ok" -eq 1 ]; then
+        say "building $BUILD_ASAN"
+        ninja -C "$BUILD_ASAN" || asan_ok=0
+    fi
+    if [ "$asan_ok" -eq 1 ]; then
+        run_suite "$BUILD_ASAN" \
+            ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            -- --timeout-multiplier 4
+    else
+        say "$BUILD_ASAN: configure or build failed; sanitizer run skipped"
+        ALL_RAN=0
+    fi
+
+    echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+    [ "$TOTAL_FAILED" -eq 0 ] && [ "$ALL_RAN" -eq 1 ]
+}
+
+cmd=${1:-help}
+if [ "$#" -gt 0 ]; then shift; fi
+
+case "$cmd" in
+    setup)
+        setup
+        ;;
+    demo)
+        setup
+        say "running $DEMO_SCENARIO"
+        exec "$BUILD/sosim" run "$DEMO_SCENARIO" "$@"
+        ;;
+    test)
+        cmd_test
+        ;;
+    bench)
+        setup
+        meson test -C "$BUILD" --benchmark --verbose
+        ;;
+    clean)
+        say "removing $BUILD and $BUILD_ASAN"
+        rm -rf -- "$BUILD" "$BUILD_ASAN"
+        ;;
+    help | -h | --help)
+        usage
+        ;;
+    *)
+        usage >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,100 @@
+/*
+ * kern.h: the simulated kernel's routines, named as in the BSD sources.
+ *
+ * Routines here run atomically within one scheduler step (they never
+ * sleep); routines that can sleep are state machines (machine.h).
+ */
+#ifndef SOSIM_KERN_H
+#define SOSIM_KERN_H
+
+#include "world.h"
+
+/* ---- mbuf.c ---- */
+Mbuf *mb(World *w, Ref r);                       /* checked dereference */
+uint8_t *mtod(World *w, Ref r);                  /* data pointer of a live mbuf */
+Ref m_get(World *w, int how, int type);          /* MGET; REF_NULL when the pool is out */
+Ref m_gethdr(World *w, int how, int type);       /* MGETHDR */
+bool m_clget(World *w, Ref m);                   /* MCLGET: true if a cluster was attached */
+Ref m_free(World *w, Ref m);                     /* returns m_next */
+void m_freem(World *w, Ref m);
+Ref m_copym(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who);
+Ref m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who);
+void m_adj(World *w, Ref m, int64_t len);
+void m_cat(World *w, Ref m, Ref n);
+uint32_t m_storage(World *w, const Mbuf *m);     /* size of the mbuf's storage */
+int64_t m_trailingspace(World *w, Ref m);
+bool m_pool_would_block(World *w, int want_clusters);
+uint64_t m_length(World *w, Ref m);
+
+/* payload patterns: byte k of stream s is pattern_byte(s, k) */
+void payload_fill(uint8_t *dst, uint64_t stream, uint64_t off, uint64_t len);
+bool payload_check(const uint8_t *src, uint64_t stream, uint64_t off, uint64_t len);
+uint64_t tcp_stream_id(int sender_sock);
+
+/* ---- sockbuf.c ---- */
+int64_t sbspace(const Sockbuf *sb);
+bool sbreserve(World *w, Sockbuf *sb, int64_t cc);
+void sballoc(World *w, Sockbuf *sb, Ref m);
+void sbfree(World *w, Sockbuf *sb, Ref m);
+void sbappend(World *w, Socket *so, Sockbuf *sb, Ref m);
+void sbappendstream(World *w, Socket *so, Sockbuf *sb, Ref m);
+void sbappendrecord(World *w, Socket *so, Sockbuf *sb, Ref m0);
+bool sbappendaddr(World *w, Socket *so, Sockbuf *sb, uint32_t ip, uint16_t port, Ref m0, Ref control);
+bool sbappendcontrol(World *w, Socket *so, Sockbuf *sb, Ref m0, Ref control);
+void sbcompress(World *w, Sockbuf *sb, Ref m, Ref n);
+void sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len);
+void sbdroprecord(World *w, Socket *so, Sockbuf *sb);
+void sbflush(World *w, Socket *so, Sockbuf *sb);
+void sbrelease(World *w, Socket *so, Sockbuf *sb);
+/* SB_EMPTY_FIXUP plus "the head record is the last": after removing from the front */
+void sbsync(World *w, Sockbuf *sb, Ref nextrecord);
+int64_t sb_datacc(World *w, const Sockbuf *sb);
+
+/* invariants (invariant.c): return false and call world_violation on failure */
+bool sbcheck(World *w, int sock, int which);
+bool invariants_check(World *w);
+bool invariants_check_end(World *w);
+
+/* ---- sched.c ---- */
+void tsleep(World *w, int thread, uint32_t chan, const char *wmesg, bool intr, int64_t timeo);
+void wakeup(World *w, uint32_t chan);
+void work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen);
+uint32_t timer_gen_next(World *w);
+void sorwakeup(World *w, Socket *so);
+void sowwakeup(World *w, Socket *so);
+void emit(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    int64_t a, int64_t b, int64_t c, const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+static inline bool tracing(const World *w) { return w->sink.emit != NULL; }
+
+/* ---- socket.c ---- */
+void socantsendmore(World *w, Socket *so);
+void socantrcvmore(World *w, Socket *so);
+void soisdisconnected(World *w, Socket *so);
+int sosetopt(World *w, Socket *so, int opt, int64_t value);
+int soshutdown(World *w, Socket *so, int how);
+int soclose(World *w, Socket *so);
+const char *sock_name(const World *w, int i);
+
+/* ---- tcp.c ---- */
+int tcp_usrreq_send(World *w, Socket *so, Ref m, bool oob);
+void tcp_usrreq_rcvd(World *w, Socket *so);
+int tcp_usrreq_rcvoob(World *w, Socket *so, bool peek, uint8_t *byte);
+void tcp_usrclosed(World *w, Socket *so);
+void tcp_output(World *w, Socket *so);
+void tcp_input(World *w, Segment *seg);
+void tcp_persist_timeout(World *w, int sock, uint32_t gen);
+void tcp_reset_from_peer(World *w, Socket *so);
+
+/* ---- udp.c ---- */
+int udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest);
+void udp_input(World *w, Segment *seg);
+void udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_len);
+
+/* ---- wire.c ---- */
+Segment *seg_alloc(World *w, uint32_t *slot);
+void seg_send(World *w, uint32_t slot, int64_t delay);
+void seg_free(World *w, uint32_t slot);
+void softnet_deliver(World *w, uint32_t slot, uint32_t gen);
+void wire_foreach_chain(World *w, void (*fn)(World *, Ref, void *), void *ctx);
+
+#endif

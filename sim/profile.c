@@ -1,0 +1,117 @@
+/*
+ * profile.c: the kernels sosim can be.  Sources for every number are in
+ * docs/research/profiles.md; "[I]" there marks inferred values.
+ */
+#include "profile.h"
+
+#include <string.h>
+
+#define BIT(q) (1u << (q))
+#define SEC 1000000000ll
+
+const QuirkDef quirk_defs[QUIRK__COUNT] = {
+	[QUIRK_WAITALL_PEEK_HANG] = {
+		"waitall-peek-hang",
+		"MSG_WAITALL|MSG_PEEK for more than the buffer can hold sleeps forever",
+		"soreceive's MSG_WAITALL loop has no `if (MSG_PEEK && sbspace(&so_rcv) <= 0) break;`: "
+		"a peek consumes nothing, so once the buffer is full no data or wakeup can come",
+		"NetBSD soreceive before mid-2002 (kttcp.c 1.1, seed 000); fixed in kttcp.c 1.4 "
+		"(seed 001). FreeBSD never took the fix (on in freebsd-9.1).",
+	},
+	[QUIRK_WAITALL_NO_RCVD] = {
+		"waitall-no-rcvd",
+		"no PRU_RCVD before sleeping in the MSG_WAITALL loop: the sender stalls until a persist probe",
+		"soreceive drains the buffer and sleeps without calling PRU_RCVD, so TCP sends no "
+		"window update; a sender facing a zero window waits for its persist timer (5 s)",
+		"NetBSD soreceive before mid-2002 (seed 000); fixed in kttcp.c 1.4 (seed 001).",
+	},
+	[QUIRK_SBAPPEND_WALK] = {
+		"sbappend-walk",
+		"no sb_lastrecord/sb_mbtail: every append walks the chain to find the tail",
+		"sbappend walks m_nextpkt from sb_mb to the last record and then its m_next chain; TCP "
+		"uses sbappend instead of sbappendstream, so a full 1 MB buffer costs a walk per append",
+		"NetBSD before mid-2002 (uipc_socket2.c, tcp_usrreq.c, tcp_input.c); fixed by the "
+		"sb_lastrecord/sb_mbtail change (seed 001: sbappend went from 50% to 0.02%).",
+	},
+};
+
+const Profile profiles[] = {
+	{
+		.name = "netbsd-1.6",
+		.summary = "NetBSD 1.6 (June 2002, i386): the soreceive of seed 000, before the 2002 fixes",
+		.source = "kttcp.c 1.1; uipc_socket.c 1.66.4.1; mbuf.h 1.58; tcp_usrreq.c 1.65",
+		.msize = 256, .mlen = 236, .mhlen = 216, .minclsize = 453, .mclbytes = 2048,
+		.max_hdr = 76, .sb_max = 262144,
+		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
+		.udp_sendspace = 9216, .udp_recvspace = 41600,
+		.sndlowat_default = 2048, .mbmax_factor = 2,
+		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
+		.wire_delay_ns = 10000,
+		.coalesce = COALESCE_LITE2,
+		.waitall_outer_clause = true,
+		.so_error_cleared_by_send = true,
+		.quirks = BIT(QUIRK_WAITALL_PEEK_HANG) | BIT(QUIRK_WAITALL_NO_RCVD) | BIT(QUIRK_SBAPPEND_WALK),
+	},
+	{
+		.name = "netbsd-2.0",
+		.summary = "NetBSD 2.0 (2004, i386): seed 001's MSG_WAITALL fixes and sb_lastrecord/sb_mbtail",
+		.source = "kttcp.c 1.4 (July 2002); socketvar.h 1.74; mbuf.h 1.77",
+		.msize = 256, .mlen = 232, .mhlen = 212, .minclsize = 445, .mclbytes = 2048,
+		.max_hdr = 76, .sb_max = 262144,
+		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
+		.udp_sendspace = 9216, .udp_recvspace = 41600,
+		.sndlowat_default = 2048, .mbmax_factor = 2,
+		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
+		.wire_delay_ns = 10000,
+		.coalesce = COALESCE_TRAILINGSPACE,
+		.waitall_outer_clause = true,
+		.so_error_cleared_by_send = true,
+		.quirks = 0,
+	},
+	{
+		.name = "freebsd-9.1",
+		.summary = "FreeBSD 9.1 (2012, amd64): soreceive_dgram for UDP (seed 004)",
+		.source = "uipc_socket.c of release/9.1.0 (r233353); mbuf.h of stable/9",
+		.msize = 256, .mlen = 216, .mhlen = 168, .minclsize = 169, .mclbytes = 2048,
+		.max_hdr = 76, .sb_max = 2097152,
+		.tcp_sendspace = 32768, .tcp_recvspace = 65536,
+		.udp_sendspace = 9216, .udp_recvspace = 42080,
+		.sndlowat_default = 2048, .mbmax_factor = 8,
+		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
+		.wire_delay_ns = 10000,
+		.coalesce = COALESCE_TRAILINGSPACE,
+		.udp_soreceive_dgram = true,
+		.dgram_fallback_trunc = false,
+		.waitall_outer_clause = true,
+		.waitall_sleep_only_if_empty = true,
+		.so_error_cleared_by_send = true,
+		/* FreeBSD has the PRU_RCVD change but never took the peek break */
+		.quirks = BIT(QUIRK_WAITALL_PEEK_HANG),
+	},
+};
+
+const int nprofiles = sizeof profiles / sizeof profiles[0];
+
+const Profile *
+profile_find(const char *name)
+{
+	for (int i = 0; i < nprofiles; i++)
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	return NULL;
+}
+
+const Profile *
+profile_default(void)
+{
+	return &profiles[1];
+}
+
+int
+quirk_find(const char *name)
+{
+	for (int i = 0; i < QUIRK__COUNT; i++)
+		if (strcmp(quirk_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}

@@ -1,0 +1,76 @@
+/*
+ * profile.h: kernels the simulator can be, and the historical bugs (quirks)
+ * a profile may carry.
+ *
+ * A profile is data: constants plus behaviour switches.  Code that differs
+ * by system reads a switch here instead of testing the profile's name.
+ */
+#ifndef SOSIM_PROFILE_H
+#define SOSIM_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+	QUIRK_WAITALL_PEEK_HANG,   /* no `MSG_PEEK && sbspace <= 0` break in the WAITALL loop */
+	QUIRK_WAITALL_NO_RCVD,     /* no PRU_RCVD before sleeping in the WAITALL loop */
+	QUIRK_SBAPPEND_WALK,       /* no sb_lastrecord/sb_mbtail: appends walk the chain */
+	QUIRK__COUNT
+} QuirkId;
+
+typedef struct {
+	const char *name;          /* what `quirk NAME` and --quirk take */
+	const char *summary;       /* one line */
+	const char *effect;        /* what the simulator does when it is on */
+	const char *source;        /* where it comes from */
+} QuirkDef;
+
+/* How sbcompress decides to coalesce into the previous mbuf. */
+typedef enum {
+	COALESCE_LITE2,            /* 4.4BSD-Lite2: internal storage only, strictly inside m_dat */
+	COALESCE_TRAILINGSPACE,    /* later: M_TRAILINGSPACE, m_len <= MCLBYTES/4, clusters too */
+} CoalesceRule;
+
+typedef struct {
+	const char *name;
+	const char *summary;
+	const char *source;
+
+	/* mbuf geometry (sys/mbuf.h, machine/param.h) */
+	int msize, mlen, mhlen, minclsize, mclbytes;
+	int max_hdr;               /* max_linkhdr + max_protohdr, reserved by atomic sends */
+
+	/* socket buffers */
+	int64_t sb_max;
+	int tcp_sendspace, tcp_recvspace;
+	int udp_sendspace, udp_recvspace;
+	int sndlowat_default;      /* SO_SNDLOWAT default (MCLBYTES in 4.4BSD descendants) */
+	int mbmax_factor;          /* sbreserve: sb_mbmax = min(factor * cc, sb_max) */
+
+	/* TCP */
+	int tcp_mss;               /* default MSS on the simulated wire */
+	int64_t persmin_ns, persmax_ns;  /* TCPTV_PERSMIN, TCPTV_PERSMAX */
+	int64_t wire_delay_ns;     /* default one-way delay of the simulated wire */
+
+	/* behaviour switches */
+	CoalesceRule coalesce;
+	bool udp_soreceive_dgram;  /* UDP reads go through soreceive_dgram (FreeBSD) */
+	bool dgram_fallback_trunc; /* soreceive_dgram falls back to the generic path for MSG_TRUNC */
+	bool waitall_outer_clause; /* outer block condition has the WAITALL && resid <= hiwat clause */
+	bool waitall_sleep_only_if_empty; /* FreeBSD: after pr_rcvd, sleep only if sb_mb still NULL */
+	bool so_error_cleared_by_send;    /* sosend clears so_error after returning it */
+	bool so_error_return_in_send_ok;
+
+	uint32_t quirks;           /* quirks on by default: bit (1u << QuirkId) */
+} Profile;
+
+extern const Profile profiles[];
+extern const int nprofiles;
+extern const QuirkDef quirk_defs[QUIRK__COUNT];
+
+const Profile *profile_find(const char *name);
+const Profile *profile_default(void);
+/* The QuirkId for a name, or -1. */
+int quirk_find(const char *name);
+
+#endif

@@ -1,0 +1,607 @@
+/*
+ * sched.c: the scheduler, sleep/wakeup, timers and virtual time.
+ *
+ * At each preemption point the scheduler picks who runs next among the
+ * runnable user threads and "softnet" (kernel work that is due: a segment
+ * arriving, a timer).  The default policy (docs/scheduling.md):
+ *   1. due kernel work first, earliest first (an interrupt preempts at the
+ *      next spl drop);
+ *   2. else the thread that ran last, if it is still runnable (the BSD
+ *      kernel does not preempt a thread running in the kernel);
+ *   3. else the next runnable thread after it, in declaration order.
+ * A scenario's `schedule` line overrides the first picks; --seed picks at
+ * random (a reproducible xorshift, stored in the world).  Virtual time
+ * moves only when nothing is runnable: to the next due work.  Nothing
+ * runnable and nothing due, or a quiet state seen before (only timers that
+ * change nothing keep firing), is a deadlock.
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+#include "scheduler.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+emit(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    int64_t a, int64_t b, int64_t c, const char *fmt, ...)
+{
+	SimEvent ev;
+	va_list ap;
+
+	if (w->sink.emit == NULL)
+		return;
+	ev.step = w->step;
+	ev.time = w->now;
+	ev.thread = w->cur_thread;
+	ev.kind = kind;
+	ev.routine = routine;
+	ev.from = ev.to = NULL;
+	ev.sock = sock;
+	ev.which = which;
+	ev.a = a;
+	ev.b = b;
+	ev.c = c;
+	va_start(ap, fmt);
+	vsnprintf(ev.detail, sizeof ev.detail, fmt, ap);
+	va_end(ap);
+	w->sink.emit(w->sink.ctx, w, &ev);
+}
+
+/* ---- the work heap, ordered by (time, seq) ---- */
+
+static bool
+work_before(const Work *a, const Work *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+void
+work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen)
+{
+	uint32_t i;
+
+	if (w->nwork == w->capwork) {
+		w->capwork = w->capwork ? w->capwork * 2 : 64;
+		w->work = realloc(w->work, w->capwork * sizeof(Work));
+		if (w->work == NULL)
+			abort();
+	}
+	i = w->nwork++;
+	w->work[i] = (Work){ time, w->work_seq++, (uint8_t)kind, a, gen };
+	while (i > 0) {
+		uint32_t p = (i - 1) / 2;
+		Work tmp;
+
+		if (!work_before(&w->work[i], &w->work[p]))
+			break;
+		tmp = w->work[i];
+		w->work[i] = w->work[p];
+		w->work[p] = tmp;
+		i = p;
+	}
+}
+
+static Work
+work_pop(World *w)
+{
+	Work top = w->work[0];
+	uint32_t i = 0;
+
+	w->work[0] = w->work[--w->nwork];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		Work tmp;
+
+		if (l < w->nwork && work_before(&w->work[l], &w->work[m]))
+			m = l;
+		if (r < w->nwork && work_before(&w->work[r], &w->work[m]))
+			m = r;
+		if (m == i)
+			break;
+		tmp = w->work[i];
+		w->work[i] = w->work[m];
+		w->work[m] = tmp;
+		i = m;
+	}
+	return top;
+}
+
+uint32_t
+timer_gen_next(World *w)
+{
+	return ++w->timer_gen;
+}
+
+/* ---- sleep and wakeup ---- */
+
+void
+tsleep(World *w, int tid, uint32_t chan, const char *wmesg, bool intr, int64_t timeo)
+{
+	Thread *t = &w->threads[tid];
+
+	t->state = TS_SLEEP;
+	t->wchan = chan;
+	t->wmesg = wmesg;
+	t->intr = intr;
+	t->wake_err = 0;
+	t->sleep_gen++;
+	w->stats.sleeps++;
+	if (timeo > 0)
+		work_push(w, w->now + timeo, KW_SLEEP_TIMEOUT, (uint32_t)tid, t->sleep_gen);
+	if (tracing(w)) {
+		char where[64];
+
+		sched_chan_name(w, chan, where, sizeof where);
+		emit(w, EVK_SLEEP, wmesg, -1, -1, chan, timeo, 0, "sleeps on %s (\"%s\")%s", where,
+		    wmesg, timeo > 0 ? ", with a timeout" : "");
+	}
+}
+
+static void
+make_runnable(World *w, int tid, int err)
+{
+	Thread *t = &w->threads[tid];
+
+	t->state = TS_RUN;
+	t->wake_err = err;
+	t->sleep_gen++;
+	w->stats.wakeups++;
+	w->cost[R_WAKEUP].wakeups++;
+	emit(w, EVK_WAKEUP, t->wmesg, -1, -1, tid, err, 0, "thread %s woken%s%s",
+	    w->scn->threads[tid].name, err ? " with " : "", err ? errno_name(err) : "");
+}
+
+void
+wakeup(World *w, uint32_t chan)
+{
+	w->cost[R_WAKEUP].calls++;
+	for (int i = 0; i < w->nthreads; i++) {
+		Thread *t = &w->threads[i];
+
+		if (t->state == TS_SLEEP && t->wchan == chan)
+			make_runnable(w, i, 0);
+	}
+}
+
+static void
+sowakeup(World *w, Socket *so, int which)
+{
+	Sockbuf *sb = which == SB_RCV ? &so->rcv : &so->snd;
+
+	sb->flags &= ~(uint32_t)SB_SEL;
+	if (sb->flags & SB_WAIT) {
+		sb->flags &= ~(uint32_t)SB_WAIT;
+		wakeup(w, CHAN(CH_SB_CC, socket_index(w, so), which));
+	}
+}
+
+void
+sorwakeup(World *w, Socket *so)
+{
+	sowakeup(w, so, SB_RCV);
+}
+
+void
+sowwakeup(World *w, Socket *so)
+{
+	sowakeup(w, so, SB_SND);
+}
+
+void
+sched_chan_name(const World *w, uint32_t chan, char *buf, size_t n)
+{
+	int kind = (int)(chan >> 24), sock = (int)((chan >> 4) & 0xfffff), which = (int)(chan & 0xf);
+
+	switch (kind) {
+	case CH_SB_CC:
+		snprintf(buf, n, "%s.%s.sb_cc", sock_name(w, sock), which == SB_RCV ? "so_rcv" : "so_snd");
+		break;
+	case CH_SB_FLAGS:
+		snprintf(buf, n, "%s.%s.sb_flags", sock_name(w, sock), which == SB_RCV ? "so_rcv" : "so_snd");
+		break;
+	case CH_MBUF:
+		snprintf(buf, n, "the mbuf pool");
+		break;
+	case CH_PAUSE:
+		snprintf(buf, n, "a pause timer");
+		break;
+	default:
+		snprintf(buf, n, "channel %#x", chan);
+	}
+}
+
+/* ---- kernel work ---- */
+
+static void
+signal_thread(World *w, int tid)
+{
+	Thread *t = &w->threads[tid];
+
+	if (t->state == TS_SLEEP && t->intr)
+		make_runnable(w, tid, K_EINTR);
+	else
+		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: not in an interruptible sleep",
+		    w->scn->threads[tid].name);
+}
+
+static void
+scenario_event(World *w, const ScnEvent *e)
+{
+	switch (e->kind) {
+	case SCN_EV_DATAGRAM:
+		udp_inject(w, e->sock, e->from.ip, e->from.port, e->len, e->ctl_len);
+		break;
+	case SCN_EV_FIN: {
+		Socket *peer = &w->socks[w->socks[e->sock].peer];
+
+		emit(w, EVK_NOTE, "fin", e->sock, -1, 0, 0, 0, "the peer of %s shuts down its sending side",
+		    sock_name(w, e->sock));
+		if (!(peer->state & SS_CANTSENDMORE)) {
+			socantsendmore(w, peer);
+			tcp_usrclosed(w, peer);
+			tcp_output(w, peer);
+		}
+		break;
+	}
+	case SCN_EV_RST:
+		tcp_reset_from_peer(w, &w->socks[e->sock]);
+		break;
+	case SCN_EV_SIGNAL:
+		signal_thread(w, e->thread);
+		break;
+	}
+}
+
+static void
+softnet_run(World *w)
+{
+	Work k = work_pop(w);
+
+	switch (k.kind) {
+	case KW_SEGMENT:
+		softnet_deliver(w, k.a, k.gen);
+		break;
+	case KW_PERSIST:
+		tcp_persist_timeout(w, (int)k.a, k.gen);
+		break;
+	case KW_SLEEP_TIMEOUT: {
+		Thread *t = &w->threads[k.a];
+
+		if (t->state == TS_SLEEP && t->sleep_gen == k.gen) {
+			emit(w, EVK_TIMER, t->wmesg, -1, -1, k.a, 0, 0, "sleep timeout of %s",
+			    w->scn->threads[k.a].name);
+			make_runnable(w, (int)k.a, K_EWOULDBLOCK);
+		}
+		break;
+	}
+	case KW_SCENARIO:
+		scenario_event(w, &w->scn->events[k.a]);
+		break;
+	}
+}
+
+/* Drop timers at the top of the heap that were cancelled or re-armed. */
+static void
+prune_stale(World *w)
+{
+	while (w->nwork > 0) {
+		const Work *k = &w->work[0];
+
+		if (k->kind == KW_SLEEP_TIMEOUT &&
+		    (w->threads[k->a].state != TS_SLEEP || w->threads[k->a].sleep_gen != k->gen)) {
+			work_pop(w);
+			continue;
+		}
+		if (k->kind == KW_PERSIST && w->socks[k->a].tp.persist != k->gen) {
+			work_pop(w);
+			continue;
+		}
+		return;
+	}
+}
+
+/* Is there kernel work due now?  Stale timers are dropped here. */
+static bool
+softnet_due(World *w)
+{
+	prune_stale(w);
+	while (w->nwork > 0 && w->work[0].time <= w->now) {
+		const Work *k = &w->work[0];
+
+		if (k->kind == KW_SLEEP_TIMEOUT &&
+		    (w->threads[k->a].state != TS_SLEEP || w->threads[k->a].sleep_gen != k->gen)) {
+			work_pop(w);
+			continue;
+		}
+		if (k->kind == KW_PERSIST && w->socks[k->a].tp.persist != k->gen) {
+			work_pop(w);
+			continue;
+		}
+		return true;
+	}
+	return false;
+}
+
+/* ---- picking ---- */
+
+static uint64_t
+rng_next(World *w)
+{
+	uint64_t x = w->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	w->rng = x;
+	return x;
+}
+
+int
+sched_candidates(World *w, int *out)
+{
+	int n = 0;
+
+	if (softnet_due(w))
+		out[n++] = SCHED_SOFTNET;
+	for (int i = 0; i < w->nthreads; i++)
+		if (w->threads[i].state == TS_RUN)
+			out[n++] = i;
+	return n;
+}
+
+static int
+pick_default(World *w, const int *cand)
+{
+	if (cand[0] == SCHED_SOFTNET)
+		return SCHED_SOFTNET;
+	if (w->last_thread >= 0 && w->threads[w->last_thread].state == TS_RUN)
+		return w->last_thread;
+	for (int k = 1; k <= w->nthreads; k++) {
+		int i = (w->last_thread + k + w->nthreads) % w->nthreads;
+
+		if (w->last_thread < 0)
+			i = k - 1;
+		if (w->threads[i].state == TS_RUN)
+			return i;
+	}
+	return cand[0];
+}
+
+static int
+pick(World *w, const int *cand, int n)
+{
+	const Scenario *s = w->scn;
+
+	if (w->sched_pos < s->nschedule) {
+		int want = s->schedule[w->sched_pos];
+
+		for (int i = 0; i < n; i++)
+			if (cand[i] == want) {
+				w->sched_pos++;
+				return want;
+			}
+		w->stop = STOP_LIMIT;
+		snprintf(w->stop_msg, sizeof w->stop_msg,
+		    "%s:%d:%d: the schedule asks for %s at entry %d, but it cannot run now",
+		    s->path, s->schedule_pos.line, s->schedule_pos.col,
+		    want == SCHED_SOFTNET ? "softnet (no kernel work is due)" : s->threads[want].name,
+		    w->sched_pos + 1);
+		return -2;
+	}
+	if (w->random_sched)
+		return cand[rng_next(w) % (uint64_t)n];
+	return pick_default(w, cand);
+}
+
+/* ---- deadlock and livelock ---- */
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+/* A hash of everything but time and counters: equal hashes at two quiet
+ * points mean the timers that fired in between changed nothing. */
+static uint64_t
+quiet_hash(World *w)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (int i = 0; i < w->nsocks; i++) {
+		const Socket *so = &w->socks[i];
+
+		h = mix(h, so->state);
+		h = mix(h, (uint64_t)so->error);
+		h = mix(h, (uint64_t)so->rcv.cc);
+		h = mix(h, (uint64_t)so->snd.cc);
+		h = mix(h, (uint64_t)so->rcv.mbcnt);
+		h = mix(h, (uint64_t)so->snd.mbcnt);
+		h = mix(h, so->rcv.flags);
+		h = mix(h, so->snd.flags);
+		h = mix(h, so->tp.snd_una);
+		h = mix(h, so->tp.snd_nxt);
+		h = mix(h, so->tp.snd_wnd);
+		h = mix(h, so->tp.rcv_nxt);
+		h = mix(h, so->tp.rcv_adv);
+		h = mix(h, so->tp.t_state);
+		h = mix(h, so->tp.persist != 0);
+	}
+	for (int i = 0; i < w->nthreads; i++) {
+		h = mix(h, w->threads[i].state);
+		h = mix(h, w->threads[i].wchan);
+		h = mix(h, (uint64_t)w->threads[i].pc);
+	}
+	h = mix(h, w->nwork);
+	return h;
+}
+
+static void
+describe_sleepers(World *w, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < w->nthreads && len < n; i++) {
+		Thread *t = &w->threads[i];
+		char where[64];
+
+		if (t->state != TS_SLEEP)
+			continue;
+		sched_chan_name(w, t->wchan, where, sizeof where);
+		len += (size_t)snprintf(buf + len, n - len, "%sthread %s sleeps on %s (\"%s\")",
+		    len ? "; " : "", w->scn->threads[i].name, where, t->wmesg);
+	}
+}
+
+static bool
+all_done(World *w)
+{
+	for (int i = 0; i < w->nthreads; i++)
+		if (w->threads[i].state != TS_DONE)
+			return false;
+	return true;
+}
+
+static void
+stop_deadlock(World *w, bool livelock)
+{
+	char who[400];
+
+	describe_sleepers(w, who, sizeof who);
+	w->stop = STOP_DEADLOCK;
+	w->deadlocked = true;
+	snprintf(w->stop_msg, sizeof w->stop_msg, "deadlock at t=%lld.%06llds: %s%s",
+	    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000), who,
+	    livelock ? "; only timers that change nothing are left" : "; nothing else can happen");
+	snprintf(w->deadlock_msg, sizeof w->deadlock_msg, "%s", w->stop_msg);
+	emit(w, EVK_NOTE, "deadlock", -1, -1, 0, 0, 0, "%s", w->stop_msg);
+}
+
+/* Nothing runnable: advance the clock, or conclude. false when the run is over. */
+static bool
+advance_time(World *w)
+{
+	uint64_t h;
+
+	prune_stale(w);
+	if (w->nwork == 0) {
+		if (all_done(w))
+			w->stop = STOP_DONE;
+		else
+			stop_deadlock(w, false);
+		return false;
+	}
+	h = quiet_hash(w);
+	for (int i = 0; i < w->nquiet; i++)
+		if (w->quiet_hash[i] == h) {
+			if (all_done(w))
+				w->stop = STOP_DONE;
+			else
+				stop_deadlock(w, true);
+			return false;
+		}
+	w->quiet_hash[w->nquiet++ % 64] = h;
+	if (w->nquiet > 64)
+		w->nquiet = 64;
+	if (w->work[0].time > w->now) {
+		w->now = w->work[0].time;
+		emit(w, EVK_CLOCK, "clock", -1, -1, w->now, 0, 0, "virtual time is now %lld.%06lld s",
+		    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
+	}
+	if (w->limit_time && w->now > w->limit_time) {
+		w->stop = STOP_LIMIT;
+		snprintf(w->stop_msg, sizeof w->stop_msg,
+		    "time limit reached: virtual time passed %lld ms (raise it with `limit time`)",
+		    (long long)(w->limit_time / 1000000));
+		return false;
+	}
+	return true;
+}
+
+/* ---- running ---- */
+
+static void
+thread_run(World *w, int tid)
+{
+	Thread *t = &w->threads[tid];
+	int guard = 0;
+
+	for (;;) {
+		Frame *f = &t->stack[t->depth - 1];
+		int r = machines[f->mach]->step(w, tid, t, f);
+
+		if (w->stop != STOP_NONE && w->stop != STOP_DONE)
+			return;
+		if (r == RUN_EXIT) {
+			t->state = TS_DONE;
+			return;
+		}
+		if (r != RUN_CONTINUE)
+			return;
+		if (++guard > 100000) {
+			world_violation(w, "livelock", "thread %s runs without reaching a preemption point",
+			    w->scn->threads[tid].name);
+			return;
+		}
+	}
+}
+
+bool
+sched_step_with(World *w, int who)
+{
+	w->step++;
+	w->stats.steps++;
+	w->cur_thread = who == SCHED_SOFTNET ? -1 : who;
+	if (tracing(w))
+		emit(w, EVK_STEP, who == SCHED_SOFTNET ? "softnet" : w->scn->threads[who].name, -1, -1,
+		    who, 0, 0, "%s", who == SCHED_SOFTNET ? "softnet" : w->scn->threads[who].name);
+	if (who == SCHED_SOFTNET)
+		softnet_run(w);
+	else {
+		w->last_thread = who;
+		thread_run(w, who);
+	}
+	if (w->stop == STOP_NONE && w->check == CHECK_EVERY_STEP)
+		invariants_check(w);
+	if (w->stop == STOP_NONE && w->limit_steps && w->step >= w->limit_steps) {
+		w->stop = STOP_LIMIT;
+		snprintf(w->stop_msg, sizeof w->stop_msg,
+		    "step limit reached: %llu steps (raise it with `limit steps` or --max-steps)",
+		    (unsigned long long)w->limit_steps);
+	}
+	return w->stop == STOP_NONE;
+}
+
+bool
+sched_step(World *w)
+{
+	int cand[SCN_MAX_THREADS + 1];
+	int n, who;
+
+	for (;;) {
+		n = sched_candidates(w, cand);
+		if (n > 0)
+			break;
+		if (!advance_time(w))
+			return false;
+	}
+	who = pick(w, cand, n);
+	if (who == -2)
+		return false;
+	return sched_step_with(w, who);
+}
+
+StopReason
+sched_run(World *w)
+{
+	while (w->stop == STOP_NONE && sched_step(w))
+		;
+	if (w->stop == STOP_DONE || w->stop == STOP_DEADLOCK)
+		invariants_check_end(w);
+	return w->stop;
+}

@@ -1,0 +1,148 @@
+/*
+ * socket.c: socket state changes and the calls that never sleep
+ * (NetBSD 1.6 sys/kern/uipc_socket.c and uipc_socket2.c: socantsendmore,
+ * socantrcvmore, soisdisconnected, sosetopt, soshutdown, sorflush, soclose).
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+
+void
+socantsendmore(World *w, Socket *so)
+{
+	so->state |= SS_CANTSENDMORE;
+	sowwakeup(w, so);
+}
+
+void
+socantrcvmore(World *w, Socket *so)
+{
+	so->state |= SS_CANTRCVMORE;
+	sorwakeup(w, so);
+}
+
+void
+soisdisconnected(World *w, Socket *so)
+{
+	so->state &= ~(uint32_t)(SS_ISCONNECTING | SS_ISCONNECTED | SS_ISDISCONNECTING);
+	so->state |= SS_CANTRCVMORE | SS_CANTSENDMORE;
+	sowwakeup(w, so);
+	sorwakeup(w, so);
+}
+
+/* sorflush: throw away what was received; the reader sees EOF. */
+static void
+sorflush(World *w, Socket *so)
+{
+	int64_t data = so->proto == PROTO_TCP ? so->rcv.cc : sb_datacc(w, &so->rcv);
+
+	socantrcvmore(w, so);
+	if (so->rcv.flags & SB_LOCK) {
+		/* sblock(M_WAITOK) would sleep here in the kernel; a reader holds the
+		 * lock, so the buffer stays and the reader finds CANTRCVMORE. */
+		return;
+	}
+	so->rx_dropped += (uint64_t)data;
+	sbflush(w, so, &so->rcv);
+	emit(w, EVK_SOCKBUF, "sorflush", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt, 0,
+	    "receive buffer flushed");
+}
+
+int
+sosetopt(World *w, Socket *so, int opt, int64_t v)
+{
+	switch (opt) {
+	case SCN_OPT_SNDBUF:
+	case SCN_OPT_RCVBUF: {
+		Sockbuf *sb = opt == SCN_OPT_SNDBUF ? &so->snd : &so->rcv;
+
+		if (!sbreserve(w, sb, v))
+			return K_ENOBUFS;
+		if (opt == SCN_OPT_RCVBUF && so->proto == PROTO_TCP && so->peer >= 0) {
+			/* before the connection exists the window is what we advertise */
+			Socket *peer = &w->socks[so->peer];
+
+			if (so->rx_total == 0 && peer->tx_app == 0) {
+				peer->tp.snd_wnd = (uint64_t)(sbspace(sb) > 0 ? sbspace(sb) : 0);
+				peer->tp.max_sndwnd = peer->tp.snd_wnd;
+				so->tp.rcv_adv = so->tp.rcv_nxt + peer->tp.snd_wnd;
+			}
+		}
+		return 0;
+	}
+	case SCN_OPT_SNDLOWAT:
+	case SCN_OPT_RCVLOWAT: {
+		Sockbuf *sb = opt == SCN_OPT_SNDLOWAT ? &so->snd : &so->rcv;
+
+		/* NetBSD 1.6 sosetopt: values below 1 are EINVAL; clamp to hiwat */
+		if (v < 1)
+			return K_EINVAL;
+		sb->lowat = v > sb->hiwat ? sb->hiwat : v;
+		return 0;
+	}
+	case SCN_OPT_SNDTIMEO:
+		so->snd.timeo = v;
+		return 0;
+	case SCN_OPT_RCVTIMEO:
+		so->rcv.timeo = v;
+		return 0;
+	case SCN_OPT_NONBLOCK:
+		if (v)
+			so->state |= SS_NBIO;
+		else
+			so->state &= ~(uint32_t)SS_NBIO;
+		return 0;
+	case SCN_OPT_OOBINLINE:
+		if (v)
+			so->options |= SO_OOBINLINE;
+		else
+			so->options &= ~(uint32_t)SO_OOBINLINE;
+		return 0;
+	default:
+		return K_ENOPROTOOPT;
+	}
+}
+
+int
+soshutdown(World *w, Socket *so, int how)
+{
+	if (how < 0 || how > 2)
+		return K_EINVAL;
+	if (how != 1)       /* SHUT_RD or SHUT_RDWR */
+		sorflush(w, so);
+	if (how != 0) {     /* SHUT_WR or SHUT_RDWR: PRU_SHUTDOWN */
+		socantsendmore(w, so);
+		if (so->proto == PROTO_TCP) {
+			tcp_usrclosed(w, so);
+			tcp_output(w, so);
+		}
+	}
+	return 0;
+}
+
+/*
+ * soclose: a connected TCP socket disconnects (4.4BSD tcp_disconnect: the
+ * receive buffer is flushed, a FIN follows the data still in so_snd); the
+ * descriptor is gone (SS_NOFDREF).  The socket itself stays until the end
+ * of the run so the connection can finish.
+ */
+int
+soclose(World *w, Socket *so)
+{
+	if (so->state & SS_NOFDREF)
+		return K_EBADF;
+	if (so->proto == PROTO_TCP && (so->state & SS_ISCONNECTED)) {
+		so->state |= SS_ISDISCONNECTING;
+		sorflush(w, so);
+		socantsendmore(w, so);
+		tcp_usrclosed(w, so);
+		tcp_output(w, so);
+	} else {
+		sorflush(w, so);
+		socantsendmore(w, so);
+		if (so->proto == PROTO_UDP)
+			so->state &= ~(uint32_t)SS_ISCONNECTED;
+	}
+	so->state |= SS_NOFDREF;
+	return 0;
+}

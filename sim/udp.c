@@ -1,0 +1,147 @@
+/*
+ * udp.c: UDP over the simulated wire (NetBSD 1.6 sys/netinet/udp_usrreq.c).
+ *
+ * A datagram reaches the socket bound to its destination address and is
+ * queued by sbappendaddr() as one record: an MT_SONAME mbuf with the
+ * sender's address, the control mbufs if any, then the data.  A datagram
+ * that does not fit is dropped and counted (udpstat.udps_fullsock).
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+
+int
+udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest)
+{
+	int to = dest >= 0 ? dest : so->peer;
+	uint32_t slot;
+	Segment *seg;
+
+	if (!ref_null(control)) {
+		m_freem(w, control);
+		m_freem(w, m);
+		return K_EINVAL;
+	}
+	if (to < 0) {
+		m_freem(w, m);
+		return K_EDESTADDRREQ;
+	}
+	seg = seg_alloc(w, &slot);
+	seg->kind = SEG_UDP;
+	seg->src = (int16_t)socket_index(w, so);
+	seg->dst = -1;
+	seg->from_ip = so->ip;
+	seg->from_port = so->port;
+	seg->to_ip = w->socks[to].ip;
+	seg->to_port = w->socks[to].port;
+	seg->m = m;
+	seg->len = mb(w, m)->pkt_len;
+	emit(w, EVK_SEGMENT, "udp_output", seg->src, SB_SND, seg->len, 0, 0,
+	    "datagram %s -> %s, %u bytes", sock_name(w, seg->src), sock_name(w, to), seg->len);
+	seg_send(w, slot, w->prof->wire_delay_ns);
+	return 0;
+}
+
+static int
+udp_lookup(World *w, uint32_t ip, uint16_t port)
+{
+	for (int i = 0; i < w->nsocks; i++) {
+		Socket *so = &w->socks[i];
+
+		if (so->proto == PROTO_UDP && so->ip == ip && so->port == port &&
+		    !(so->state & SS_NOFDREF))
+			return i;
+	}
+	return -1;
+}
+
+/* Queue a datagram on a socket, or drop it. */
+static void
+udp_deliver(World *w, int sock, uint32_t ip, uint16_t port, Ref m, Ref control)
+{
+	Socket *so = &w->socks[sock];
+	uint32_t len = mb(w, m)->pkt_len;
+
+	w->cost[R_UDP_INPUT].calls++;
+	if (!sbappendaddr(w, so, &so->rcv, ip, port, m, control)) {
+		m_freem(w, m);
+		m_freem(w, control);
+		so->dgram_dropped++;
+		w->stats.udp_fullsock++;
+		emit(w, EVK_DROP, "udp_input", sock, SB_RCV, len, so->rcv.cc, 0,
+		    "datagram of %u bytes dropped: does not fit in %s.so_rcv (space %lld)", len,
+		    sock_name(w, sock), (long long)sbspace(&so->rcv));
+		return;
+	}
+	so->rx_total += len;
+	emit(w, EVK_SOCKBUF, "sbappendaddr", sock, SB_RCV, so->rcv.cc, so->rcv.mbcnt, len,
+	    "datagram of %u bytes queued (cc %lld, mbcnt %lld)", len, (long long)so->rcv.cc,
+	    (long long)so->rcv.mbcnt);
+	sorwakeup(w, so);
+}
+
+void
+udp_input(World *w, Segment *seg)
+{
+	int sock = udp_lookup(w, seg->to_ip, seg->to_port);
+	Ref m = seg->m;
+
+	seg->m = REF_NULL;
+	if (sock < 0) {
+		emit(w, EVK_DROP, "udp_input", -1, -1, seg->len, 0, 0,
+		    "datagram to a port nobody has bound: dropped");
+		m_freem(w, m);
+		return;
+	}
+	udp_deliver(w, sock, seg->from_ip, seg->from_port, m, REF_NULL);
+}
+
+/* Build a datagram as the network would hand it up: a packet header mbuf,
+ * clusters for the bulk, and control mbufs made by the receiving host. */
+void
+udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_len)
+{
+	const Profile *p = w->prof;
+	Ref top = REF_NULL, tail = REF_NULL, control = REF_NULL;
+	uint32_t tag = (uint32_t)++w->next_tag;
+	int64_t off = 0;
+
+	do {
+		Ref m = ref_null(top) ? m_gethdr(w, M_DONTWAIT, MT_DATA) : m_get(w, M_DONTWAIT, MT_DATA);
+		int64_t room, n;
+
+		if (ref_null(m)) {
+			m_freem(w, top);
+			w->stats.mbuf_fails++;
+			emit(w, EVK_DROP, "udp_input", sock, SB_RCV, len, 0, 0,
+			    "datagram dropped: no mbufs (the pool limit was reached)");
+			return;
+		}
+		room = ref_null(top) ? p->mhlen : p->mlen;
+		if (len - off > room && m_clget(w, m))
+			room = p->mclbytes;
+		n = len - off < room ? len - off : room;
+		mb(w, m)->tag = tag;
+		mb(w, m)->len = (uint32_t)n;
+		payload_fill(mtod(w, m), 1000 + tag, (uint64_t)off, (uint64_t)n);
+		off += n;
+		if (ref_null(top))
+			top = m;
+		else
+			mb(w, tail)->next = m;
+		tail = m;
+	} while (off < len);
+	mb(w, top)->pkt_len = (uint32_t)len;
+	if (ctl_len > 0) {
+		control = m_get(w, M_DONTWAIT, MT_CONTROL);
+		if (ref_null(control)) {
+			m_freem(w, top);
+			return;
+		}
+		mb(w, control)->len = (uint32_t)(ctl_len < p->mlen ? ctl_len : p->mlen);
+		memset(mtod(w, control), 0, mb(w, control)->len);
+	}
+	emit(w, EVK_DELIVER, "udp_input", sock, SB_RCV, len, ctl_len, 0,
+	    "datagram of %lld bytes from outside arrives at %s", (long long)len, sock_name(w, sock));
+	udp_deliver(w, sock, ip, port, top, control);
+}

@@ -1,0 +1,358 @@
+/*
+ * world.h: the whole simulated state, as one value.
+ *
+ * DESIGN.md rule 1: simulated objects refer to each other by handles (an
+ * index plus a generation), never by C pointers.  A stale handle (a use
+ * after free in the simulated kernel) is then detected when dereferenced
+ * and reported as the "stale-handle" violation instead of crashing sosim.
+ * Pools grow on demand; slot 0 of every pool is a scratch object that a
+ * stale dereference returns so the step can finish before the run stops.
+ */
+#ifndef SOSIM_WORLD_H
+#define SOSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "profile.h"
+#include "scenario.h"
+#include "event.h"
+
+#define POOL_CHUNK_SHIFT 12
+#define POOL_CHUNK (1u << POOL_CHUNK_SHIFT)
+#define POOL_MAX_CHUNKS 1024
+
+typedef struct {
+	uint32_t i;             /* slot; 0 is NULL */
+	uint32_t g;             /* generation the slot had when the handle was made */
+} Ref;
+
+#define REF_NULL ((Ref){ 0, 0 })
+static inline bool ref_null(Ref r) { return r.i == 0; }
+static inline bool ref_eq(Ref a, Ref b) { return a.i == b.i && a.g == b.g; }
+
+/* mbuf types and flags: NetBSD sys/mbuf.h numbering. */
+enum { MT_FREE = 0, MT_DATA = 1, MT_HEADER = 2, MT_SONAME = 3, MT_CONTROL = 6, MT_OOBDATA = 7 };
+enum { M_EXT = 0x01, M_PKTHDR = 0x02, M_EOR = 0x04 };
+/* allocation: M_WAIT may sleep until an mbuf is freed; M_DONTWAIT fails */
+enum { M_DONTWAIT = 0, M_WAIT = 1 };
+
+typedef struct {
+	uint32_t gen;
+	uint8_t live;
+	uint8_t type;
+	uint8_t flags;
+	uint8_t pad;
+	Ref next;               /* m_next: next mbuf of this record */
+	Ref nextpkt;            /* m_nextpkt: next record (record heads only) */
+	uint32_t off;           /* m_data, as an offset into the storage */
+	uint32_t len;           /* m_len */
+	uint32_t pkt_len;       /* m_pkthdr.len */
+	uint32_t tag;           /* sim only: which datagram the bytes belong to */
+	Ref ext;                /* the cluster, when M_EXT */
+} Mbuf;
+
+typedef struct {
+	uint32_t gen;
+	uint32_t refcnt;        /* 0: free */
+} Cluster;
+
+/* sb_flags: the classic NetBSD/OpenBSD bits (SEMANTICS.md A 2.2). */
+enum {
+	SB_LOCK = 0x01, SB_WANT = 0x02, SB_WAIT = 0x04, SB_SEL = 0x08,
+	SB_ASYNC = 0x10, SB_UPCALL = 0x20, SB_NOINTR = 0x40,
+};
+
+typedef struct {
+	Ref mb;                 /* sb_mb */
+	Ref lastrecord;         /* sb_lastrecord */
+	Ref mbtail;             /* sb_mbtail */
+	int64_t cc;             /* sb_cc */
+	int64_t hiwat;          /* sb_hiwat */
+	int64_t mbcnt;          /* sb_mbcnt */
+	int64_t mbmax;          /* sb_mbmax */
+	int64_t lowat;          /* sb_lowat */
+	int64_t timeo;          /* sb_timeo, ns; 0 = forever */
+	uint32_t flags;         /* sb_flags */
+	int16_t lock_owner;     /* thread holding SB_LOCK, -1 if none */
+	int16_t pad;
+} Sockbuf;
+
+/* so_state (NetBSD 1.6 sys/socketvar.h values). */
+enum {
+	SS_NOFDREF = 0x001, SS_ISCONNECTED = 0x002, SS_ISCONNECTING = 0x004,
+	SS_ISDISCONNECTING = 0x008, SS_CANTSENDMORE = 0x010,
+	SS_CANTRCVMORE = 0x020, SS_RCVATMARK = 0x040, SS_NBIO = 0x080,
+	SS_ASYNC = 0x100, SS_ISCONFIRMING = 0x200, SS_MORETOCOME = 0x400,
+};
+enum { SO_OOBINLINE = 0x0100 };
+
+/* protosw pr_flags (sys/protosw.h). */
+enum { PR_ATOMIC = 0x01, PR_ADDR = 0x02, PR_CONNREQUIRED = 0x04, PR_WANTRCVD = 0x08 };
+
+enum { PROTO_TCP, PROTO_UDP };
+
+enum {
+	TCPS_CLOSED, TCPS_ESTABLISHED, TCPS_CLOSE_WAIT, TCPS_FIN_WAIT_1,
+	TCPS_CLOSING, TCPS_LAST_ACK, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT,
+};
+enum { TF_ACKNOW = 0x01, TF_SENTFIN = 0x10 };
+enum { TCPOOB_HAVEDATA = 0x01, TCPOOB_HADDATA = 0x02 };
+
+/* TCP control block.  Sequence numbers are 64-bit stream offsets that never
+ * wrap; the FIN takes the sequence number just past the data. */
+typedef struct {
+	uint8_t t_state;
+	uint8_t t_flags;
+	uint8_t t_oobflags;
+	uint8_t t_iobc;         /* the out-of-band byte pulled out of the stream */
+	uint8_t t_force;
+	int8_t t_rxtshift;      /* persist backoff index */
+	uint16_t pad;
+	uint32_t t_maxseg;
+	int64_t delay;          /* one-way wire delay, ns */
+	uint64_t snd_una, snd_nxt, snd_max;
+	uint64_t snd_wnd;
+	uint64_t snd_up;        /* urgent pointer: stream offset just past the urgent byte */
+	uint64_t max_sndwnd;
+	uint64_t rcv_nxt, rcv_adv;
+	uint64_t rcv_up;
+	uint32_t persist;       /* timer slot, 0 if not running */
+	/* NetBSD tcp_output's cached position in so_snd (t_lastm, t_lastoff)
+	 * so building a segment does not walk the buffer from sb_mb. */
+	Ref lastm;
+	uint64_t lastoff;       /* stream offset (relative to snd_una base) of lastm's first byte */
+	uint64_t snd_base;      /* stream offset of so_snd's first byte (== snd_una) */
+} Tcpcb;
+
+typedef struct {
+	uint32_t gen;
+	uint8_t live;
+	uint8_t proto;          /* PROTO_TCP, PROTO_UDP */
+	uint8_t pr_flags;
+	uint8_t nbio_pad;
+	int16_t peer;           /* TCP: the socket at the other end of the wire; UDP: connected peer or -1 */
+	int16_t pad;
+	uint32_t state;         /* so_state */
+	uint32_t options;       /* so_options */
+	int error;              /* so_error */
+	int64_t oobmark;        /* so_oobmark */
+	Sockbuf rcv, snd;
+	Tcpcb tp;
+	uint32_t ip;            /* UDP: bound address */
+	uint16_t port;
+	uint16_t pad2;
+
+	/* Conservation accounting (DESIGN.md rule 4). */
+	uint64_t tx_app;        /* bytes accepted from programs by sosend/kttcp */
+	uint64_t tx_acked;      /* TCP: bytes the peer acknowledged (dropped from so_snd) */
+	uint64_t tx_dropped;    /* bytes thrown away from so_snd (reset, close) */
+	uint64_t rx_total;      /* data bytes appended to so_rcv */
+	uint64_t rx_app;        /* data bytes read by programs */
+	uint64_t rx_dropped;    /* data bytes flushed from so_rcv (shutdown, close) */
+	uint64_t rx_expect;     /* stream offset the next read must match (payload check) */
+	uint64_t dgram_dropped; /* UDP: datagrams dropped because they did not fit */
+	uint64_t delivered;     /* bytes returned to programs */
+	/* sender stream offsets of urgent bytes pulled out of the stream, so
+	 * the payload check can map receive offsets back to what was sent */
+	uint64_t oob_hole[8];
+	int noob_holes;
+} Socket;
+
+/* Channels threads sleep on: the address the kernel would tsleep() on. */
+enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_SO_TIMEO = 5 };
+#define CHAN(kind, sock, which) (((uint32_t)(kind) << 24) | ((uint32_t)(sock) << 4) | (uint32_t)(which))
+enum { SB_RCV = 0, SB_SND = 1 };
+
+#define MAX_DEPTH 8
+
+typedef struct {
+	uint16_t mach;          /* MachineId */
+	uint16_t pc;            /* current state */
+	union {
+		struct {
+			Ref so; int64_t slen, resid, space, len, mlen;
+			Ref top, tail; int flags, atomic, error, clen, dest;
+			bool kttcp;
+		} ss;       /* sosend */
+		struct {
+			Ref so; int64_t slen, resid, orig_resid, len, moff;
+			int64_t offset;     /* stream offset of the next byte (payload check) */
+			int64_t moff_mark;  /* the kernel's `offset`: bytes peeked, for the oob mark */
+			Ref m, nextrecord; int flags, error, type; bool kttcp;
+			uint32_t from_ip; uint16_t from_port; bool dgram_path;
+			Ref rec;  /* soreceive_dgram: the record taken off the buffer */
+		} sr;       /* soreceive, soreceive_dgram */
+		struct { Ref so; int which, wf; } sl;   /* sblock, sbwait */
+		struct { Ref so; uint64_t total, left; int64_t t0; } kt;  /* kttcp */
+		struct { Ref so; int how; } sd;          /* shutdown, close */
+	} u;
+} Frame;
+
+enum { TS_RUN, TS_SLEEP, TS_DONE };
+
+typedef struct {
+	uint8_t state;          /* TS_* */
+	uint8_t intr;           /* sleeping interruptibly (PCATCH) */
+	int16_t depth;
+	uint32_t wchan;
+	const char *wmesg;
+	int wake_err;           /* 0 woken, EWOULDBLOCK timeout, EINTR signal */
+	uint32_t sleep_gen;     /* matches a timeout event to this sleep */
+	int pc;                 /* op index in the scenario thread program */
+	int64_t rv;             /* last syscall result */
+	int err;
+	int oflags;
+	uint32_t rx_ip;         /* last recvfrom source */
+	uint16_t rx_port;
+	Frame stack[MAX_DEPTH];
+} Thread;
+
+/* The wire: segments in flight. */
+enum { TH_FIN = 0x01, TH_RST = 0x04, TH_ACK = 0x10, TH_URG = 0x20 };
+enum { SEG_TCP, SEG_UDP };
+
+typedef struct {
+	uint32_t gen;
+	uint8_t live;
+	uint8_t kind;
+	uint8_t th_flags;
+	uint8_t pad;
+	int16_t src, dst;       /* socket indices (dst -1: routed by address) */
+	uint64_t seq, ack;
+	uint32_t len;
+	int64_t win;
+	uint64_t urp;
+	Ref m;                  /* payload chain */
+	Ref control;            /* UDP: control mbufs to append with the datagram */
+	uint32_t from_ip, to_ip;
+	uint16_t from_port, to_port;
+} Segment;
+
+/* Kernel work that happens at a virtual time. */
+enum { KW_SEGMENT, KW_PERSIST, KW_SLEEP_TIMEOUT, KW_SCENARIO, KW_PAUSE_END };
+
+typedef struct {
+	int64_t time;
+	uint64_t seq;           /* FIFO order among equal times */
+	uint8_t kind;
+	uint32_t a;             /* segment slot, socket, thread, or scenario event */
+	uint32_t gen;           /* for cancellation: must match the target's generation */
+} Work;
+
+/* Deterministic cost counters, per routine (DESIGN: cost profile). */
+typedef enum {
+	R_SOSEND, R_SORECEIVE, R_SORECEIVE_DGRAM, R_SBAPPEND, R_SBAPPENDSTREAM,
+	R_SBAPPENDRECORD, R_SBAPPENDADDR, R_SBCOMPRESS, R_SBDROP, R_SBDROPRECORD,
+	R_SBFLUSH, R_M_GET, R_M_FREE, R_M_COPYM, R_SBLOCK, R_SBWAIT, R_WAKEUP,
+	R_TCP_OUTPUT, R_TCP_INPUT, R_UDP_INPUT, R_KTTCP,
+	R__COUNT
+} RoutineId;
+
+typedef struct {
+	uint64_t calls, visits, bytes, allocs, locks, sleeps, wakeups;
+} Cost;
+
+extern const char *const routine_names[R__COUNT];
+
+/* Counters for `expect stat NAME`. */
+typedef struct {
+	uint64_t segments, acks, window_updates, persist_probes, persist_timeouts;
+	uint64_t udp_fullsock, tcp_rcvafterclose, tcp_rcvwinprobe_dropped;
+	uint64_t wakeups, sleeps, steps;
+	uint64_t mbuf_waits, mbuf_fails;
+} Stats;
+
+/* Why a run stopped early. */
+typedef enum {
+	STOP_NONE, STOP_DONE, STOP_DEADLOCK, STOP_VIOLATION, STOP_LIMIT,
+} StopReason;
+
+typedef enum { CHECK_EVERY_STEP, CHECK_AT_END } CheckMode;
+
+typedef struct World World;
+
+typedef struct {
+	void (*emit)(void *ctx, const World *w, const SimEvent *ev);
+	void *ctx;
+} EventSink;
+
+struct World {
+	const Profile *prof;
+	const Scenario *scn;
+	uint32_t quirks;
+	int64_t now;            /* virtual time, ns */
+	uint64_t step;
+	uint64_t rng;           /* --seed scheduler choices */
+	bool random_sched;
+	int last_thread;        /* the thread that ran last (-1 softnet) */
+	int sched_pos;          /* position in the scripted schedule */
+
+	/* pools, in chunks so that pointers into them stay valid while they grow */
+	Mbuf *mchunk[POOL_MAX_CHUNKS];
+	uint8_t *mdchunk[POOL_MAX_CHUNKS];   /* internal storage, mlen bytes per mbuf */
+	uint32_t nmbufs, mfree, mlive;
+	Cluster *cchunk[POOL_MAX_CHUNKS];
+	uint8_t *cdchunk[POOL_MAX_CHUNKS];   /* cluster storage, mclbytes per cluster */
+	uint32_t nclusters, cfree, clive;
+	uint64_t mbuf_limit;    /* 0: unlimited */
+	bool mbuf_wanted;       /* someone sleeps on CH_MBUF */
+	Segment *schunk[POOL_MAX_CHUNKS];
+	uint32_t nsegs, sfree, slive;
+
+	Socket socks[SCN_MAX_SOCKETS];
+	int nsocks;
+	Thread threads[SCN_MAX_THREADS];
+	int nthreads;
+
+	Work *work;             /* binary heap on (time, seq) */
+	uint32_t nwork, capwork;
+	uint64_t work_seq;
+	uint32_t timer_gen;
+
+	Cost cost[R__COUNT];
+	Stats stats;
+	uint64_t next_tag;
+
+	/* outcome */
+	StopReason stop;
+	char stop_msg[512];
+	char violation[32];     /* name of the first invariant violated */
+	char violation_msg[512];
+	int violation_thread;
+	bool deadlocked;
+	char deadlock_msg[512];
+	CheckMode check;
+	uint64_t limit_steps, limit_bytes;
+	int64_t limit_time;
+	uint64_t bytes_moved;
+
+	/* op results that did not match their `=>` (the first few kept) */
+	struct { ScnPos pos; char msg[240]; } fails[16];
+	int nfails;
+	int nchecked;
+
+	/* quiescent-state hashes for livelock detection */
+	uint64_t quiet_hash[64];
+	int nquiet;
+
+	EventSink sink;
+	int cur_thread;         /* thread being stepped (-1 softnet) */
+};
+
+static inline bool quirk_on(const World *w, QuirkId q) { return (w->quirks >> q) & 1u; }
+
+/* world.c */
+World *world_new(const Scenario *scn, const Profile *prof, uint32_t quirks);
+void world_free(World *w);
+void world_set_seed(World *w, uint64_t seed);
+void world_violation(World *w, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int socket_index(const World *w, const Socket *so);
+
+/* handles */
+Socket *sock_ref(World *w, Ref r);
+static inline Ref sock_handle(const World *w, int i) { return (Ref){ (uint32_t)i + 1, w->socks[i].gen }; }
+static inline Socket *sock_at(World *w, int i) { return &w->socks[i]; }
+
+#endif
