@@ -568,6 +568,12 @@ sched_step_with(World *w, int who)
 	}
 	if (w->stop == STOP_NONE && w->check == CHECK_EVERY_STEP)
 		invariants_check(w);
+	if (w->stop == STOP_NONE && w->limit_bytes && w->bytes_moved > w->limit_bytes) {
+		w->stop = STOP_LIMIT;
+		snprintf(w->stop_msg, sizeof w->stop_msg,
+		    "byte limit reached: programs sent more than %llu bytes (raise it with `limit bytes`)",
+		    (unsigned long long)w->limit_bytes);
+	}
 	if (w->stop == STOP_NONE && w->limit_steps && w->step >= w->limit_steps) {
 		w->stop = STOP_LIMIT;
 		snprintf(w->stop_msg, sizeof w->stop_msg,

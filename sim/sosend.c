@@ -256,8 +256,10 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 			error = tcp_usrreq_send(w, so, top, (f->u.ss.flags & SCN_MSG_OOB) != 0);
 		else
 			error = udp_usrreq_send(w, so, top, REF_NULL, f->u.ss.dest);
-		if (!error)
+		if (!error) {
 			so->tx_app += n;
+			w->bytes_moved += n;
+		}
 		if (f->u.ss.resid > 0)
 			so->state &= ~(uint32_t)SS_MORETOCOME;
 		if (error) {
