@@ -288,7 +288,7 @@ cmd_run(int argc, char **argv)
 		world_set_seed(w, (uint64_t)s->seed);
 	trace_writer_init(&tw, out.fp, fmt);
 	if (!o.quiet) {
-		w->sink.emit = trace_emit;
+		w->sink.fn = trace_emit;
 		w->sink.ctx = &tw;
 	}
 	sched_run(w);

@@ -10,7 +10,19 @@
 #include "world.h"
 
 /* ---- mbuf.c ---- */
-Mbuf *mb(World *w, Ref r);                       /* checked dereference */
+Mbuf *mb_slow(World *w, Ref r);                  /* reports the stale handle */
+/* Checked dereference: a stale or NULL handle is a violation, not a crash. */
+static inline Mbuf *
+mb(World *w, Ref r)
+{
+	if (__builtin_expect(r.i != 0 && r.i < w->nmbufs, 1)) {
+		Mbuf *m = &w->mchunk[r.i >> POOL_CHUNK_SHIFT][r.i & (POOL_CHUNK - 1)];
+
+		if (__builtin_expect(m->live && m->gen == r.g, 1))
+			return m;
+	}
+	return mb_slow(w, r);
+}
 uint8_t *mtod(World *w, Ref r);                  /* data pointer of a live mbuf */
 Ref m_get(World *w, int how, int type);          /* MGET; REF_NULL when the pool is out */
 Ref m_gethdr(World *w, int how, int type);       /* MGETHDR */
@@ -62,9 +74,11 @@ void work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen);
 uint32_t timer_gen_next(World *w);
 void sorwakeup(World *w, Socket *so);
 void sowwakeup(World *w, Socket *so);
-void emit(World *w, SimEventKind kind, const char *routine, int sock, int which,
+void emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
     int64_t a, int64_t b, int64_t c, const char *fmt, ...) __attribute__((format(printf, 9, 10)));
-static inline bool tracing(const World *w) { return w->sink.emit != NULL; }
+static inline bool tracing(const World *w) { return w->sink.fn != NULL; }
+/* Arguments are only evaluated when someone listens. */
+#define emit(w, ...) do { if (tracing(w)) emit_event((w), __VA_ARGS__); } while (0)
 
 /* ---- socket.c ---- */
 void socantsendmore(World *w, Socket *so);

@@ -67,7 +67,7 @@ machine_goto(World *w, int tid, Frame *f, int to)
 		ev.to = d->states[to];
 		ev.sock = -1;
 		ev.which = -1;
-		w->sink.emit(w->sink.ctx, w, &ev);
+		w->sink.fn(w->sink.ctx, w, &ev);
 	}
 	f->pc = (uint16_t)to;
 }

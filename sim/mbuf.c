@@ -51,7 +51,7 @@ mdata(World *w, uint32_t i)
 }
 
 Mbuf *
-mb(World *w, Ref r)
+mb_slow(World *w, Ref r)
 {
 	Mbuf *m;
 

@@ -753,6 +753,10 @@ decl_option(struct parser *p, const struct tok *t, int first, int n)
 	struct qbuf q;
 	ScnOptSet o;
 
+	if (!g_ascii_isalpha(s[0]) && s[0] != '_') {
+		unexpected(p, t);
+		return false;
+	}
 	if (dot != NULL && (eq == NULL || dot < eq)) {
 		size_t plen = (size_t)(dot - s);
 
@@ -1714,13 +1718,16 @@ statement(struct parser *p)
 
 /*
  * Refuse NUL anywhere and, before any comment, bytes that cannot be part
- * of a token or a separator.  Sets *code to the length before the comment.
+ * of a token or a separator; then lines that are too long, so the first
+ * error is the leftmost.  Sets *code to the length before the comment.
  */
 static bool
 check_bytes(struct parser *p, size_t *code)
 {
-	*code = p->linelen;
-	for (size_t i = 0; i < p->linelen; i++) {
+	size_t n = MIN(p->linelen, LINE_MAX_BYTES);
+
+	*code = n;
+	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = p->line[i];
 
 		if (ch == '\0') {
@@ -1735,6 +1742,10 @@ check_bytes(struct parser *p, size_t *code)
 			perr(p, (int)i + 1, "unexpected character");
 			return false;
 		}
+	}
+	if (p->linelen > LINE_MAX_BYTES) {
+		perr(p, LINE_MAX_BYTES + 1, "line too long (max %d bytes)", LINE_MAX_BYTES);
+		return false;
 	}
 	return true;
 }
@@ -1804,10 +1815,6 @@ parse_line(struct parser *p)
 {
 	size_t code;
 
-	if (p->linelen > LINE_MAX_BYTES) {
-		perr(p, LINE_MAX_BYTES + 1, "line too long (max %d bytes)", LINE_MAX_BYTES);
-		return false;
-	}
 	if (!check_bytes(p, &code))
 		return false;
 	tokenize(p, code);

@@ -25,13 +25,13 @@
 #include <stdlib.h>
 
 void
-emit(World *w, SimEventKind kind, const char *routine, int sock, int which,
+emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
     int64_t a, int64_t b, int64_t c, const char *fmt, ...)
 {
 	SimEvent ev;
 	va_list ap;
 
-	if (w->sink.emit == NULL)
+	if (w->sink.fn == NULL)
 		return;
 	ev.step = w->step;
 	ev.time = w->now;
@@ -47,7 +47,7 @@ emit(World *w, SimEventKind kind, const char *routine, int sock, int which,
 	va_start(ap, fmt);
 	vsnprintf(ev.detail, sizeof ev.detail, fmt, ap);
 	va_end(ap);
-	w->sink.emit(w->sink.ctx, w, &ev);
+	w->sink.fn(w->sink.ctx, w, &ev);
 }
 
 /* ---- the work heap, ordered by (time, seq) ---- */

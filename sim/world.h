@@ -274,7 +274,7 @@ typedef enum { CHECK_EVERY_STEP, CHECK_AT_END } CheckMode;
 typedef struct World World;
 
 typedef struct {
-	void (*emit)(void *ctx, const World *w, const SimEvent *ev);
+	void (*fn)(void *ctx, const World *w, const SimEvent *ev);
 	void *ctx;
 } EventSink;
 
