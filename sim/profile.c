@@ -81,6 +81,7 @@ const Profile profiles[] = {
 		.wire_delay_ns = 10000,
 		.coalesce = COALESCE_TRAILINGSPACE,
 		.udp_soreceive_dgram = true,
+		.udp_sosend_dgram = true,
 		.dgram_fallback_trunc = false,
 		.waitall_outer_clause = true,
 		.waitall_sleep_only_if_empty = true,

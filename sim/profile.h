@@ -55,6 +55,7 @@ typedef struct {
 	/* behaviour switches */
 	CoalesceRule coalesce;
 	bool udp_soreceive_dgram;  /* UDP reads go through soreceive_dgram (FreeBSD) */
+	bool udp_sosend_dgram;     /* UDP sends never wait: EMSGSIZE when it does not fit (FreeBSD) */
 	bool dgram_fallback_trunc; /* soreceive_dgram falls back to the generic path for MSG_TRUNC */
 	bool waitall_outer_clause; /* outer block condition has the WAITALL && resid <= hiwat clause */
 	bool waitall_sleep_only_if_empty; /* FreeBSD: after pr_rcvd, sleep only if sb_mb still NULL */

@@ -190,6 +190,13 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 			GOTO(SS_RELEASE);
 			return RUN_CONTINUE;
 		}
+		/* FreeBSD sosend_dgram: a datagram that does not fit now is refused */
+		if (f->u.ss.atomic && so->proto == PROTO_UDP && w->prof->udp_sosend_dgram &&
+		    f->u.ss.resid > space) {
+			f->u.ss.error = K_EMSGSIZE;
+			GOTO(SS_RELEASE);
+			return RUN_CONTINUE;
+		}
 		need = f->u.ss.resid;
 		if (space < need && (f->u.ss.atomic || space < sb->lowat)) {
 			if ((so->state & SS_NBIO) || (f->u.ss.flags & SCN_MSG_DONTWAIT)) {
