@@ -89,14 +89,36 @@ mtod(World *w, Ref r)
 	return mdata(w, r.i == 0 ? 0 : r.i) + m->off;
 }
 
+/*
+ * The simulator's own memory bound: a scenario may ask for huge buffers,
+ * but the pools stop at these sizes (32768 mbufs and 32768 clusters, 64 MB of
+ * cluster storage) and the run ends with a message instead of exhausting the
+ * machine.  `limit mbufs` models exhaustion inside the simulated kernel.
+ */
+#define MBUF_HARD_CHUNKS 8
+#define CLUSTER_HARD_CHUNKS 8
+
+static void
+pool_exhausted(World *w, const char *what, uint32_t n)
+{
+	if (w->stop != STOP_NONE)
+		return;
+	w->stop = STOP_LIMIT;
+	snprintf(w->stop_msg, sizeof w->stop_msg,
+	    "the simulator's %s pool reached its hard size (%u); the scenario needs "
+	    "smaller buffers or transfers (use `limit mbufs` to model exhaustion)", what, n);
+}
+
 /* Grow a pool by one chunk; false when the pool has reached its hard size. */
 static bool
 mpool_grow(World *w)
 {
 	uint32_t c = w->nmbufs >> POOL_CHUNK_SHIFT;
 
-	if (c >= POOL_MAX_CHUNKS)
+	if (c >= MBUF_HARD_CHUNKS) {
+		pool_exhausted(w, "mbuf", w->nmbufs);
 		return false;
+	}
 	w->mchunk[c] = xcalloc(POOL_CHUNK, sizeof(Mbuf));
 	w->mdchunk[c] = xcalloc(POOL_CHUNK, (size_t)w->prof->mlen);
 	for (uint32_t k = 0; k < POOL_CHUNK; k++) {
@@ -183,8 +205,10 @@ m_clget(World *w, Ref r)
 	if (w->cfree == 0) {
 		uint32_t ch = w->nclusters >> POOL_CHUNK_SHIFT;
 
-		if (ch >= POOL_MAX_CHUNKS)
+		if (ch >= CLUSTER_HARD_CHUNKS) {
+			pool_exhausted(w, "cluster", w->nclusters);
 			return false;
+		}
 		w->cchunk[ch] = xcalloc(POOL_CHUNK, sizeof(Cluster));
 		w->cdchunk[ch] = xcalloc(POOL_CHUNK, (size_t)w->prof->mclbytes);
 		for (uint32_t k = POOL_CHUNK; k-- > 0;) {

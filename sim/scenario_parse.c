@@ -440,11 +440,11 @@ static const struct flagdef {
 	{ "EOR", SCN_MSG_EOR, true, true },
 	{ "TRUNC", SCN_MSG_TRUNC, true, true },
 	{ "DONTROUTE", SCN_MSG_DONTROUTE, true, false },
-	{ "CTRUNC", SCN_MSG_CTRUNC, false, true },
 };
 
+/* The engine reports only these three (CTRUNC never happens: no control data is cut). */
 static const char known_in_flags[] = "WAITALL, PEEK, DONTWAIT, OOB, EOR, TRUNC, DONTROUTE";
-static const char known_out_flags[] = "TRUNC, CTRUNC, EOR, OOB";
+static const char known_out_flags[] = "TRUNC, EOR, OOB";
 
 /* Flags are written in capitals; anything else in their place is stray. */
 static bool
@@ -975,35 +975,39 @@ get_result(struct parser *p, struct cur *c, ScnResult *r)
 	return false;
 }
 
-static bool
-is_statement(const char *word);
+static bool is_statement(const char *);
+
+static void
+unknown_operation(struct parser *p, const struct tok *kw)
+{
+	const char *names[G_N_ELEMENTS(opdefs)];
+	struct qbuf q;
+	char *known;
+
+	/* an indented statement is the likelier mistake */
+	if (is_statement(kw->s)) {
+		perr(p, kw->col, "'%s' is a statement, not an operation; statements start at "
+		    "column 1", kw->s);
+		return;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(opdefs); i++)
+		names[i] = opdefs[i].name;
+	known = JOIN(names);
+	perr(p, kw->col, "unknown operation '%s' (known: %s)", quote(&q, kw->s), known);
+	g_free(known);
+}
 
 static bool
 parse_op(struct parser *p, struct cur *c, ScnOp *op)
 {
 	const struct tok *kw = next(c), *t;
 	const struct opdef *d = NULL;
-	struct qbuf q;
-	char *known;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(opdefs); i++)
 		if (strcmp(kw->s, opdefs[i].name) == 0)
 			d = &opdefs[i];
 	if (d == NULL) {
-		if (is_statement(kw->s)) {
-			perr(p, kw->col, "'%s' is a statement, not an operation; statements start "
-			    "at column 1", kw->s);
-			return false;
-		}
-		{
-			const char *names[G_N_ELEMENTS(opdefs)];
-
-			for (size_t i = 0; i < G_N_ELEMENTS(opdefs); i++)
-				names[i] = opdefs[i].name;
-			known = JOIN(names);
-		}
-		perr(p, kw->col, "unknown operation '%s' (known: %s)", quote(&q, kw->s), known);
-		g_free(known);
+		unknown_operation(p, kw);
 		return false;
 	}
 	op->pos = tpos(p, kw);
