@@ -50,6 +50,16 @@ mdata(World *w, uint32_t i)
 	    (size_t)(i & (POOL_CHUNK - 1)) * (size_t)w->prof->mlen;
 }
 
+/* The scratch mbuf a stale dereference gets: empty, so the step can end. */
+static Mbuf *
+scratch(World *w)
+{
+	Mbuf *m = mslot(w, 0);
+
+	memset(m, 0, sizeof *m);
+	return m;
+}
+
 Mbuf *
 mb_slow(World *w, Ref r)
 {
@@ -58,14 +68,14 @@ mb_slow(World *w, Ref r)
 	if (r.i == 0 || r.i >= w->nmbufs) {
 		world_violation(w, "stale-handle", "dereference of %s mbuf handle %u",
 		    r.i == 0 ? "a NULL" : "an invalid", r.i);
-		return mslot(w, 0);
+		return scratch(w);
 	}
 	m = mslot(w, r.i);
 	if (!m->live || m->gen != r.g) {
 		world_violation(w, "stale-handle",
 		    "use of freed mbuf #%u (handle generation %u, slot now %u)",
 		    r.i, r.g, m->gen);
-		return mslot(w, 0);
+		return scratch(w);
 	}
 	return m;
 }

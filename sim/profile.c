@@ -82,6 +82,7 @@ const Profile profiles[] = {
 		.coalesce = COALESCE_TRAILINGSPACE,
 		.udp_soreceive_dgram = true,
 		.udp_sosend_dgram = true,
+		.sosend_dontwait = true,
 		.dgram_fallback_trunc = false,
 		.waitall_outer_clause = true,
 		.waitall_sleep_only_if_empty = true,

@@ -60,6 +60,7 @@ typedef struct {
 	bool waitall_outer_clause; /* outer block condition has the WAITALL && resid <= hiwat clause */
 	bool waitall_sleep_only_if_empty; /* FreeBSD: after pr_rcvd, sleep only if sb_mb still NULL */
 	bool so_error_cleared_by_send;    /* sosend clears so_error after returning it */
+	bool sosend_dontwait;      /* MSG_DONTWAIT (not only SS_NBIO) makes sosend's space wait fail */
 	bool so_error_return_in_send_ok;
 
 	uint32_t quirks;           /* quirks on by default: bit (1u << QuirkId) */

@@ -129,6 +129,14 @@ tsleep(World *w, int tid, uint32_t chan, const char *wmesg, bool intr, int64_t t
 	t->wake_err = 0;
 	t->sleep_gen++;
 	w->stats.sleeps++;
+	if (intr && t->sig_pending) {
+		/* tsleep with PCATCH and a signal pending: EINTR without sleeping */
+		t->sig_pending = 0;
+		t->state = TS_RUN;
+		t->wake_err = K_EINTR;
+		emit(w, EVK_WAKEUP, wmesg, -1, -1, tid, K_EINTR, 0, "a pending signal interrupts the sleep");
+		return;
+	}
 	if (timeo > 0)
 		work_push(w, w->now + timeo, KW_SLEEP_TIMEOUT, (uint32_t)tid, t->sleep_gen);
 	if (tracing(w)) {
@@ -222,9 +230,12 @@ signal_thread(World *w, int tid)
 
 	if (t->state == TS_SLEEP && t->intr)
 		make_runnable(w, tid, K_EINTR);
-	else
-		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: not in an interruptible sleep",
+	else if (t->state != TS_DONE) {
+		/* stays pending: the next interruptible tsleep returns EINTR at once */
+		t->sig_pending = 1;
+		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: pending",
 		    w->scn->threads[tid].name);
+	}
 }
 
 static void
@@ -482,6 +493,15 @@ stop_deadlock(World *w, bool livelock)
 	emit(w, EVK_NOTE, "deadlock", -1, -1, 0, 0, 0, "%s", w->stop_msg);
 }
 
+static bool
+only_timers_pending(const World *w)
+{
+	for (uint32_t i = 0; i < w->nwork; i++)
+		if (w->work[i].kind != KW_PERSIST)
+			return false;
+	return true;
+}
+
 /* Nothing runnable: advance the clock, or conclude. false when the run is over. */
 static bool
 advance_time(World *w)
@@ -496,18 +516,23 @@ advance_time(World *w)
 			stop_deadlock(w, false);
 		return false;
 	}
-	h = quiet_hash(w);
-	for (int i = 0; i < w->nquiet; i++)
-		if (w->quiet_hash[i] == h) {
-			if (all_done(w))
-				w->stop = STOP_DONE;
-			else
-				stop_deadlock(w, true);
-			return false;
-		}
-	w->quiet_hash[w->nquiet++ % 64] = h;
-	if (w->nquiet > 64)
-		w->nquiet = 64;
+	/* Only self-re-arming timers left: a state seen before means they
+	 * cycle without effect.  Any other pending work may still change
+	 * something, so it never counts as a livelock. */
+	if (only_timers_pending(w)) {
+		h = quiet_hash(w);
+		for (int i = 0; i < w->nquiet; i++)
+			if (w->quiet_hash[i] == h) {
+				if (all_done(w))
+					w->stop = STOP_DONE;
+				else
+					stop_deadlock(w, true);
+				return false;
+			}
+		w->quiet_hash[w->quiet_pos++ % 64] = h;
+		if (w->nquiet < 64)
+			w->nquiet++;
+	}
 	if (w->work[0].time > w->now) {
 		w->now = w->work[0].time;
 		emit(w, EVK_CLOCK, "clock", -1, -1, w->now, 0, 0, "virtual time is now %lld.%06lld s",

@@ -458,7 +458,6 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 			f->u.sr.nextrecord = mb(w, sb->mb)->nextpkt;
 			f->u.sr.offset = (int64_t)rcv_base(so);
 			f->u.sr.moff = 0;
-			f->u.sr.moff_mark = 0;
 			GOTO(SR_LOOP);
 			return RUN_CONTINUE;
 		}
@@ -479,7 +478,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		/* after a wakeup m = sb_mb: a peek starts again at the front */
 		f->u.sr.offset = (int64_t)rcv_base(so);
 		f->u.sr.moff = 0;
-		f->u.sr.moff_mark = 0;
+		/* the kernel's peek `offset` is not reset: it keeps counting */
 		GOTO(SR_WAITALL);
 		return RUN_CONTINUE;
 
@@ -509,6 +508,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 			call_sblock(w, tid, f->u.sr.so, SB_RCV, SBLOCKWAIT(f->u.sr.flags));
 			return RUN_PREEMPT;
 		}
+		f->u.sr.report = true;  /* if (flagsp) *flagsp |= flags */
 		GOTO(SR_RELEASE);
 		return RUN_CONTINUE;
 	}
@@ -521,12 +521,14 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 	case SR_OUT: {
 		int64_t done = f->u.sr.slen - f->u.sr.resid;
 
-		t->oflags = f->u.sr.flags & (SCN_MSG_EOR | SCN_MSG_TRUNC | SCN_MSG_OOB);
 		t->rx_ip = f->u.sr.from_ip;
 		t->rx_port = f->u.sr.from_port;
 		so->delivered += (uint64_t)done;
 		machine_return(w, tid, done, f->u.sr.error);
-		t->oflags = f->u.sr.flags & (SCN_MSG_EOR | SCN_MSG_TRUNC | SCN_MSG_OOB);
+		/* only the normal exit reports output flags (seed 000: the error
+		 * paths and the interrupted MSG_WAITALL return skip *flagsp) */
+		t->oflags = f->u.sr.report ?
+		    f->u.sr.flags & (SCN_MSG_EOR | SCN_MSG_TRUNC | SCN_MSG_OOB) : 0;
 		return RUN_CONTINUE;
 	}
 	}

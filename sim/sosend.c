@@ -31,7 +31,6 @@ static const Transition sosend_trans[] = {
 	{ SS_WAITING, SS_LOCKING },     /* woken: goto restart */
 	{ SS_WAITING, SS_OUT },         /* sbwait error or timeout */
 	{ SS_BUILD, SS_SEND },          /* chain ready: PRU_SEND */
-	{ SS_BUILD, SS_RELEASE },       /* interrupted while waiting for an mbuf */
 	{ SS_SEND, SS_BUILD },          /* resid && space > 0 */
 	{ SS_SEND, SS_CHECK },          /* resid, but space used up */
 	{ SS_SEND, SS_RELEASE },        /* done, or PRU_SEND failed */
@@ -199,7 +198,8 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		need = f->u.ss.resid;
 		if (space < need && (f->u.ss.atomic || space < sb->lowat)) {
-			if ((so->state & SS_NBIO) || (f->u.ss.flags & SCN_MSG_DONTWAIT)) {
+			if ((so->state & SS_NBIO) ||
+			    (w->prof->sosend_dontwait && (f->u.ss.flags & SCN_MSG_DONTWAIT))) {
 				f->u.ss.error = K_EWOULDBLOCK;
 				GOTO(SS_RELEASE);
 				return RUN_CONTINUE;
@@ -211,7 +211,7 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		f->u.ss.space = space;
 		GOTO(SS_BUILD);
-		return RUN_CONTINUE;
+		return RUN_PREEMPT;     /* splx(s): the chain is built at low spl */
 	}
 
 	case SS_WAITING:
@@ -225,21 +225,14 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 		return RUN_CONTINUE;
 
 	case SS_BUILD:
-		if (t->wake_err && t->wchan == CHAN(CH_MBUF, 0, 0)) {
-			/* interrupted while sleeping for an mbuf */
-			f->u.ss.error = t->wake_err;
-			t->wake_err = 0;
-			t->wchan = 0;
-			GOTO(SS_RELEASE);
-			return RUN_CONTINUE;
-		}
 		t->wchan = 0;
 		do {
 			if (!build_one(w, f, so, sockidx)) {
 				/* MGET(M_WAIT) sleeps until an mbuf is freed */
 				w->stats.mbuf_waits++;
 				w->mbuf_wanted = true;
-				tsleep(w, tid, CHAN(CH_MBUF, 0, 0), "mbuf", true, 0);
+				/* MGET(M_WAIT) sleeps without PCATCH */
+				tsleep(w, tid, CHAN(CH_MBUF, 0, 0), "mbuf", false, 0);
 				return RUN_SLEEP;
 			}
 		} while (f->u.ss.space > 0 && f->u.ss.atomic && f->u.ss.resid > 0);
@@ -261,7 +254,10 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 		f->u.ss.top = f->u.ss.tail = REF_NULL;
 		if (so->proto == PROTO_TCP)
 			error = tcp_usrreq_send(w, so, top, (f->u.ss.flags & SCN_MSG_OOB) != 0);
-		else
+		else if (f->u.ss.flags & SCN_MSG_OOB) {
+			m_freem(w, top);    /* udp_usrreq PRU_SENDOOB */
+			error = K_EOPNOTSUPP;
+		} else
 			error = udp_usrreq_send(w, so, top, REF_NULL, f->u.ss.dest);
 		if (!error) {
 			so->tx_app += n;

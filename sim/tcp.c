@@ -19,6 +19,8 @@
 #include "kern.h"
 #include "errno_names.h"
 
+#include <stdio.h>
+
 #define TCP_MAXWIN 65535
 #define TCP_MAXRXTSHIFT 12
 static const int tcp_backoff[TCP_MAXRXTSHIFT + 1] = { 1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64 };
@@ -513,8 +515,15 @@ tcp_input(World *w, Segment *seg)
 				if ((seg->th_flags & TH_URG) && !(so->options & SO_OOBINLINE) &&
 				    seg->urp > seg->seq && seg->urp - seg->seq - 1 < (uint64_t)tlen) {
 					pulloutofband(w, so, m, seg->urp - seg->seq - 1);
-					if (so->noob_holes < 8)
+					if (so->noob_holes < 64)
 						so->oob_hole[so->noob_holes++] = seg->urp - 1;
+					else if (w->stop == STOP_NONE) {
+						w->stop = STOP_LIMIT;
+						snprintf(w->stop_msg, sizeof w->stop_msg,
+						    "more than 64 urgent bytes pulled out of %s's stream: "
+						    "beyond what the payload check can follow",
+						    sock_name(w, sidx(w, so)));
+					}
 					stream--;
 				}
 				tp->rcv_nxt += (uint64_t)tlen;

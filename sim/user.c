@@ -140,8 +140,9 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 		switch (op->kind) {
 		case SCN_OP_SEND:
 		case SCN_OP_SENDTO:
-			if (op->ctl_len > 0 && so->proto == PROTO_UDP) {
-				/* NetBSD udp_usrreq PRU_SEND: control is not supported */
+			if (op->ctl_len > 0) {
+				/* NetBSD tcp_usrreq and udp_usrreq PRU_SEND: control is not
+				 * supported (EINVAL) */
 				t->err = K_EINVAL;
 				return RUN_CONTINUE;
 			}

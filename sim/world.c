@@ -136,6 +136,9 @@ world_new(const Scenario *scn, const Profile *prof, uint32_t quirks)
 	w->limit_steps = scn->limit_steps ? (uint64_t)scn->limit_steps : 50000000ull;
 	w->limit_bytes = scn->limit_bytes ? (uint64_t)scn->limit_bytes : (1ull << 40);
 	w->limit_time = scn->limit_time ? scn->limit_time : 3600ll * 1000000000ll;
+	m_free(w, m_get(w, M_DONTWAIT, MT_DATA));   /* the pools exist from the start */
+	w->cost[R_M_GET] = (Cost){ 0 };
+	w->cost[R_M_FREE] = (Cost){ 0 };
 	w->nsocks = scn->nsockets;
 	for (int i = 0; i < scn->nsockets; i++)
 		socket_init(w, i);

@@ -156,7 +156,7 @@ typedef struct {
 	uint64_t delivered;     /* bytes returned to programs */
 	/* sender stream offsets of urgent bytes pulled out of the stream, so
 	 * the payload check can map receive offsets back to what was sent */
-	uint64_t oob_hole[8];
+	uint64_t oob_hole[64];
 	int noob_holes;
 } Socket;
 
@@ -183,6 +183,7 @@ typedef struct {
 			Ref m, nextrecord; int flags, error, type; bool kttcp;
 			uint32_t from_ip; uint16_t from_port; bool dgram_path;
 			Ref rec;  /* soreceive_dgram: the record taken off the buffer */
+			bool report;  /* reached the normal exit: `*flagsp |= flags` */
 		} sr;       /* soreceive, soreceive_dgram */
 		struct { Ref so; int which, wf; } sl;   /* sblock, sbwait */
 		struct { Ref so; uint64_t total, left; int64_t t0; } kt;  /* kttcp */
@@ -195,6 +196,7 @@ enum { TS_RUN, TS_SLEEP, TS_DONE };
 typedef struct {
 	uint8_t state;          /* TS_* */
 	uint8_t intr;           /* sleeping interruptibly (PCATCH) */
+	uint8_t sig_pending;    /* a signal arrived while not in an interruptible sleep */
 	int16_t depth;
 	uint32_t wchan;
 	const char *wmesg;
@@ -336,6 +338,7 @@ struct World {
 	/* quiescent-state hashes for livelock detection */
 	uint64_t quiet_hash[64];
 	int nquiet;
+	unsigned quiet_pos;
 
 	EventSink sink;
 	int cur_thread;         /* thread being stepped (-1 softnet) */
