@@ -1,0 +1,675 @@
+/*
+ * test_mbuf.c: unit tests for sim/mbuf.c (mbufs, clusters, m_copym, the
+ * pool limit and the payload patterns).
+ */
+#include <check.h>
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kern.h"
+
+/* ---- fixtures ---- */
+
+typedef struct {
+	Scenario *scn;
+	World *w;
+} Fix;
+
+static Fix
+fix_new(const char *profile, ScnSockKind kind, uint32_t quirks)
+{
+	Fix f;
+	const Profile *p = profile_find(profile);
+
+	ck_assert_ptr_nonnull(p);
+	f.scn = g_new0(Scenario, 1);
+	f.scn->path = g_strdup("test");
+	f.scn->nsockets = 1;
+	g_strlcpy(f.scn->sockets[0].name, "s", sizeof f.scn->sockets[0].name);
+	f.scn->sockets[0].kind = kind;
+	f.scn->sockets[0].peer = -1;
+	f.scn->nthreads = 0;
+	f.w = world_new(f.scn, p, quirks);
+	ck_assert_ptr_nonnull(f.w);
+	ck_assert_int_eq(f.w->stop, STOP_NONE);
+	return f;
+}
+
+static void
+fix_free(Fix *f)
+{
+	world_free(f->w);
+	g_free(f->scn->path);
+	g_free(f->scn);
+}
+
+/* Forget a violation so a test can provoke another one. */
+static void
+clear_violation(World *w)
+{
+	w->stop = STOP_NONE;
+	w->violation[0] = '\0';
+	w->violation_msg[0] = '\0';
+}
+
+static void
+assert_no_violation(World *w)
+{
+	ck_assert_msg(w->stop != STOP_VIOLATION, "unexpected violation %s: %s",
+	    w->violation, w->violation_msg);
+}
+
+static uint8_t *
+mdata_base(World *w, Ref r)
+{
+	return w->mdchunk[r.i >> POOL_CHUNK_SHIFT] +
+	    (size_t)(r.i & (POOL_CHUNK - 1)) * (size_t)w->prof->mlen;
+}
+
+static uint8_t *
+cdata_base(World *w, Ref c)
+{
+	return w->cdchunk[c.i >> POOL_CHUNK_SHIFT] +
+	    (size_t)(c.i & (POOL_CHUNK - 1)) * (size_t)w->prof->mclbytes;
+}
+
+/* An mbuf holding bytes [off, off + len) of stream `stream`. */
+static Ref
+mk(World *w, int kind, uint32_t len, uint64_t stream, uint64_t off)
+{
+	Ref r;
+
+	switch (kind) {
+	case 0:
+		r = m_get(w, M_DONTWAIT, MT_DATA);
+		break;
+	case 1:
+		r = m_gethdr(w, M_DONTWAIT, MT_DATA);
+		break;
+	default:
+		r = m_get(w, M_DONTWAIT, MT_DATA);
+		ck_assert(!ref_null(r));
+		ck_assert(m_clget(w, r));
+		break;
+	}
+	ck_assert(!ref_null(r));
+	ck_assert_int_ge(m_trailingspace(w, r), len);
+	mb(w, r)->len = len;
+	payload_fill(mtod(w, r), stream, off, len);
+	return r;
+}
+
+/* Flatten a chain into buf (at most cap bytes); returns the byte count. */
+static uint64_t
+flatten(World *w, Ref m, uint8_t *buf, uint64_t cap)
+{
+	uint64_t n = 0;
+
+	for (; !ref_null(m); m = mb(w, m)->next) {
+		Mbuf *x = mb(w, m);
+
+		ck_assert_uint_le(n + x->len, cap);
+		memcpy(buf + n, mtod(w, m), x->len);
+		n += x->len;
+	}
+	return n;
+}
+
+static int
+chain_count(World *w, Ref m)
+{
+	int n = 0;
+
+	for (; !ref_null(m); m = mb(w, m)->next)
+		n++;
+	return n;
+}
+
+/* ---- m_get / m_free and generations ---- */
+
+START_TEST(test_get_free_counts)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref a, b, c, r;
+
+	ck_assert_uint_eq(w->mlive, 0);
+	a = m_get(w, M_DONTWAIT, MT_DATA);
+	b = m_get(w, M_WAIT, MT_DATA);
+	c = m_gethdr(w, M_DONTWAIT, MT_HEADER);
+	ck_assert(!ref_null(a) && !ref_null(b) && !ref_null(c));
+	ck_assert(!ref_eq(a, b) && !ref_eq(b, c) && !ref_eq(a, c));
+	ck_assert_uint_eq(w->mlive, 3);
+	ck_assert_int_eq(mb(w, a)->type, MT_DATA);
+	ck_assert_int_eq(mb(w, c)->type, MT_HEADER);
+	ck_assert_int_eq(mb(w, a)->len, 0);
+	ck_assert(ref_null(mb(w, a)->next) && ref_null(mb(w, a)->nextpkt));
+
+	/* m_free returns m_next */
+	mb(w, a)->next = b;
+	mb(w, b)->next = c;
+	r = m_free(w, a);
+	ck_assert(ref_eq(r, b));
+	ck_assert_uint_eq(w->mlive, 2);
+	m_freem(w, b);
+	ck_assert_uint_eq(w->mlive, 0);
+	ck_assert_uint_eq(w->clive, 0);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
+START_TEST(test_stale_handle)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref a, a2, r;
+	Mbuf *x;
+
+	a = m_get(w, M_DONTWAIT, MT_DATA);
+	mb(w, a)->len = 7;
+	m_free(w, a);
+	ck_assert_uint_eq(w->mlive, 0);
+	assert_no_violation(w);
+
+	/* dereferencing the freed handle: a violation, not a crash */
+	x = mb(w, a);
+	ck_assert_ptr_nonnull(x);
+	ck_assert_int_eq(w->stop, STOP_VIOLATION);
+	ck_assert_str_eq(w->violation, "stale-handle");
+	(void)mtod(w, a);   /* must not crash either */
+
+	/* the slot comes back with a new generation; the old handle stays stale */
+	clear_violation(w);
+	a2 = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert_uint_eq(a2.i, a.i);
+	ck_assert_uint_ne(a2.g, a.g);
+	assert_no_violation(w);
+	(void)mb(w, a);
+	ck_assert_int_eq(w->stop, STOP_VIOLATION);
+	ck_assert_str_eq(w->violation, "stale-handle");
+
+	/* freeing through the stale handle does not free the new owner's mbuf */
+	clear_violation(w);
+	r = m_free(w, a);
+	ck_assert(ref_null(r));
+	ck_assert_str_eq(w->violation, "stale-handle");
+	ck_assert_uint_eq(w->mlive, 1);
+	clear_violation(w);
+	ck_assert_int_eq(mb(w, a2)->live, 1);
+	assert_no_violation(w);
+
+	/* NULL and out-of-range handles */
+	(void)mb(w, REF_NULL);
+	ck_assert_str_eq(w->violation, "stale-handle");
+	clear_violation(w);
+	(void)mb(w, (Ref){ w->nmbufs + 5, 1 });
+	ck_assert_str_eq(w->violation, "stale-handle");
+	clear_violation(w);
+
+	m_free(w, a2);
+	ck_assert_uint_eq(w->mlive, 0);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
+/* ---- geometry ---- */
+
+static void
+check_geometry(const char *profile)
+{
+	Fix f = fix_new(profile, SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	const Profile *p = w->prof;
+	Ref plain, hdr, cl, hcl;
+	Mbuf *x;
+
+	plain = m_get(w, M_DONTWAIT, MT_DATA);
+	x = mb(w, plain);
+	ck_assert_uint_eq(x->off, 0);
+	ck_assert_int_eq(x->flags & (M_PKTHDR | M_EXT), 0);
+	ck_assert_uint_eq(m_storage(w, x), (uint32_t)p->mlen);
+	ck_assert_int_eq(m_trailingspace(w, plain), p->mlen);
+	ck_assert_ptr_eq(mtod(w, plain), mdata_base(w, plain));
+	x->len = 50;
+	ck_assert_int_eq(m_trailingspace(w, plain), p->mlen - 50);
+	x->off = 10;
+	ck_assert_int_eq(m_trailingspace(w, plain), p->mlen - 60);
+	ck_assert_ptr_eq(mtod(w, plain), mdata_base(w, plain) + 10);
+
+	hdr = m_gethdr(w, M_DONTWAIT, MT_DATA);
+	x = mb(w, hdr);
+	ck_assert_int_eq(x->flags & M_PKTHDR, M_PKTHDR);
+	ck_assert_int_eq(x->flags & M_EXT, 0);
+	ck_assert_uint_eq(x->off, (uint32_t)(p->mlen - p->mhlen));
+	ck_assert_ptr_eq(mtod(w, hdr), mdata_base(w, hdr) + (p->mlen - p->mhlen));
+	ck_assert_int_eq(m_trailingspace(w, hdr), p->mhlen);
+	x->len = 12;
+	ck_assert_int_eq(m_trailingspace(w, hdr), p->mhlen - 12);
+
+	ck_assert_uint_eq(w->clive, 0);
+	cl = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_clget(w, cl));
+	x = mb(w, cl);
+	ck_assert_int_eq(x->flags & M_EXT, M_EXT);
+	ck_assert_uint_eq(x->off, 0);
+	ck_assert_uint_eq(m_storage(w, x), (uint32_t)p->mclbytes);
+	ck_assert_int_eq(m_trailingspace(w, cl), p->mclbytes);
+	ck_assert_uint_eq(w->clive, 1);
+	ck_assert_ptr_eq(mtod(w, cl), cdata_base(w, x->ext));
+	x->len = 1000;
+	ck_assert_int_eq(m_trailingspace(w, cl), p->mclbytes - 1000);
+	x->off = 48;
+	ck_assert_int_eq(m_trailingspace(w, cl), p->mclbytes - 1048);
+	ck_assert_ptr_eq(mtod(w, cl), cdata_base(w, x->ext) + 48);
+
+	/* a cluster on a packet header mbuf: the whole cluster is data */
+	hcl = m_gethdr(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_clget(w, hcl));
+	x = mb(w, hcl);
+	ck_assert_int_eq(x->flags & (M_EXT | M_PKTHDR), M_EXT | M_PKTHDR);
+	ck_assert_uint_eq(x->off, 0);
+	ck_assert_int_eq(m_trailingspace(w, hcl), p->mclbytes);
+	ck_assert_uint_eq(w->clive, 2);
+	ck_assert(!ref_eq(mb(w, cl)->ext, mb(w, hcl)->ext));
+
+	m_free(w, plain);
+	m_free(w, hdr);
+	m_free(w, cl);
+	ck_assert_uint_eq(w->clive, 1);
+	m_free(w, hcl);
+	ck_assert_uint_eq(w->clive, 0);
+	ck_assert_uint_eq(w->mlive, 0);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+
+START_TEST(test_geometry)
+{
+	check_geometry("netbsd-2.0");
+	check_geometry("netbsd-1.6");
+	check_geometry("freebsd-9.1");
+}
+END_TEST
+
+START_TEST(test_shared_cluster_readonly)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	const Profile *p = w->prof;
+	Ref m, c;
+
+	m = mk(w, 2, 100, 3, 0);
+	ck_assert_int_eq(m_trailingspace(w, m), p->mclbytes - 100);
+	c = m_copym(w, m, 0, 100, R_M_COPYM);
+	ck_assert(!ref_null(c));
+	ck_assert_uint_eq(w->clive, 1);
+	ck_assert(ref_eq(mb(w, c)->ext, mb(w, m)->ext));
+	/* shared: read-only for both holders */
+	ck_assert_int_eq(m_trailingspace(w, m), 0);
+	ck_assert_int_eq(m_trailingspace(w, c), 0);
+	m_free(w, c);
+	ck_assert_uint_eq(w->clive, 1);
+	ck_assert_int_eq(m_trailingspace(w, m), p->mclbytes - 100);
+	m_free(w, m);
+	ck_assert_uint_eq(w->clive, 0);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
+/* ---- m_copym ---- */
+
+START_TEST(test_copym_ranges)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	const Profile *p = w->prof;
+	/* pkthdr internal, cluster, plain internal, cluster, plain internal */
+	const int kinds[] = { 1, 2, 0, 2, 0 };
+	const uint32_t lens[] = { 200, 2048, 232, 1000, 17 };
+	const int n = 5;
+	Ref m[5], top;
+	uint64_t total = 0, starts[6];
+	uint8_t *orig, *got;
+	const uint64_t S = 42;
+	static const struct { uint64_t off, len; } ranges[] = {
+		{ 0, 3497 }, { 0, 1 }, { 0, 200 }, { 0, 201 }, { 199, 2 },
+		{ 200, 2048 }, { 150, 2200 }, { 1000, 1500 }, { 2248, 232 },
+		{ 2300, 1000 }, { 2247, 1250 }, { 3479, 18 }, { 3496, 1 },
+		{ 5, 3492 }, { 100, 9999 },
+	};
+
+	for (int i = 0; i < n; i++) {
+		starts[i] = total;
+		m[i] = mk(w, kinds[i], lens[i], S, total);
+		if (i > 0)
+			mb(w, m[i - 1])->next = m[i];
+		total += lens[i];
+	}
+	starts[n] = total;
+	top = m[0];
+	mb(w, top)->pkt_len = (uint32_t)total;
+	ck_assert_uint_eq(total, 3497);
+	ck_assert_uint_eq(m_length(w, top), total);
+	ck_assert_uint_eq(w->mlive, 5);
+	ck_assert_uint_eq(w->clive, 2);
+	orig = g_malloc(total);
+	got = g_malloc(total + 16);
+	ck_assert_uint_eq(flatten(w, top, orig, total), total);
+	ck_assert(payload_check(orig, S, 0, total));
+
+	for (size_t k = 0; k < G_N_ELEMENTS(ranges); k++) {
+		uint64_t off = ranges[k].off, len = ranges[k].len;
+		uint64_t want = total - off < len ? total - off : len;
+		uint64_t pos = off;
+		Ref c, cm;
+		int idx;
+
+		c = m_copym(w, top, off, len, R_M_COPYM);
+		ck_assert_msg(!ref_null(c), "range %zu", k);
+		assert_no_violation(w);
+		ck_assert_uint_eq(m_length(w, c), want);
+		ck_assert_uint_eq(flatten(w, c, got, total + 16), want);
+		ck_assert_msg(memcmp(got, orig + off, want) == 0, "range %zu: bytes differ", k);
+		ck_assert_uint_eq(w->mlive, 5 + (uint32_t)chain_count(w, c));
+		ck_assert_uint_eq(w->clive, 2);     /* clusters shared, never copied */
+		if (off == 0) {
+			ck_assert_int_eq(mb(w, c)->flags & M_PKTHDR, M_PKTHDR);
+			ck_assert_uint_eq(mb(w, c)->pkt_len, len);
+		}
+
+		/* each copied mbuf maps to one source mbuf: cluster data is
+		 * shared in place, internal data is copied into the copy's own
+		 * storage */
+		for (idx = 0; starts[idx + 1] <= pos; idx++)
+			;
+		for (cm = c; !ref_null(cm); cm = mb(w, cm)->next) {
+			Mbuf *cx = mb(w, cm), *sx = mb(w, m[idx]);
+			uint64_t in = pos - starts[idx];
+
+			ck_assert_int_eq(cx->type, sx->type);
+			if (sx->flags & M_EXT) {
+				ck_assert_int_eq(cx->flags & M_EXT, M_EXT);
+				ck_assert(ref_eq(cx->ext, sx->ext));
+				ck_assert_ptr_eq(mtod(w, cm), mtod(w, m[idx]) + in);
+				ck_assert_int_eq(m_trailingspace(w, cm), 0);
+				ck_assert_int_eq(m_trailingspace(w, m[idx]), 0);
+			} else {
+				ck_assert_int_eq(cx->flags & M_EXT, 0);
+				ck_assert_ptr_eq(mtod(w, cm), mdata_base(w, cm) + cx->off);
+			}
+			pos += cx->len;
+			idx++;
+		}
+		ck_assert_uint_eq(pos, off + want);
+
+		m_freem(w, c);
+		ck_assert_uint_eq(w->mlive, 5);
+		ck_assert_uint_eq(w->clive, 2);
+		/* the original is intact and writable again */
+		ck_assert_uint_eq(flatten(w, top, got, total), total);
+		ck_assert(memcmp(got, orig, total) == 0);
+		ck_assert_int_eq(m_trailingspace(w, m[1]), 0);   /* full cluster */
+		ck_assert_int_eq(m_trailingspace(w, m[3]), p->mclbytes - 1000);
+	}
+
+	/* past the end: nothing to copy */
+	ck_assert(ref_null(m_copym(w, top, total, 10, R_M_COPYM)));
+	ck_assert_uint_eq(w->mlive, 5);
+
+	/* internal bytes are copies: changing the original leaves the copy */
+	{
+		Ref c = m_copym(w, top, 0, total, R_M_COPYM);
+		uint8_t *p0 = mtod(w, m[0]), *p2 = mtod(w, m[2]);
+
+		p0[5] ^= 0xff;
+		p2[100] ^= 0xff;
+		ck_assert_uint_eq(flatten(w, c, got, total), total);
+		ck_assert(memcmp(got, orig, total) == 0);
+		p0[5] ^= 0xff;
+		p2[100] ^= 0xff;
+		/* cluster bytes are shared: the same storage */
+		mtod(w, m[3])[7] ^= 0x55;
+		ck_assert_uint_eq(flatten(w, c, got, total), total);
+		ck_assert_int_eq(got[starts[3] + 7], orig[starts[3] + 7] ^ 0x55);
+		mtod(w, m[3])[7] ^= 0x55;
+
+		/* freeing the original first: the copy keeps the clusters */
+		m_freem(w, top);
+		ck_assert_uint_eq(w->clive, 2);
+		ck_assert_uint_eq(w->mlive, (uint32_t)chain_count(w, c));
+		assert_no_violation(w);
+		ck_assert_uint_eq(flatten(w, c, got, total), total);
+		ck_assert(memcmp(got, orig, total) == 0);
+		m_freem(w, c);
+		ck_assert_uint_eq(w->clive, 0);
+		ck_assert_uint_eq(w->mlive, 0);
+	}
+	assert_no_violation(w);
+	g_free(orig);
+	g_free(got);
+	fix_free(&f);
+}
+END_TEST
+
+/* ---- the pool limit ---- */
+
+START_TEST(test_pool_limit)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref a, b, c, d;
+
+	w->mbuf_limit = 3;
+	ck_assert(!m_pool_would_block(w, 3));
+	a = m_get(w, M_DONTWAIT, MT_DATA);
+	b = m_gethdr(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_pool_would_block(w, 2));
+	ck_assert(!m_pool_would_block(w, 1));
+	c = m_get(w, M_WAIT, MT_DATA);
+	ck_assert(!ref_null(a) && !ref_null(b) && !ref_null(c));
+	ck_assert(m_pool_would_block(w, 1));
+	d = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(ref_null(d));
+	ck_assert(ref_null(m_gethdr(w, M_DONTWAIT, MT_DATA)));
+	ck_assert_uint_eq(w->mlive, 3);
+	ck_assert_uint_eq(w->stats.mbuf_fails, 2);
+	m_free(w, b);
+	d = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(!ref_null(d));
+	ck_assert_uint_eq(w->mlive, 3);
+	ck_assert(ref_null(m_get(w, M_DONTWAIT, MT_DATA)));
+
+	/* m_copym out of mbufs: fails cleanly and frees what it had copied */
+	m_free(w, d);
+	m_free(w, c);
+	mb(w, a)->len = 10;
+	c = m_get(w, M_DONTWAIT, MT_DATA);
+	mb(w, c)->len = 10;
+	mb(w, a)->next = c;
+	ck_assert_uint_eq(w->mlive, 2);
+	/* one free slot, two needed */
+	ck_assert(ref_null(m_copym(w, a, 0, 20, R_M_COPYM)));
+	ck_assert_uint_eq(w->mlive, 2);
+	assert_no_violation(w);
+	/* a copy that needs one mbuf fits */
+	d = m_copym(w, a, 12, 5, R_M_COPYM);
+	ck_assert(!ref_null(d));
+	ck_assert_uint_eq(m_length(w, d), 5);
+	m_freem(w, d);
+
+	/* unlimited again */
+	w->mbuf_limit = 0;
+	for (int i = 0; i < 100; i++)
+		ck_assert(!ref_null(m_get(w, M_DONTWAIT, MT_DATA)));
+	ck_assert_uint_eq(w->mlive, 102);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
+START_TEST(test_pool_growth)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	const uint32_t N = POOL_CHUNK * 2 + 7;
+	Ref *r = g_new(Ref, N);
+
+	/* handles stay valid and storage distinct across chunk growth */
+	for (uint32_t i = 0; i < N; i++) {
+		r[i] = m_get(w, M_DONTWAIT, MT_DATA);
+		ck_assert(!ref_null(r[i]));
+		mb(w, r[i])->len = 4;
+		memcpy(mtod(w, r[i]), &i, 4);
+	}
+	ck_assert_uint_eq(w->mlive, N);
+	for (uint32_t i = 0; i < N; i++) {
+		uint32_t v;
+
+		memcpy(&v, mtod(w, r[i]), 4);
+		ck_assert_uint_eq(v, i);
+	}
+	for (uint32_t i = 0; i < N; i++)
+		m_free(w, r[i]);
+	ck_assert_uint_eq(w->mlive, 0);
+	assert_no_violation(w);
+	g_free(r);
+	fix_free(&f);
+}
+END_TEST
+
+/* ---- payload patterns ---- */
+
+START_TEST(test_payload_roundtrip)
+{
+	static const struct { uint64_t stream, off, len; } cases[] = {
+		{ 0, 0, 1 }, { 1, 0, 251 }, { 2, 250, 252 }, { 3, 1000, 65536 },
+		{ 4, 7, 65537 }, { 5, 123457, 200003 }, { 6, 65535, 131075 },
+		{ 12345, (1ull << 40) + 13, 70001 }, { 251, 502, 1000 },
+	};
+	uint8_t *buf = g_malloc(200003);
+
+	for (size_t k = 0; k < G_N_ELEMENTS(cases); k++) {
+		uint64_t s = cases[k].stream, off = cases[k].off, len = cases[k].len;
+		const uint64_t pos[] = { 0, len / 2, len - 1, 65535, 65536, 65537 };
+
+		memset(buf, 0, len);
+		payload_fill(buf, s, off, len);
+		ck_assert_msg(payload_check(buf, s, off, len), "case %zu", k);
+		/* sub-ranges check at their own offsets */
+		ck_assert(payload_check(buf + 1, s, off + 1, len - 1));
+		ck_assert(payload_check(buf + len / 3, s, off + len / 3, len - len / 3));
+		/* one changed byte anywhere fails */
+		for (size_t j = 0; j < G_N_ELEMENTS(pos); j++) {
+			if (pos[j] >= len)
+				continue;
+			buf[pos[j]] ^= 0x01;
+			ck_assert_msg(!payload_check(buf, s, off, len),
+			    "case %zu: byte %llu changed but the check passed", k,
+			    (unsigned long long)pos[j]);
+			buf[pos[j]] ^= 0x01;
+		}
+		ck_assert(payload_check(buf, s, off, len));
+		/* the wrong offset fails (the period is 251) */
+		if (len >= 2)
+			ck_assert(!payload_check(buf, s, off + 1, len));
+		if (len >= 251)
+			ck_assert(!payload_check(buf, s, off + 250, len));
+	}
+	g_free(buf);
+}
+END_TEST
+
+START_TEST(test_payload_streams)
+{
+	uint8_t a[600], b[600], whole[5000], part[5000];
+
+	/* filling in pieces gives the same bytes as filling at once */
+	payload_fill(whole, 9, 1234, sizeof whole);
+	payload_fill(part, 9, 1234, 1);
+	payload_fill(part + 1, 9, 1235, 250);
+	payload_fill(part + 251, 9, 1485, 2000);
+	payload_fill(part + 2251, 9, 3485, 2749);
+	ck_assert(memcmp(whole, part, sizeof whole) == 0);
+
+	/* the same across the 65536-byte chunks of one fill */
+	{
+		const uint64_t big = 200000;
+		uint8_t *x = g_malloc(big), *y = g_malloc(big);
+
+		payload_fill(x, 17, 333, big);
+		for (uint64_t o = 0; o < big; o += 997)
+			payload_fill(y + o, 17, 333 + o, big - o < 997 ? big - o : 997);
+		ck_assert(memcmp(x, y, big) == 0);
+		ck_assert(payload_check(y, 17, 333, big));
+		g_free(x);
+		g_free(y);
+	}
+
+	/* streams are distinguishable (ids that differ mod 251) */
+	for (uint64_t s = 0; s < 300; s++) {
+		payload_fill(a, s, 77, sizeof a);
+		ck_assert(payload_check(a, s, 77, sizeof a));
+		if (s % 251 != 1) {
+			payload_fill(b, 1, 77, sizeof b);
+			ck_assert_msg(!payload_check(a, 1, 77, sizeof a), "stream %llu", (unsigned long long)s);
+			ck_assert(memcmp(a, b, sizeof a) != 0);
+		}
+	}
+	/* the pattern is not constant: 251 consecutive bytes are all different */
+	payload_fill(a, 0, 0, 251);
+	for (int i = 0; i < 251; i++)
+		for (int j = i + 1; j < 251; j++)
+			ck_assert_int_ne(a[i], a[j]);
+	/* tcp_stream_id is one-to-one for sockets */
+	ck_assert_uint_ne(tcp_stream_id(0), tcp_stream_id(1));
+}
+END_TEST
+
+static Suite *
+mbuf_suite(void)
+{
+	Suite *s = suite_create("mbuf");
+	TCase *tc;
+
+	tc = tcase_create("alloc");
+	tcase_add_test(tc, test_get_free_counts);
+	tcase_add_test(tc, test_stale_handle);
+	tcase_add_test(tc, test_pool_limit);
+	tcase_add_test(tc, test_pool_growth);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("geometry");
+	tcase_add_test(tc, test_geometry);
+	tcase_add_test(tc, test_shared_cluster_readonly);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("copym");
+	tcase_add_test(tc, test_copym_ranges);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("payload");
+	tcase_add_test(tc, test_payload_roundtrip);
+	tcase_add_test(tc, test_payload_streams);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(mbuf_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
