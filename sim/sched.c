@@ -230,7 +230,11 @@ signal_thread(World *w, int tid)
 
 	if (t->state == TS_SLEEP && t->intr)
 		make_runnable(w, tid, K_EINTR);
-	else if (t->state != TS_DONE) {
+	else if (t->state != TS_DONE && t->depth <= 1) {
+		/* in user mode: the handler runs on the way back; no call is hurt */
+		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: handled in user mode",
+		    w->scn->threads[tid].name);
+	} else if (t->state != TS_DONE) {
 		/* stays pending: the next interruptible tsleep returns EINTR at once */
 		t->sig_pending = 1;
 		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: pending",

@@ -65,6 +65,7 @@ call_soreceive(World *w, int tid, Ref so, int64_t len, int flags, bool kttcp)
 	f->u.sr.resid = len;
 	f->u.sr.orig_resid = len;
 	f->u.sr.flags = flags & ~SCN_MSG_EOR;
+	f->u.sr.iflags = flags;
 	f->u.sr.kttcp = kttcp;
 	return f;
 }
@@ -525,10 +526,11 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		t->rx_port = f->u.sr.from_port;
 		so->delivered += (uint64_t)done;
 		machine_return(w, tid, done, f->u.sr.error);
-		/* only the normal exit reports output flags (seed 000: the error
+		/* msg_flags starts as the caller's flags (sys_recvfrom); only the
+		 * normal exit ORs in what soreceive found (seed 000: the error
 		 * paths and the interrupted MSG_WAITALL return skip *flagsp) */
-		t->oflags = f->u.sr.report ?
-		    f->u.sr.flags & (SCN_MSG_EOR | SCN_MSG_TRUNC | SCN_MSG_OOB) : 0;
+		t->oflags = (f->u.sr.iflags | (f->u.sr.report ? f->u.sr.flags : 0)) &
+		    (SCN_MSG_EOR | SCN_MSG_TRUNC | SCN_MSG_OOB);
 		return RUN_CONTINUE;
 	}
 	}

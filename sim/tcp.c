@@ -319,6 +319,8 @@ tcp_output(World *w, Socket *so)
 			    fin ? " FIN" : "", (flags & TH_URG) ? " URG" : "");
 			seg_send(w, slot, tp->delay);
 		}
+		/* XXX 4.4BSD loops on sendalot even when forced; this sends one
+		 * segment per forced call (an MSG_OOB chunk, a persist probe) */
 		if (!sendalot || tp->t_force)
 			return;
 	}

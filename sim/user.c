@@ -172,6 +172,11 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 			t->err = 0;
 			t->rv = 0;
 		}
+		/* sendit/recvit: an interrupted or would-block transfer that moved
+		 * some bytes returns the count, not the error */
+		if ((op->kind == SCN_OP_SEND || op->kind == SCN_OP_SENDTO || op->kind == SCN_OP_RECV) &&
+		    t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
+			t->err = 0;
 		check_result(w, tid, op);
 		t->pc++;
 		GOTO(U_NEXT);

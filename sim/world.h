@@ -184,6 +184,7 @@ typedef struct {
 			uint32_t from_ip; uint16_t from_port; bool dgram_path;
 			Ref rec;  /* soreceive_dgram: the record taken off the buffer */
 			bool report;  /* reached the normal exit: `*flagsp |= flags` */
+			int iflags;   /* the caller's flags: msg_flags starts as these */
 		} sr;       /* soreceive, soreceive_dgram */
 		struct { Ref so; int which, wf; } sl;   /* sblock, sbwait */
 		struct { Ref so; uint64_t total, left; int64_t t0; } kt;  /* kttcp */

@@ -4,8 +4,6 @@
  * (world_set_seed), deadlock and livelock reports, virtual time, sleep
  * timeouts, signals, and the step and time limits.
  *
- * -DKNOWN_BUG_SIGNAL_USER_MODE adds a test of kernel behaviour the engine
- * does not have yet (see the test); the suite passes without it.
  *
  * Build by hand (SIM is every sim/ source file):
  *   gcc -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -g \
@@ -718,7 +716,6 @@ START_TEST(test_signal_pending_in_kernel)
 }
 END_TEST
 
-#ifdef KNOWN_BUG_SIGNAL_USER_MODE
 /*
  * A signal that arrives while the thread is in user mode (between system
  * calls: here before its first one, softnet runs first at t=0) is taken on
@@ -739,7 +736,6 @@ START_TEST(test_signal_user_mode)
 	ck_assert_int_eq(ret_of(r, "r", 0)->time, 1 * MS + 10 * US);
 }
 END_TEST
-#endif
 
 /* ---- virtual time ---- */
 
@@ -902,9 +898,7 @@ sched_suite(void)
 	tc = tcase_create("signal");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_signal_pending_in_kernel);
-#ifdef KNOWN_BUG_SIGNAL_USER_MODE
 	tcase_add_test(tc, test_signal_user_mode);
-#endif
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 

@@ -11,9 +11,7 @@
  * the output flags (MSG_TRUNC, MSG_EOR, MSG_OOB) and the bytes left in the
  * receive buffer right after the call, as recorded from the event stream.
  *
- * -DKNOWN_BUG_OOB_MSG_FLAGS also checks the msg_flags of MSG_OOB reads,
- * where the engine differs from the kernel (see the define below); the
- * suite passes without it.
+ * MSG_OOB reads report msg_flags == MSG_OOB (see OOBRD below).
  *
  * Build by hand (SIM is every sim/ source file):
  *   gcc -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -g \
@@ -41,19 +39,12 @@
 #define ANYFL	(-1)
 
 /*
- * KNOWN_BUG_OOB_MSG_FLAGS: a read with MSG_OOB takes the PRU_RCVOOB path,
- * which returns without `*flagsp |= flags`; recvmsg(2) preloads msg_flags
- * with the caller's flags (NetBSD sys_recvmsg and FreeBSD sys_recvmsg:
- * msg.msg_flags = flags) and passes &msg_flags as flagsp, so the program
- * gets msg_flags == MSG_OOB back.  The engine (since "output flags only on
- * the normal exit") reports no flags for it.  Without the define the flags
- * of MSG_OOB reads are not checked.
+ * A read with MSG_OOB takes the PRU_RCVOOB path, which returns without
+ * `*flagsp |= flags`; recvmsg(2) preloads msg_flags with the caller's flags
+ * (NetBSD and FreeBSD sys_recvmsg: msg.msg_flags = flags) and passes
+ * &msg_flags as flagsp, so the program gets msg_flags == MSG_OOB back.
  */
-#ifdef KNOWN_BUG_OOB_MSG_FLAGS
 #define OOBRD	OOB
-#else
-#define OOBRD	ANYFL
-#endif
 
 static const char *const profs[] = { "netbsd-1.6", "netbsd-2.0", "freebsd-9.1" };
 #define NPROFS	((int)G_N_ELEMENTS(profs))
@@ -853,7 +844,7 @@ END_TEST
     "\tsend a 50 => 50\n"
 
 /* A read stops at the mark; MSG_OOB returns the one urgent byte (msg_flags:
- * see KNOWN_BUG_OOB_MSG_FLAGS); the next read continues after the mark; a
+ * MSG_OOB); the next read continues after the mark; a
  * second MSG_OOB is EINVAL (TCPOOB_HADDATA). */
 START_TEST(test_oob)
 {
