@@ -32,10 +32,8 @@ void m_freem(World *w, Ref m);
 Ref m_copym(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who);
 Ref m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who);
 void m_adj(World *w, Ref m, int64_t len);
-void m_cat(World *w, Ref m, Ref n);
 uint32_t m_storage(World *w, const Mbuf *m);     /* size of the mbuf's storage */
 int64_t m_trailingspace(World *w, Ref m);
-bool m_pool_would_block(World *w, int want_clusters);
 uint64_t m_length(World *w, Ref m);
 
 /* payload patterns: byte k of stream s is pattern_byte(s, k) */

@@ -199,12 +199,6 @@ m_gethdr(World *w, int how, int type)
 }
 
 bool
-m_pool_would_block(World *w, int want)
-{
-	return w->mbuf_limit && w->mlive + (uint64_t)want > w->mbuf_limit;
-}
-
-bool
 m_clget(World *w, Ref r)
 {
 	Mbuf *m = mb(w, r);
@@ -436,15 +430,6 @@ m_adj(World *w, Ref mp, int64_t len)
 		if (mb(w, mp)->flags & M_PKTHDR)
 			mb(w, mp)->pkt_len = (uint32_t)m_length(w, mp);
 	}
-}
-
-/* m_cat: append chain n to chain m (the kernel copies small data; we link). */
-void
-m_cat(World *w, Ref m, Ref n)
-{
-	while (!ref_null(mb(w, m)->next))
-		m = mb(w, m)->next;
-	mb(w, m)->next = n;
 }
 
 /*

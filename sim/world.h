@@ -161,7 +161,7 @@ typedef struct {
 } Socket;
 
 /* Channels threads sleep on: the address the kernel would tsleep() on. */
-enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_SO_TIMEO = 5 };
+enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4 };
 #define CHAN(kind, sock, which) (((uint32_t)(kind) << 24) | ((uint32_t)(sock) << 4) | (uint32_t)(which))
 enum { SB_RCV = 0, SB_SND = 1 };
 
@@ -188,7 +188,6 @@ typedef struct {
 		} sr;       /* soreceive, soreceive_dgram */
 		struct { Ref so; int which, wf; } sl;   /* sblock, sbwait */
 		struct { Ref so; uint64_t total, left; int64_t t0; } kt;  /* kttcp */
-		struct { Ref so; int how; } sd;          /* shutdown, close */
 	} u;
 } Frame;
 
@@ -234,7 +233,7 @@ typedef struct {
 } Segment;
 
 /* Kernel work that happens at a virtual time. */
-enum { KW_SEGMENT, KW_PERSIST, KW_SLEEP_TIMEOUT, KW_SCENARIO, KW_PAUSE_END };
+enum { KW_SEGMENT, KW_PERSIST, KW_SLEEP_TIMEOUT, KW_SCENARIO };
 
 typedef struct {
 	int64_t time;
