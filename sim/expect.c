@@ -92,6 +92,7 @@ stat_value(World *w, const char *name, int64_t *out)
 		{ "wakeups", offsetof(Stats, wakeups) },
 		{ "sleeps", offsetof(Stats, sleeps) },
 		{ "steps", offsetof(Stats, steps) },
+		{ "upcalls", offsetof(Stats, upcalls) },
 		{ "mbuf_waits", offsetof(Stats, mbuf_waits) },
 		{ "mbuf_fails", offsetof(Stats, mbuf_fails) },
 	};

@@ -87,6 +87,8 @@ typedef enum {
 	SCN_OP_KTTCP_SEND,    /* kttcp send SOCK LEN                    */
 	SCN_OP_KTTCP_RECV,    /* kttcp recv SOCK LEN                    */
 	SCN_OP_SLEEP,         /* sleep DURATION                         */
+	SCN_OP_UPCALL,        /* upcall SOCK: register so_upcall, set SB_UPCALL */
+	SCN_OP_WAITUPCALL,    /* waitupcall SOCK: sleep until the upcall has run */
 } ScnOpKind;
 
 typedef enum {

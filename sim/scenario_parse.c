@@ -925,6 +925,21 @@ op_sleep(struct parser *p, struct cur *c, ScnOp *op)
 	return duration_arg(p, c, "DURATION", &op->len);
 }
 
+/* `upcall S` and `waitupcall S`: a kernel consumer of socket upcalls. */
+static bool
+op_upcall(struct parser *p, struct cur *c, ScnOp *op)
+{
+	op->kind = SCN_OP_UPCALL;
+	return (op->sock = socket_arg(p, c, "SOCKET")) >= 0;
+}
+
+static bool
+op_waitupcall(struct parser *p, struct cur *c, ScnOp *op)
+{
+	op->kind = SCN_OP_WAITUPCALL;
+	return (op->sock = socket_arg(p, c, "SOCKET")) >= 0;
+}
+
 static const struct opdef {
 	const char *name;
 	bool (*parse)(struct parser *, struct cur *, ScnOp *);
@@ -938,6 +953,8 @@ static const struct opdef {
 	{ "setsockopt", op_setsockopt },
 	{ "kttcp", op_kttcp },
 	{ "sleep", op_sleep },
+	{ "upcall", op_upcall },
+	{ "waitupcall", op_waitupcall },
 };
 
 /* `=> 4096`, `=> 4096 TRUNC|EOR`, `=> EWOULDBLOCK`. */

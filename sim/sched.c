@@ -174,6 +174,26 @@ wakeup(World *w, uint32_t chan)
 	}
 }
 
+/*
+ * The socket upcall (NetBSD so_upcall, called from sowakeup when SB_UPCALL
+ * is set, with M_DONTWAIT: it runs in softnet context and must not sleep).
+ * Like the NFS server's nfsrv_rcv on that path, the consumer only notes
+ * that there is work and wakes the thread that does it.
+ */
+static void
+so_upcall(World *w, Socket *so, int which)
+{
+	int sock = socket_index(w, so);
+
+	so->upcall_pending++;
+	w->stats.upcalls++;
+	emit(w, EVK_NOTE, "so_upcall", sock, which, so->upcall_pending, 0, 0,
+	    "upcall for %s.%s (M_DONTWAIT): %u pending", sock_name(w, sock),
+	    which == SB_RCV ? "so_rcv" : "so_snd", so->upcall_pending);
+	wakeup(w, CHAN(CH_UPCALL, sock, 0));
+}
+
+/* sowakeup (NetBSD 1.6 uipc_socket2.c): select, sleepers, then the upcall. */
 static void
 sowakeup(World *w, Socket *so, int which)
 {
@@ -184,6 +204,8 @@ sowakeup(World *w, Socket *so, int which)
 		sb->flags &= ~(uint32_t)SB_WAIT;
 		wakeup(w, CHAN(CH_SB_CC, socket_index(w, so), which));
 	}
+	if ((sb->flags & SB_UPCALL) && so->upcall_thread >= 0)
+		so_upcall(w, so, which);
 }
 
 void
@@ -215,6 +237,9 @@ sched_chan_name(const World *w, uint32_t chan, char *buf, size_t n)
 		break;
 	case CH_PAUSE:
 		snprintf(buf, n, "a pause timer");
+		break;
+	case CH_UPCALL:
+		snprintf(buf, n, "the upcall of %s", sock_name(w, sock));
 		break;
 	default:
 		snprintf(buf, n, "channel %#x", chan);

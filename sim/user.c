@@ -101,6 +101,15 @@ do_immediate(World *w, Thread *t, const ScnOp *op, Socket *so)
 	case SCN_OP_SETSOCKOPT:
 		t->err = sosetopt(w, so, op->opt.opt, op->opt.value);
 		break;
+	case SCN_OP_UPCALL:
+		/* as nfssvc_addsock: so_upcall = the consumer, SB_UPCALL on so_rcv */
+		if (so->upcall_thread >= 0)
+			t->err = K_EBUSY;
+		else {
+			so->upcall_thread = (int16_t)(t - w->threads);
+			so->rcv.flags |= SB_UPCALL;
+		}
+		break;
 	default:
 		break;
 	}
@@ -133,6 +142,15 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		sr = sock_handle(w, op->sock);
 		so = sock_ref(w, sr);
+		if (op->kind == SCN_OP_WAITUPCALL) {
+			/* the consumer's work loop: sleep until an upcall has run */
+			t->wake_err = 0;
+			if (so->upcall_pending == 0) {
+				tsleep(w, tid, CHAN(CH_UPCALL, op->sock, 0), "upcall", true, 0);
+				return RUN_SLEEP;
+			}
+			return RUN_CONTINUE;
+		}
 		if (so->state & SS_NOFDREF) {
 			t->err = K_EBADF;   /* the descriptor was closed */
 			return RUN_CONTINUE;
@@ -171,6 +189,16 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 		if (op->kind == SCN_OP_SLEEP) {
 			t->err = 0;
 			t->rv = 0;
+		}
+		if (op->kind == SCN_OP_WAITUPCALL) {
+			Socket *us = &w->socks[op->sock];
+
+			/* woken by a signal: EINTR; otherwise collect the upcalls */
+			t->err = t->wake_err == K_EINTR ? K_EINTR : 0;
+			if (t->err == 0) {
+				t->rv = us->upcall_pending;
+				us->upcall_pending = 0;
+			}
 		}
 		/* sendit/recvit: an interrupted or would-block transfer that moved
 		 * some bytes returns the count, not the error */

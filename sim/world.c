@@ -93,6 +93,7 @@ socket_init(World *w, int i)
 	so->pr_flags = tcp ? (PR_CONNREQUIRED | PR_WANTRCVD) : (PR_ATOMIC | PR_ADDR);
 	so->peer = (int16_t)d->peer;
 	so->rcv.lock_owner = so->snd.lock_owner = -1;
+	so->upcall_thread = -1;
 	so->rcv.lowat = 1;
 	so->snd.lowat = p->sndlowat_default;
 	/* soreserve() */

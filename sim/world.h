@@ -154,6 +154,10 @@ typedef struct {
 	uint64_t rx_expect;     /* stream offset the next read must match (payload check) */
 	uint64_t dgram_dropped; /* UDP: datagrams dropped because they did not fit */
 	uint64_t delivered;     /* bytes returned to programs */
+	/* so_upcall: the thread that registered it (-1: none), and the calls
+	 * it has not yet collected */
+	int16_t upcall_thread;
+	uint32_t upcall_pending;
 	/* sender stream offsets of urgent bytes pulled out of the stream, so
 	 * the payload check can map receive offsets back to what was sent */
 	uint64_t oob_hole[64];
@@ -161,7 +165,7 @@ typedef struct {
 } Socket;
 
 /* Channels threads sleep on: the address the kernel would tsleep() on. */
-enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4 };
+enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_UPCALL = 5 };
 #define CHAN(kind, sock, which) (((uint32_t)(kind) << 24) | ((uint32_t)(sock) << 4) | (uint32_t)(which))
 enum { SB_RCV = 0, SB_SND = 1 };
 
@@ -262,7 +266,7 @@ extern const char *const routine_names[R__COUNT];
 typedef struct {
 	uint64_t segments, acks, window_updates, persist_probes, persist_timeouts;
 	uint64_t udp_fullsock, tcp_rcvafterclose, tcp_rcvwinprobe_dropped;
-	uint64_t wakeups, sleeps, steps;
+	uint64_t wakeups, sleeps, steps, upcalls;
 	uint64_t mbuf_waits, mbuf_fails;
 } Stats;
 
