@@ -9,40 +9,7 @@
 
 #include "kern.h"
 
-/* ---- fixtures ---- */
-
-typedef struct {
-	Scenario *scn;
-	World *w;
-} Fix;
-
-static Fix
-fix_new(const char *profile, ScnSockKind kind, uint32_t quirks)
-{
-	Fix f;
-	const Profile *p = profile_find(profile);
-
-	ck_assert_ptr_nonnull(p);
-	f.scn = g_new0(Scenario, 1);
-	f.scn->path = g_strdup("test");
-	f.scn->nsockets = 1;
-	g_strlcpy(f.scn->sockets[0].name, "s", sizeof f.scn->sockets[0].name);
-	f.scn->sockets[0].kind = kind;
-	f.scn->sockets[0].peer = -1;
-	f.scn->nthreads = 0;
-	f.w = world_new(f.scn, p, quirks);
-	ck_assert_ptr_nonnull(f.w);
-	ck_assert_int_eq(f.w->stop, STOP_NONE);
-	return f;
-}
-
-static void
-fix_free(Fix *f)
-{
-	world_free(f->w);
-	g_free(f->scn->path);
-	g_free(f->scn);
-}
+#include "fixture.h"
 
 /* Forget a violation so a test can provoke another one. */
 static void
