@@ -83,8 +83,9 @@ void socantsendmore(World *w, Socket *so);
 void socantrcvmore(World *w, Socket *so);
 void soisdisconnected(World *w, Socket *so);
 int sosetopt(World *w, Socket *so, int opt, int64_t value);
-int soshutdown(World *w, Socket *so, int how);
-int soclose(World *w, Socket *so);
+int soshutdown(World *w, int tid, Socket *so, int how);
+int soclose(World *w, int tid, Socket *so);
+void sorflush(World *w, int tid, Socket *so);
 const char *sock_name(const World *w, int i);
 
 /* ---- tcp.c ---- */

@@ -7,6 +7,8 @@
 #include "kern.h"
 #include "errno_names.h"
 
+#include <string.h>
+
 void
 socantsendmore(World *w, Socket *so)
 {
@@ -30,22 +32,29 @@ soisdisconnected(World *w, Socket *so)
 	sorwakeup(w, so);
 }
 
-/* sorflush: throw away what was received; the reader sees EOF. */
-static void
-sorflush(World *w, Socket *so)
+/*
+ * sorflush: throw away what was received; the reader sees EOF.  The caller
+ * holds SB_LOCK on so_rcv (4.4BSD and NetBSD 1.6 take it with SB_NOINTR
+ * and M_WAITOK, so a reader sleeping in its MSG_WAITALL loop holds off a
+ * shutdown).  CANTRCVMORE is set, the lock released, and the buffer
+ * cleared to zero before its mbufs are released: its limits go too.
+ */
+void
+sorflush(World *w, int tid, Socket *so)
 {
-	int64_t data = so->proto == PROTO_TCP ? so->rcv.cc : sb_datacc(w, &so->rcv);
+	Sockbuf *sb = &so->rcv;
+	int64_t data = so->proto == PROTO_TCP ? sb->cc : sb_datacc(w, sb);
+	Sockbuf asb;
 
 	socantrcvmore(w, so);
-	if (so->rcv.flags & SB_LOCK) {
-		/* sblock(M_WAITOK) would sleep here in the kernel; a reader holds the
-		 * lock, so the buffer stays and the reader finds CANTRCVMORE. */
-		return;
-	}
+	sbunlock(w, tid, so, SB_RCV);
+	asb = *sb;
+	memset(sb, 0, sizeof *sb);
+	sb->lock_owner = -1;
 	so->rx_dropped += (uint64_t)data;
-	sbflush(w, so, &so->rcv);
+	sbrelease(w, so, &asb);
 	emit(w, EVK_SOCKBUF, "sorflush", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt, 0,
-	    "receive buffer flushed");
+	    "receive buffer flushed and cleared");
 }
 
 int
@@ -103,13 +112,14 @@ sosetopt(World *w, Socket *so, int opt, int64_t v)
 	}
 }
 
+/* The caller holds SB_LOCK on so_rcv unless how is SHUT_WR (soshutdown_locks). */
 int
-soshutdown(World *w, Socket *so, int how)
+soshutdown(World *w, int tid, Socket *so, int how)
 {
 	if (how < 0 || how > 2)
 		return K_EINVAL;
 	if (how != 1)       /* SHUT_RD or SHUT_RDWR */
-		sorflush(w, so);
+		sorflush(w, tid, so);
 	if (how != 0) {     /* SHUT_WR or SHUT_RDWR: PRU_SHUTDOWN */
 		socantsendmore(w, so);
 		if (so->proto == PROTO_TCP) {
@@ -126,19 +136,20 @@ soshutdown(World *w, Socket *so, int how)
  * descriptor is gone (SS_NOFDREF).  The socket itself stays until the end
  * of the run so the connection can finish.
  */
+/* The caller holds SB_LOCK on so_rcv (the flush in the disconnect needs it). */
 int
-soclose(World *w, Socket *so)
+soclose(World *w, int tid, Socket *so)
 {
 	if (so->state & SS_NOFDREF)
 		return K_EBADF;
 	if (so->proto == PROTO_TCP && (so->state & SS_ISCONNECTED)) {
 		so->state |= SS_ISDISCONNECTING;
-		sorflush(w, so);
+		sorflush(w, tid, so);
 		socantsendmore(w, so);
 		tcp_usrclosed(w, so);
 		tcp_output(w, so);
 	} else {
-		sorflush(w, so);
+		sorflush(w, tid, so);
 		socantsendmore(w, so);
 		if (so->proto == PROTO_UDP)
 			so->state &= ~(uint32_t)SS_ISCONNECTED;

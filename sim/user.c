@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { U_NEXT, U_CALLED, U_DONE, U__N };
-static const char *const user_states[] = { "next", "called", "done" };
+enum { U_NEXT, U_CALLED, U_DONE, U_FLUSHLOCK, U__N };
+static const char *const user_states[] = { "next", "called", "done", "flushlock" };
 static const Transition user_trans[] = {
 	{ U_NEXT, U_CALLED },   /* a system call was made */
+	{ U_CALLED, U_FLUSHLOCK },  /* shutdown(SHUT_RD)/close: sblock(&so_rcv) for sorflush */
+	{ U_FLUSHLOCK, U_CALLED },
 	{ U_CALLED, U_NEXT },   /* it returned: check the expectation */
 	{ U_NEXT, U_DONE },     /* end of the program */
 };
@@ -93,10 +95,10 @@ do_immediate(World *w, Thread *t, const ScnOp *op, Socket *so)
 	t->oflags = 0;
 	switch (op->kind) {
 	case SCN_OP_SHUTDOWN:
-		t->err = soshutdown(w, so, op->how);
+		t->err = soshutdown(w, (int)(t - w->threads), so, op->how);
 		break;
 	case SCN_OP_CLOSE:
-		t->err = soclose(w, so);
+		t->err = soclose(w, (int)(t - w->threads), so);
 		break;
 	case SCN_OP_SETSOCKOPT:
 		t->err = sosetopt(w, so, op->opt.opt, op->opt.value);
@@ -179,10 +181,28 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 			k->u.kt.total = (uint64_t)op->len;
 			return RUN_CONTINUE;
 		}
+		case SCN_OP_SHUTDOWN:
+		case SCN_OP_CLOSE:
+			if ((op->kind == SCN_OP_CLOSE || op->how != 1) && op->how >= 0 && op->how <= 2) {
+				/* sorflush: sb_flags |= SB_NOINTR; sblock(sb, M_WAITOK) */
+				so->rcv.flags |= SB_NOINTR;
+				GOTO(U_FLUSHLOCK);
+				call_sblock(w, tid, sr, SB_RCV, M_WAIT);
+				return RUN_CONTINUE;
+			}
+			do_immediate(w, t, op, so);
+			return RUN_CONTINUE;
 		default:
 			do_immediate(w, t, op, so);
 			return RUN_CONTINUE;
 		}
+
+	case U_FLUSHLOCK:
+		op = &prog->ops[t->pc];
+		so = sock_ref(w, sock_handle(w, op->sock));
+		GOTO(U_CALLED);
+		do_immediate(w, t, op, so);
+		return RUN_CONTINUE;
 
 	case U_CALLED:
 		op = &prog->ops[t->pc];
