@@ -348,21 +348,7 @@ static bool
 softnet_due(World *w)
 {
 	prune_stale(w);
-	while (w->nwork > 0 && w->work[0].time <= w->now) {
-		const Work *k = &w->work[0];
-
-		if (k->kind == KW_SLEEP_TIMEOUT &&
-		    (w->threads[k->a].state != TS_SLEEP || w->threads[k->a].sleep_gen != k->gen)) {
-			work_pop(w);
-			continue;
-		}
-		if (k->kind == KW_PERSIST && w->socks[k->a].tp.persist != k->gen) {
-			work_pop(w);
-			continue;
-		}
-		return true;
-	}
-	return false;
+	return w->nwork > 0 && w->work[0].time <= w->now;
 }
 
 /* ---- picking ---- */
