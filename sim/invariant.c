@@ -95,19 +95,20 @@ conservation(World *w, int sock)
 	Socket *so = &w->socks[sock];
 
 	if (so->proto == PROTO_TCP) {
-		if (so->tx_app != so->tx_acked + so->tx_dropped + (uint64_t)so->snd.cc) {
+		if (tx_offset(so) != so->tx_acked + so->tx_dropped + (uint64_t)so->snd.cc) {
 			world_violation(w, "conservation",
-			    "%s: %llu bytes sent, but %llu acknowledged + %llu dropped + %lld in so_snd",
-			    sock_name(w, sock), (unsigned long long)so->tx_app,
+			    "%s: %llu bytes sent or spliced in, but %llu acknowledged + %llu dropped + %lld in so_snd",
+			    sock_name(w, sock), (unsigned long long)tx_offset(so),
 			    (unsigned long long)so->tx_acked, (unsigned long long)so->tx_dropped,
 			    (long long)so->snd.cc);
 			return false;
 		}
-		if (so->rx_total != so->rx_app + so->rx_dropped + (uint64_t)so->rcv.cc) {
+		if (so->rx_total != so->rx_app + so->rx_dropped + so->rx_moved + (uint64_t)so->rcv.cc) {
 			world_violation(w, "conservation",
-			    "%s: %llu bytes received, but %llu read + %llu flushed + %lld in so_rcv",
+			    "%s: %llu bytes received, but %llu read + %llu flushed + %llu spliced + %lld in so_rcv",
 			    sock_name(w, sock), (unsigned long long)so->rx_total,
 			    (unsigned long long)so->rx_app, (unsigned long long)so->rx_dropped,
+			    (unsigned long long)so->rx_moved,
 			    (long long)so->rcv.cc);
 			return false;
 		}
@@ -165,6 +166,8 @@ invariants_check_end(World *w)
 				count_chain(w, f->u.ss.top, &reachable);
 			else if (f->mach == MACH_SORECEIVE_DGRAM)
 				count_chain(w, f->u.sr.rec, &reachable);
+			else if (f->mach == MACH_SOMOVE)
+				count_chain(w, f->u.mv.m, &reachable);
 		}
 	if (reachable != w->mlive) {
 		world_violation(w, "mbuf-leak", "%llu mbufs are allocated but only %llu are in a buffer, on the wire, or held by a routine",

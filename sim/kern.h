@@ -86,7 +86,28 @@ int sosetopt(World *w, Socket *so, int opt, int64_t value);
 int soshutdown(World *w, int tid, Socket *so, int how);
 int soclose(World *w, int tid, Socket *so);
 void sorflush(World *w, int tid, Socket *so);
+void soshutdown_nolock(World *w, Socket *so, int how);
 const char *sock_name(const World *w, int i);
+
+/* ---- splice.c, somove.c, sys_splice.c ---- */
+bool splice_sorwakeup(World *w, Socket *so);     /* true: no user wakeup (spliced) */
+bool splice_sowwakeup(World *w, Socket *so);
+void splice_idle_fire(World *w, int sock, uint32_t gen);
+void splice_sowake_tramp(World *w, Socket *so, int which);
+void splice_kcont_run(World *w, int sock, uint32_t gen);
+void sounsplice(World *w, Socket *so, Socket *sosp, int freeing);
+enum { SOSP_FREEING_READ = 1, SOSP_FREEING_WRITE = 2 };
+static inline bool isspliced(const Socket *so) { return !ref_null(so->ssp_socket); }
+static inline bool issplicedback(const Socket *so) { return !ref_null(so->ssp_soback); }
+bool soreadable(const Socket *so);
+bool sowriteable(const Socket *so);
+void sofree_socket(World *w, Socket *so);
+/* Bytes at this socket's send offset tx come from (stream, off) for *run bytes. */
+void tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, uint64_t *run);
+/* Record that bytes from (stream, off) were appended at send offset tx. */
+bool tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t off);
+void rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off, uint64_t *run);
+static inline uint64_t tx_offset(const Socket *so) { return so->tx_app + so->tx_moved; }
 
 /* ---- tcp.c ---- */
 int tcp_usrreq_send(World *w, Socket *so, Ref m, bool oob);

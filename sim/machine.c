@@ -15,6 +15,13 @@ const MachineDef *const machines[MACH__COUNT] = {
 	[MACH_SBWAIT] = &mach_sbwait,
 	[MACH_KTTCP_SEND] = &mach_kttcp_send,
 	[MACH_KTTCP_RECV] = &mach_kttcp_recv,
+	[MACH_SOSPLICE] = &mach_sosplice,
+	[MACH_SOMOVE] = &mach_somove,
+	[MACH_SOTASK] = &mach_sotask,
+	[MACH_SOIDLE] = &mach_soidle,
+	[MACH_KTHREAD] = &mach_kthread,
+	[MACH_SOCLOSE] = &mach_soclose,
+	[MACH_SYS_SPLICE] = &mach_sys_splice,
 };
 
 /* allowed[m][from] has bit `to` set when from -> to is declared. */

@@ -21,6 +21,13 @@ typedef enum {
 	MACH_SBWAIT,
 	MACH_KTTCP_SEND,
 	MACH_KTTCP_RECV,
+	MACH_SOSPLICE,          /* setsockopt(SO_SPLICE) */
+	MACH_SOMOVE,            /* somove_dgram with its locks dropped around pru_send (7.6) */
+	MACH_SOTASK,
+	MACH_SOIDLE,
+	MACH_KTHREAD,           /* a kernel thread's work loop: sosplice taskq, softclock */
+	MACH_SOCLOSE,           /* OpenBSD soclose with its unsplice paths */
+	MACH_SYS_SPLICE,        /* NetBSD 2005 splice(2) */
 	MACH__COUNT
 } MachineId;
 
@@ -47,7 +54,8 @@ typedef struct {
 
 extern const MachineDef *const machines[MACH__COUNT];
 extern const MachineDef mach_user, mach_sosend, mach_soreceive, mach_soreceive_dgram,
-    mach_sblock, mach_sbwait, mach_kttcp_send, mach_kttcp_recv;
+    mach_sblock, mach_sbwait, mach_kttcp_send, mach_kttcp_recv, mach_sosplice, mach_somove,
+    mach_sotask, mach_soidle, mach_kthread, mach_soclose, mach_sys_splice;
 
 void machines_init(void);
 const MachineDef *machine_find(const char *name);
@@ -71,5 +79,17 @@ static inline Sockbuf *sb_which(Socket *so, int which) { return which == SB_RCV 
 /* syscall entry helpers for user.c and kttcp.c */
 Frame *call_sosend(World *w, int tid, Ref so, int64_t len, int flags, int dest, int ctl_len, bool kttcp);
 Frame *call_soreceive(World *w, int tid, Ref so, int64_t len, int flags, bool kttcp);
+/* splice.c: the calls behind `splice`, `unsplice`, `close` (OpenBSD) */
+Frame *call_sosplice(World *w, int tid, Ref so, int drain, int64_t max, int64_t idle, int optlen,
+    bool unsplice);
+Frame *call_soclose(World *w, int tid, Ref so);
+Frame *call_sys_splice(World *w, int tid, int fd1, int fd2);
+
+/* somove.c: one splice pass.  The state lives in f->u.mv; somove_run does
+ * the whole pass at once (where the kernel holds a lock across it). */
+enum { MV_TOP, MV_SEND, MV_RELEASE, MV_DONE };
+int somove_step(World *w, int tid, Frame *f, bool *preempt);
+int somove_run(World *w, int tid, Socket *so, int wait);
+Frame *call_somove(World *w, int tid, Socket *so, int wait);
 
 #endif

@@ -33,6 +33,34 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"NetBSD before mid-2002 (uipc_socket2.c, tcp_usrreq.c, tcp_input.c); fixed by the "
 		"sb_lastrecord/sb_mbtail change (seed 001: sbappend went from 50% to 0.02%).",
 	},
+	[QUIRK_UDP_CLOSE_SKIP_UNSPLICE] = {
+		"udp-close-skip-unsplice",
+		"soclose of a UDP socket that is spliced but not spliced back skips the unsplice",
+		"soclose jumps to `free:` when so_sp->ssp_soback is NULL, past the isspliced() "
+		"block; sofree no longer unsplices, so the drain keeps ssp_soback pointing at the "
+		"freed socket and its queued task or idle timeout runs on it: a use after free, "
+		"reported as a stale handle",
+		"first version of mvs@'s 'Unlock udp(4) somove()' diff, tech@ July 2024 (seed 002); "
+		"the posted fix jumps to `notsplicedback:` instead (openbsd-7.6 has it off).",
+	},
+	[QUIRK_SPLICE_DUP_ALLOC] = {
+		"splice-dup-alloc",
+		"sys_splice allocates its splice_state twice; the first is never freed",
+		"`knot = malloc(...)` runs at two places on the success path; only the second "
+		"allocation reaches free(): each splice(2) leaks one splice_state, which the "
+		"end-of-run leak check reports",
+		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
+		"(seed 003, lines 366 and 382)",
+	},
+	[QUIRK_SPLICE_SBLOCK_LEAK] = {
+		"splice-sblock-leak",
+		"sys_splice takes sblock on both so_snd and never releases them",
+		"sblock(&so1->so_snd) and sblock(&so2->so_snd) are released only on the first "
+		"malloc failure; after splice(2) returns, any send on either socket sleeps in "
+		"sblock forever (a deadlock)",
+		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
+		"(seed 003, lines 363-364)",
+	},
 };
 
 const Profile profiles[] = {
@@ -89,6 +117,66 @@ const Profile profiles[] = {
 		.so_error_cleared_by_send = true,
 		/* FreeBSD has the PRU_RCVD change but never took the peek break */
 		.quirks = BIT(QUIRK_WAITALL_PEEK_HANG),
+	},
+	{
+		.name = "openbsd-7.5",
+		.summary = "OpenBSD 7.5 (April 2024, amd64): SO_SPLICE; UDP moves in sorwakeup, TCP from the task",
+		.source = "uipc_socket.c 1.337 (the context of seed 002) and the 2019 netlock-era "
+		    "uipc_socket.c; sys/mbuf.h M_MAXLOOP 128",
+		.msize = 256, .mlen = 224, .mhlen = 144, .minclsize = 369, .mclbytes = 2048,
+		.max_hdr = 76, .sb_max = 2097152,
+		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
+		.udp_sendspace = 9216, .udp_recvspace = 41600,
+		.sndlowat_default = 2048, .mbmax_factor = 2,
+		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
+		.wire_delay_ns = 10000,
+		.coalesce = COALESCE_TRAILINGSPACE,
+		.waitall_outer_clause = true,
+		.so_error_cleared_by_send = true,
+		.splice = SPLICE_OPENBSD,
+		.udp_close_frees = true,
+		.quirks = 0,
+	},
+	{
+		.name = "openbsd-7.6",
+		.summary = "OpenBSD 7.6 (October 2024, amd64): seed 002's unlocked udp(4) somove, every move from the task",
+		.source = "uipc_socket.c 1.337 plus the 'Unlock udp(4) somove()' diff (seed 002), "
+		    "udp_usrreq.c 1.320, socketvar.h 1.132",
+		.msize = 256, .mlen = 224, .mhlen = 144, .minclsize = 369, .mclbytes = 2048,
+		.max_hdr = 76, .sb_max = 2097152,
+		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
+		.udp_sendspace = 9216, .udp_recvspace = 41600,
+		.sndlowat_default = 2048, .mbmax_factor = 2,
+		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
+		.wire_delay_ns = 10000,
+		.coalesce = COALESCE_TRAILINGSPACE,
+		.waitall_outer_clause = true,
+		.so_error_cleared_by_send = true,
+		.splice = SPLICE_OPENBSD,
+		.splice_task_all = true,
+		.splice_sblock = true,
+		.splice_close_unsplice = true,
+		.splice_yield_tcp_only = true,
+		.udp_close_frees = true,
+		.quirks = 0,
+	},
+	{
+		.name = "netbsd-2005-splice",
+		.summary = "NetBSD-current of October 2005 with the splice(2) prototype of seed 003",
+		.source = "sys_splice.c as posted to tech-net on 2005-10-05 (seed 003); "
+		    "the rest as netbsd-2.0",
+		.msize = 256, .mlen = 232, .mhlen = 212, .minclsize = 445, .mclbytes = 2048,
+		.max_hdr = 76, .sb_max = 262144,
+		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
+		.udp_sendspace = 9216, .udp_recvspace = 41600,
+		.sndlowat_default = 2048, .mbmax_factor = 2,
+		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
+		.wire_delay_ns = 10000,
+		.coalesce = COALESCE_TRAILINGSPACE,
+		.waitall_outer_clause = true,
+		.so_error_cleared_by_send = true,
+		.splice = SPLICE_NETBSD_2005,
+		.quirks = BIT(QUIRK_SPLICE_DUP_ALLOC) | BIT(QUIRK_SPLICE_SBLOCK_LEAK),
 	},
 };
 

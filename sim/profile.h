@@ -15,6 +15,9 @@ typedef enum {
 	QUIRK_WAITALL_PEEK_HANG,   /* no `MSG_PEEK && sbspace <= 0` break in the WAITALL loop */
 	QUIRK_WAITALL_NO_RCVD,     /* no PRU_RCVD before sleeping in the WAITALL loop */
 	QUIRK_SBAPPEND_WALK,       /* no sb_lastrecord/sb_mbtail: appends walk the chain */
+	QUIRK_UDP_CLOSE_SKIP_UNSPLICE, /* 2024 diff v1: soclose of a pure source skips its unsplice */
+	QUIRK_SPLICE_DUP_ALLOC,    /* NetBSD 2005 sys_splice: splice_state malloc'd twice, one leaks */
+	QUIRK_SPLICE_SBLOCK_LEAK,  /* NetBSD 2005 sys_splice: the two so_snd sblocks are never released */
 	QUIRK__COUNT
 } QuirkId;
 
@@ -30,6 +33,13 @@ typedef enum {
 	COALESCE_LITE2,            /* 4.4BSD-Lite2: internal storage only, strictly inside m_dat */
 	COALESCE_TRAILINGSPACE,    /* later: M_TRAILINGSPACE, m_len <= MCLBYTES/4, clusters too */
 } CoalesceRule;
+
+/* Which socket splicing the kernel has. */
+typedef enum {
+	SPLICE_NONE,               /* setsockopt(SO_SPLICE): ENOPROTOOPT; splice(2): ENOSYS */
+	SPLICE_OPENBSD,            /* SO_SPLICE: sosplice/somove/sounsplice */
+	SPLICE_NETBSD_2005,        /* the splice(2) prototype of seed 003 */
+} SpliceKind;
 
 typedef struct {
 	const char *name;
@@ -62,6 +72,13 @@ typedef struct {
 	bool so_error_cleared_by_send;    /* sosend clears so_error after returning it */
 	bool sosend_dontwait;      /* MSG_DONTWAIT (not only SS_NBIO) makes sosend's space wait fail */
 	bool so_error_return_in_send_ok;
+	SpliceKind splice;
+	bool splice_task_all;      /* OpenBSD 7.6: every move from the task; 7.5: UDP moves in sorwakeup */
+	bool splice_sblock;        /* 7.6: sotask/soidle take sblock(so_rcv); somove_dgram drops its
+	                              locks around pru_send (a preemption point) */
+	bool splice_close_unsplice;/* 7.6: soclose dissolves splices (sblock dance for UDP); 7.5: sofree */
+	bool splice_yield_tcp_only;/* 7.6: sotask yields after TCP moves only */
+	bool udp_close_frees;      /* close(2) of a UDP socket frees it at once (sofree, no pcb left) */
 
 	uint32_t quirks;           /* quirks on by default: bit (1u << QuirkId) */
 } Profile;

@@ -19,6 +19,8 @@
 #define SCN_MAX_OPS       65536  /* per thread */
 #define SCN_MAX_EVENTS    65536
 #define SCN_MAX_EXPECTS   4096
+#define SCN_SCHED_TASKQ     (-2)  /* `sosplice` in a schedule: the splice task thread */
+#define SCN_SCHED_SOFTCLOCK (-3)  /* `softclock`: the thread that runs soidle */
 
 typedef struct {
 	int line;        /* 1-based */
@@ -42,6 +44,7 @@ typedef enum {
 	SCN_OPT_OOBINLINE,    /* 0 or 1 */
 	SCN_OPT_MSS,          /* TCP only, declaration only */
 	SCN_OPT_DELAY,        /* wire one-way delay in ns, declaration only */
+	SCN_OPT_LISTEN,       /* TCP only, declaration only: a listening socket (SO_ACCEPTCONN) */
 	SCN__OPT_COUNT
 } ScnOpt;
 
@@ -89,7 +92,16 @@ typedef enum {
 	SCN_OP_SLEEP,         /* sleep DURATION                         */
 	SCN_OP_UPCALL,        /* upcall SOCK: register so_upcall, set SB_UPCALL */
 	SCN_OP_WAITUPCALL,    /* waitupcall SOCK: sleep until the upcall has run */
+	SCN_OP_SPLICE,        /* splice SRC DRAIN [max=N] [idle=D]: setsockopt(SO_SPLICE) */
+	SCN_OP_UNSPLICE,      /* unsplice SRC: setsockopt(SO_SPLICE) with no drain */
+	SCN_OP_GETSPLICE,     /* getsplice SRC: getsockopt(SO_SPLICE), the bytes moved */
+	SCN_OP_SOERROR,       /* soerror S: getsockopt(SO_ERROR), returns and clears so_error */
+	SCN_OP_SYS_SPLICE,    /* sys_splice A B: NetBSD 2005 splice(2) */
 } ScnOpKind;
+
+/* A splice drain that is not a socket of the scenario. */
+#define SCN_FD_BAD     (-2)   /* a descriptor that is not open: EBADF */
+#define SCN_FD_NOTSOCK (-3)   /* an open file that is not a socket: ENOTSOCK */
 
 typedef enum {
 	SCN_RES_NONE,         /* no `=>`: anything is accepted          */
@@ -115,6 +127,9 @@ typedef struct {
 	int flags;            /* SCN_MSG_* */
 	int how;              /* SHUTDOWN: 0 rd, 1 wr, 2 rdwr (SHUT_*) */
 	int ctl_len;          /* SENDTO/SEND on UDP: bytes of control data (0 = none) */
+	int64_t max;          /* SPLICE: sp_max (may be negative: EINVAL) */
+	int64_t idle;         /* SPLICE: sp_idle in ns (negative: EINVAL) */
+	int optlen;           /* SPLICE: optlen of the setsockopt (0: sizeof(struct splice)) */
 	ScnOptSet opt;        /* SETSOCKOPT */
 	ScnResult expect;
 	char text[96];        /* the op as written, for the trace */
@@ -191,7 +206,8 @@ typedef struct {
 	int nthreads;
 	ScnEvent *events;     /* g_new array, sorted by time then source order */
 	int nevents;
-	int *schedule;        /* scripted interleaving: thread indices, -1 = softnet */
+	int *schedule;        /* scripted interleaving: thread indices, -1 = softnet,
+	                         SCN_SCHED_TASKQ / SCN_SCHED_SOFTCLOCK = kernel threads */
 	int nschedule;
 	ScnPos schedule_pos;
 	ScnExpect *expects;

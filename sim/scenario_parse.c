@@ -547,7 +547,8 @@ kind_name(ScnSockKind k)
 static bool
 check_new_name(struct parser *p, const char *name, int col, const char *what)
 {
-	static const char *const reserved[] = { "softnet", "any", "all" };
+	static const char *const reserved[] = { "softnet", "any", "all", "sosplice", "softclock",
+	    "badfd", "notsock" };
 	struct qbuf q;
 	int i;
 
@@ -658,6 +659,7 @@ static const struct optdef {
 	[SCN_OPT_OOBINLINE] = { "oobinline", V_BOOL, false },
 	[SCN_OPT_MSS] = { "mss", V_SIZE, true },
 	[SCN_OPT_DELAY] = { "delay", V_DURATION, true },
+	[SCN_OPT_LISTEN] = { "listen", V_BOOL, true },
 };
 
 static const char *const vtype_meta[] = { "SIZE", "DURATION", "0 or 1" };
@@ -940,6 +942,109 @@ op_waitupcall(struct parser *p, struct cur *c, ScnOp *op)
 	return (op->sock = socket_arg(p, c, "SOCKET")) >= 0;
 }
 
+/* A splice drain: a socket, `badfd` (EBADF) or `notsock` (ENOTSOCK). */
+static int
+drain_arg(struct parser *p, struct cur *c)
+{
+	const struct tok *t = peek(c);
+
+	if (t != NULL && strcmp(t->s, "badfd") == 0) {
+		c->i++;
+		return SCN_FD_BAD;
+	}
+	if (t != NULL && strcmp(t->s, "notsock") == 0) {
+		c->i++;
+		return SCN_FD_NOTSOCK;
+	}
+	return socket_arg(p, c, "DRAIN");
+}
+
+/* A signed value after `name=`: `max=-1`, `idle=-2s`. */
+static bool
+signed_value(struct parser *p, const struct tok *t, size_t plen, bool duration, int64_t *out)
+{
+	const char *v = t->s + plen;
+	int col = t->col + (int)plen;
+	bool neg = v[0] == '-';
+
+	if (v[neg] == '\0') {
+		perr(p, col, "expected %s after '%.*s'", duration ? "DURATION" : "SIZE", (int)plen, t->s);
+		return false;
+	}
+	if (duration ? !get_duration(p, v + neg, col + neg, out) :
+	    !get_size(p, v + neg, col + neg, "size", out))
+		return false;
+	if (neg)
+		*out = -*out;
+	return true;
+}
+
+/* `splice SRC DRAIN [max=SIZE] [idle=DURATION] [optlen=N]` (OpenBSD SO_SPLICE). */
+static bool
+op_splice(struct parser *p, struct cur *c, ScnOp *op)
+{
+	const struct tok *t;
+	struct qbuf q;
+
+	op->kind = SCN_OP_SPLICE;
+	if ((op->sock = socket_arg(p, c, "SOURCE")) < 0 || (op->dest = drain_arg(p, c)) == -1)
+		return false;
+	while ((t = peek(c)) != NULL && strncmp(t->s, "=>", 2) != 0) {
+		if (g_str_has_prefix(t->s, "max=")) {
+			if (!signed_value(p, t, 4, false, &op->max))
+				return false;
+		} else if (g_str_has_prefix(t->s, "idle=")) {
+			if (!signed_value(p, t, 5, true, &op->idle))
+				return false;
+		} else if (g_str_has_prefix(t->s, "optlen=")) {
+			int64_t v;
+
+			if (!signed_value(p, t, 7, false, &v))
+				return false;
+			if (v <= 0 || v > 64) {
+				perr(p, t->col + 7, "optlen must be between 1 and 64");
+				return false;
+			}
+			op->optlen = (int)v;
+		} else {
+			perr(p, t->col, "unexpected '%s' (splice takes max=SIZE, idle=DURATION, optlen=N)",
+			    quote(&q, t->s));
+			return false;
+		}
+		c->i++;
+	}
+	return true;
+}
+
+static bool
+op_unsplice(struct parser *p, struct cur *c, ScnOp *op)
+{
+	op->kind = SCN_OP_UNSPLICE;
+	return (op->sock = socket_arg(p, c, "SOURCE")) >= 0;
+}
+
+static bool
+op_getsplice(struct parser *p, struct cur *c, ScnOp *op)
+{
+	op->kind = SCN_OP_GETSPLICE;
+	return (op->sock = socket_arg(p, c, "SOURCE")) >= 0;
+}
+
+static bool
+op_soerror(struct parser *p, struct cur *c, ScnOp *op)
+{
+	op->kind = SCN_OP_SOERROR;
+	return (op->sock = socket_arg(p, c, "SOCKET")) >= 0;
+}
+
+/* `sys_splice A B`: NetBSD's 2005 splice(2) prototype, both directions. */
+static bool
+op_sys_splice(struct parser *p, struct cur *c, ScnOp *op)
+{
+	op->kind = SCN_OP_SYS_SPLICE;
+	return (op->sock = socket_arg(p, c, "SOCKET")) >= 0 && (op->dest = drain_arg(p, c)) != -1;
+}
+
 static const struct opdef {
 	const char *name;
 	bool (*parse)(struct parser *, struct cur *, ScnOp *);
@@ -955,6 +1060,11 @@ static const struct opdef {
 	{ "sleep", op_sleep },
 	{ "upcall", op_upcall },
 	{ "waitupcall", op_waitupcall },
+	{ "splice", op_splice },
+	{ "unsplice", op_unsplice },
+	{ "getsplice", op_getsplice },
+	{ "soerror", op_soerror },
+	{ "sys_splice", op_sys_splice },
 };
 
 /* `=> 4096`, `=> 4096 TRUNC|EOR`, `=> EWOULDBLOCK`. */
@@ -1263,8 +1373,18 @@ st_tcp(struct parser *p, struct cur *c)
 	const struct tok *t;
 	int a, b;
 
-	if ((t = need(p, c, "NAME")) == NULL || (a = add_socket(p, t, SCN_SOCK_TCP)) < 0 ||
-	    (t = need(p, c, "NAME")) == NULL || (b = add_socket(p, t, SCN_SOCK_TCP)) < 0)
+	if ((t = need(p, c, "NAME")) == NULL || (a = add_socket(p, t, SCN_SOCK_TCP)) < 0)
+		return false;
+	/* `tcp a` alone (or followed by options): a socket that is not connected */
+	t = peek(c);
+	if (t == NULL || strchr(t->s, '=') != NULL || strcmp(t->s, "listen") == 0 ||
+	    strcmp(t->s, "nonblock") == 0 || strcmp(t->s, "oobinline") == 0) {
+		while ((t = next(c)) != NULL)
+			if (!decl_option(p, t, a, 1))
+				return false;
+		return true;
+	}
+	if ((t = need(p, c, "NAME")) == NULL || (b = add_socket(p, t, SCN_SOCK_TCP)) < 0)
 		return false;
 	p->s->sockets[a].peer = b;
 	p->s->sockets[b].peer = a;
@@ -1457,7 +1577,11 @@ st_schedule(struct parser *p, struct cur *c)
 		return false;
 	for (c->i--; (t = next(c)) != NULL; ) {
 		who = -1;
-		if (strcmp(t->s, "softnet") != 0 &&
+		if (strcmp(t->s, "sosplice") == 0)
+			who = SCN_SCHED_TASKQ;
+		else if (strcmp(t->s, "softclock") == 0)
+			who = SCN_SCHED_SOFTCLOCK;
+		else if (strcmp(t->s, "softnet") != 0 &&
 		    !thread_ref(p, t, true, (int)p->schedule->len))
 			return false;
 		g_array_append_val(p->schedule, who);

@@ -159,7 +159,7 @@ make_runnable(World *w, int tid, int err)
 	w->stats.wakeups++;
 	w->cost[R_WAKEUP].wakeups++;
 	emit(w, EVK_WAKEUP, t->wmesg, -1, -1, tid, err, 0, "thread %s woken%s%s",
-	    w->scn->threads[tid].name, err ? " with " : "", err ? errno_name(err) : "");
+	    thread_name(w, tid), err ? " with " : "", err ? errno_name(err) : "");
 }
 
 void
@@ -206,17 +206,24 @@ sowakeup(World *w, Socket *so, int which)
 	}
 	if ((sb->flags & SB_UPCALL) && so->upcall_thread >= 0)
 		so_upcall(w, so, which);
+	else if ((sb->flags & SB_UPCALL) && so->upcall_knot >= 0)
+		splice_sowake_tramp(w, so, which);
 }
 
+/* OpenBSD: a spliced buffer schedules the move and wakes no one (splice.c). */
 void
 sorwakeup(World *w, Socket *so)
 {
+	if (w->prof->splice == SPLICE_OPENBSD && splice_sorwakeup(w, so))
+		return;
 	sowakeup(w, so, SB_RCV);
 }
 
 void
 sowwakeup(World *w, Socket *so)
 {
+	if (w->prof->splice == SPLICE_OPENBSD && splice_sowwakeup(w, so))
+		return;
 	sowakeup(w, so, SB_SND);
 }
 
@@ -241,6 +248,12 @@ sched_chan_name(const World *w, uint32_t chan, char *buf, size_t n)
 	case CH_UPCALL:
 		snprintf(buf, n, "the upcall of %s", sock_name(w, sock));
 		break;
+	case CH_TASKQ:
+		snprintf(buf, n, "its empty work queue");
+		break;
+	case CH_KNOT:
+		snprintf(buf, n, "splice_state %d", sock);
+		break;
 	default:
 		snprintf(buf, n, "channel %#x", chan);
 	}
@@ -258,12 +271,12 @@ signal_thread(World *w, int tid)
 	else if (t->state != TS_DONE && t->depth <= 1) {
 		/* in user mode: the handler runs on the way back; no call is hurt */
 		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: handled in user mode",
-		    w->scn->threads[tid].name);
+		    thread_name(w, tid));
 	} else if (t->state != TS_DONE) {
 		/* stays pending: the next interruptible tsleep returns EINTR at once */
 		t->sig_pending = 1;
 		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: pending",
-		    w->scn->threads[tid].name);
+		    thread_name(w, tid));
 	}
 }
 
@@ -312,13 +325,19 @@ softnet_run(World *w)
 
 		if (t->state == TS_SLEEP && t->sleep_gen == k.gen) {
 			emit(w, EVK_TIMER, t->wmesg, -1, -1, k.a, 0, 0, "sleep timeout of %s",
-			    w->scn->threads[k.a].name);
+			    thread_name(w, (int)k.a));
 			make_runnable(w, (int)k.a, K_EWOULDBLOCK);
 		}
 		break;
 	}
 	case KW_SCENARIO:
 		scenario_event(w, &w->scn->events[k.a]);
+		break;
+	case KW_SPLICE_IDLE:
+		splice_idle_fire(w, (int)k.a, k.gen);
+		break;
+	case KW_KCONT:
+		splice_kcont_run(w, (int)k.a, k.gen);
 		break;
 	}
 }
@@ -336,6 +355,10 @@ prune_stale(World *w)
 			continue;
 		}
 		if (k->kind == KW_PERSIST && w->socks[k->a].tp.persist != k->gen) {
+			work_pop(w);
+			continue;
+		}
+		if (k->kind == KW_SPLICE_IDLE && w->socks[k->a].idle_gen != k->gen) {
 			work_pop(w);
 			continue;
 		}
@@ -404,6 +427,20 @@ pick(World *w, const int *cand, int n)
 	if (w->sched_pos < s->nschedule) {
 		int want = s->schedule[w->sched_pos];
 
+		if (want == SCN_SCHED_TASKQ || want == SCN_SCHED_SOFTCLOCK) {
+			int k = want == SCN_SCHED_TASKQ ? w->tid_taskq : w->tid_softclock;
+
+			if (k < 0) {
+				w->stop = STOP_LIMIT;
+				snprintf(w->stop_msg, sizeof w->stop_msg,
+				    "%s:%d:%d: the schedule names the %s thread, but profile %s has no "
+				    "socket splicing", s->path, s->schedule_pos.line, s->schedule_pos.col,
+				    want == SCN_SCHED_TASKQ ? "sosplice" : "softclock", w->prof->name);
+				return -2;
+			}
+			want = k;
+		}
+
 		for (int i = 0; i < n; i++)
 			if (cand[i] == want) {
 				w->sched_pos++;
@@ -413,7 +450,7 @@ pick(World *w, const int *cand, int n)
 		snprintf(w->stop_msg, sizeof w->stop_msg,
 		    "%s:%d:%d: the schedule asks for %s at entry %d, but it cannot run now",
 		    s->path, s->schedule_pos.line, s->schedule_pos.col,
-		    want == SCHED_SOFTNET ? "softnet (no kernel work is due)" : s->threads[want].name,
+		    want == SCHED_SOFTNET ? "softnet (no kernel work is due)" : thread_name(w, want),
 		    w->sched_pos + 1);
 		return -2;
 	}
@@ -466,6 +503,15 @@ quiet_hash(World *w)
 	return h;
 }
 
+/* A kernel thread asleep on its empty queue has nothing to do. */
+static bool
+kthread_idle(const World *w, int tid)
+{
+	const Thread *t = &w->threads[tid];
+
+	return t->kind != TK_USER && t->state == TS_SLEEP && (t->wchan >> 24) == CH_TASKQ;
+}
+
 static void
 describe_sleepers(World *w, char *buf, size_t n)
 {
@@ -476,11 +522,11 @@ describe_sleepers(World *w, char *buf, size_t n)
 		Thread *t = &w->threads[i];
 		char where[64];
 
-		if (t->state != TS_SLEEP)
+		if (t->state != TS_SLEEP || kthread_idle(w, i))
 			continue;
 		sched_chan_name(w, t->wchan, where, sizeof where);
 		len += (size_t)snprintf(buf + len, n - len, "%sthread %s sleeps on %s (\"%s\")",
-		    len ? "; " : "", w->scn->threads[i].name, where, t->wmesg);
+		    len ? "; " : "", thread_name(w, i), where, t->wmesg);
 	}
 }
 
@@ -488,7 +534,7 @@ static bool
 all_done(World *w)
 {
 	for (int i = 0; i < w->nthreads; i++)
-		if (w->threads[i].state != TS_DONE)
+		if (w->threads[i].state != TS_DONE && !kthread_idle(w, i))
 			return false;
 	return true;
 }
@@ -585,7 +631,7 @@ thread_run(World *w, int tid)
 			return;
 		if (++guard > 100000) {
 			world_violation(w, "livelock", "thread %s runs without reaching a preemption point",
-			    w->scn->threads[tid].name);
+			    thread_name(w, tid));
 			return;
 		}
 	}
@@ -598,8 +644,8 @@ sched_step_with(World *w, int who)
 	w->stats.steps++;
 	w->cur_thread = who == SCHED_SOFTNET ? -1 : who;
 	if (tracing(w))
-		emit(w, EVK_STEP, who == SCHED_SOFTNET ? "softnet" : w->scn->threads[who].name, -1, -1,
-		    who, 0, 0, "%s", who == SCHED_SOFTNET ? "softnet" : w->scn->threads[who].name);
+		emit(w, EVK_STEP, who == SCHED_SOFTNET ? "softnet" : thread_name(w, who), -1, -1,
+		    who, 0, 0, "%s", who == SCHED_SOFTNET ? "softnet" : thread_name(w, who));
 	if (who == SCHED_SOFTNET)
 		softnet_run(w);
 	else {
@@ -626,7 +672,7 @@ sched_step_with(World *w, int who)
 bool
 sched_step(World *w)
 {
-	int cand[SCN_MAX_THREADS + 1];
+	int cand[SCN_MAX_THREADS + 3];
 	int n, who;
 
 	for (;;) {

@@ -57,6 +57,28 @@ sorflush(World *w, int tid, Socket *so)
 	    "receive buffer flushed and cleared");
 }
 
+/*
+ * soshutdown from softnet (the 2005 splice prototype calls it there): the
+ * receive buffer is flushed without sblock, which softnet could not sleep
+ * for; the sending side is shut as PRU_SHUTDOWN does.
+ */
+void
+soshutdown_nolock(World *w, Socket *so, int how)
+{
+	if (how != 1) {
+		int64_t data = so->rcv.cc;
+
+		socantrcvmore(w, so);
+		so->rx_dropped += (uint64_t)data;
+		sbflush(w, so, &so->rcv);
+	}
+	if (how != 0 && !(so->state & SS_CANTSENDMORE)) {
+		socantsendmore(w, so);
+		tcp_usrclosed(w, so);
+		tcp_output(w, so);
+	}
+}
+
 int
 sosetopt(World *w, Socket *so, int opt, int64_t v)
 {

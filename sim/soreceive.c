@@ -84,25 +84,18 @@ rcv_base(Socket *so)
 }
 
 /*
- * TCP bytes at receive-stream offset r: the sender's offsets, shifted by
- * every urgent byte tcp_pulloutofband took out before them.
+ * TCP bytes at receive-stream offset r: mapped to the sender's offsets and
+ * through any splices to the stream that first wrote them (origin.c).
  */
 static bool
-tcp_payload_check(Socket *so, const uint8_t *p, uint64_t r, uint64_t len)
+tcp_payload_check(World *w, Socket *so, const uint8_t *p, uint64_t r, uint64_t len)
 {
-	uint64_t stream = tcp_stream_id(so->peer);
-
 	while (len > 0) {
-		uint64_t s = r, next_hole = UINT64_MAX, n;
+		uint64_t stream, off, run, n;
 
-		for (int i = 0; i < so->noob_holes; i++)
-			if (so->oob_hole[i] <= s)
-				s++;
-		for (int i = 0; i < so->noob_holes; i++)
-			if (so->oob_hole[i] >= s && so->oob_hole[i] < next_hole)
-				next_hole = so->oob_hole[i];
-		n = next_hole - s < len ? next_hole - s : len;
-		if (!payload_check(p, stream, s, n))
+		rx_origin(w, so, r, &stream, &off, &run);
+		n = run < len ? run : len;
+		if (!payload_check(p, stream, off, n))
 			return false;
 		p += n;
 		r += n;
@@ -118,7 +111,7 @@ verify(World *w, Socket *so, Frame *f, Mbuf *x, const uint8_t *p, int64_t len)
 	bool ok;
 
 	if (so->proto == PROTO_TCP)
-		ok = tcp_payload_check(so, p, (uint64_t)f->u.sr.offset, (uint64_t)len);
+		ok = tcp_payload_check(w, so, p, (uint64_t)f->u.sr.offset, (uint64_t)len);
 	else
 		ok = payload_check(p, 1000 + x->tag, f->u.sr.offset, (uint64_t)len);
 	if (!ok)

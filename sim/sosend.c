@@ -60,7 +60,9 @@ fill(World *w, Socket *so, int sockidx, Ref top, Ref m, uint64_t len)
 	uint64_t off;
 
 	if (so->proto == PROTO_TCP) {
-		off = so->tx_app + (ref_null(top) ? 0 : mb(w, top)->pkt_len);
+		off = tx_offset(so) + (ref_null(top) ? 0 : mb(w, top)->pkt_len);
+		if (so->norg > 0)
+			tx_origin_add(w, so, off, tcp_stream_id(sockidx), off);
 		payload_fill(mtod(w, m), tcp_stream_id(sockidx), off, len);
 		return;
 	}

@@ -162,7 +162,7 @@ static Ref
 copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 {
 	Tcpcb *tp = &so->tp;
-	Ref m;
+	Ref m, c;
 	uint64_t moff;
 	Cost *cost = &w->cost[R_M_COPYM];
 
@@ -189,7 +189,12 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 		cost->visits++;
 	}
 	tp->lastm = m;
-	return m_copym_from(w, m, moff, len, R_M_COPYM);
+	c = m_copym_from(w, m, moff, len, R_M_COPYM);
+	/* OpenBSD: the segment carries its bytes' loop count (ph_loopcnt) so a
+	 * splice loop through TCP ends in ELOOP (approximation: per segment) */
+	if (!ref_null(c) && !ref_null(m))
+		mb(w, c)->loopcnt = mb(w, m)->loopcnt;
+	return c;
 }
 
 void

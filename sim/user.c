@@ -79,7 +79,7 @@ check_result(World *w, int tid, const ScnOp *op)
 	if (!ok && w->nfails < (int)(sizeof w->fails / sizeof w->fails[0])) {
 		w->fails[w->nfails].pos = e->pos;
 		snprintf(w->fails[w->nfails].msg, sizeof w->fails[0].msg,
-		    "thread %s: '%.*s' expected %s, got %s", w->scn->threads[tid].name,
+		    "thread %s: '%.*s' expected %s, got %s", thread_name(w, tid),
 		    op_text_len(op), op->text, want, got);
 	}
 	if (!ok)
@@ -102,6 +102,19 @@ do_immediate(World *w, Thread *t, const ScnOp *op, Socket *so)
 		break;
 	case SCN_OP_SETSOCKOPT:
 		t->err = sosetopt(w, so, op->opt.opt, op->opt.value);
+		break;
+	case SCN_OP_GETSPLICE:
+		/* getsockopt(SO_SPLICE): so_splicelen, kept after the unsplice */
+		if (w->prof->splice != SPLICE_OPENBSD)
+			t->err = K_ENOPROTOOPT;
+		else
+			t->rv = so->splicelen;
+		break;
+	case SCN_OP_SOERROR:
+		/* getsockopt(SO_ERROR) returns the error and clears it; here the
+		 * error is the result, 0 when there is none */
+		t->err = so->error;
+		so->error = 0;
 		break;
 	case SCN_OP_UPCALL:
 		/* as nfssvc_addsock: so_upcall = the consumer, SB_UPCALL on so_rcv */
@@ -181,8 +194,21 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 			k->u.kt.total = (uint64_t)op->len;
 			return RUN_CONTINUE;
 		}
-		case SCN_OP_SHUTDOWN:
+		case SCN_OP_SPLICE:
+		case SCN_OP_UNSPLICE:
+			call_sosplice(w, tid, sr, op->dest, op->max, op->idle, op->optlen,
+			    op->kind == SCN_OP_UNSPLICE);
+			return RUN_CONTINUE;
+		case SCN_OP_SYS_SPLICE:
+			call_sys_splice(w, tid, op->sock, op->dest);
+			return RUN_CONTINUE;
 		case SCN_OP_CLOSE:
+			if (w->prof->splice == SPLICE_OPENBSD) {
+				call_soclose(w, tid, sr);
+				return RUN_CONTINUE;
+			}
+			/* FALLTHROUGH */
+		case SCN_OP_SHUTDOWN:
 			if ((op->kind == SCN_OP_CLOSE || op->how != 1) && op->how >= 0 && op->how <= 2) {
 				/* sorflush: sb_flags |= SB_NOINTR; sblock(sb, M_WAITOK) */
 				so->rcv.flags |= SB_NOINTR;

@@ -18,7 +18,7 @@ const char *const routine_names[R__COUNT] = {
 	[R_M_GET] = "m_get", [R_M_FREE] = "m_free", [R_M_COPYM] = "m_copym",
 	[R_SBLOCK] = "sblock", [R_SBWAIT] = "sbwait", [R_WAKEUP] = "wakeup",
 	[R_TCP_OUTPUT] = "tcp_output", [R_TCP_INPUT] = "tcp_input",
-	[R_UDP_INPUT] = "udp_input", [R_KTTCP] = "kttcp",
+	[R_UDP_INPUT] = "udp_input", [R_KTTCP] = "kttcp", [R_SOMOVE] = "somove",
 };
 
 void
@@ -36,7 +36,7 @@ world_violation(World *w, const char *name, const char *fmt, ...)
 	w->violation_thread = w->cur_thread;
 	snprintf(w->stop_msg, sizeof w->stop_msg, "invariant %s violated at step %llu (%s): %s",
 	    name, (unsigned long long)w->step,
-	    w->cur_thread >= 0 ? w->scn->threads[w->cur_thread].name : "softnet", w->violation_msg);
+	    w->cur_thread >= 0 ? thread_name(w, w->cur_thread) : "softnet", w->violation_msg);
 	emit(w, EVK_VIOLATION, name, -1, -1, 0, 0, 0, "%s", w->violation_msg);
 }
 
@@ -44,6 +44,16 @@ int
 socket_index(const World *w, const Socket *so)
 {
 	return (int)(so - w->socks);
+}
+
+const char *
+thread_name(const World *w, int tid)
+{
+	if (tid < 0)
+		return "softnet";
+	if (tid < w->scn->nthreads)
+		return w->scn->threads[tid].name;
+	return w->threads[tid].kind == TK_TASKQ ? "sosplice" : "softclock";
 }
 
 const char *
@@ -99,7 +109,13 @@ socket_init(World *w, int i)
 	/* soreserve() */
 	sbreserve(w, &so->snd, tcp ? p->tcp_sendspace : p->udp_sendspace);
 	sbreserve(w, &so->rcv, tcp ? p->tcp_recvspace : p->udp_recvspace);
-	if (tcp) {
+	so->upcall_knot = -1;
+	if (tcp && d->peer < 0) {
+		/* not connected; `listen`: listening (SO_ACCEPTCONN) */
+		so->tp.t_state = TCPS_CLOSED;
+		if (opt_value(d, SCN_OPT_LISTEN, 0))
+			so->options |= SO_ACCEPTCONN;
+	} else if (tcp) {
 		so->state = SS_ISCONNECTED;
 		so->tp.t_state = TCPS_ESTABLISHED;
 		so->tp.t_maxseg = (uint32_t)opt_value(d, SCN_OPT_MSS, p->tcp_mss);
@@ -113,7 +129,7 @@ socket_init(World *w, int i)
 	for (int k = 0; k < d->nopts; k++) {
 		ScnOpt o = d->opts[k].opt;
 
-		if (o == SCN_OPT_MSS || o == SCN_OPT_DELAY)
+		if (o == SCN_OPT_MSS || o == SCN_OPT_DELAY || o == SCN_OPT_LISTEN)
 			continue;
 		sosetopt(w, so, o, d->opts[k].value);
 	}
@@ -162,6 +178,20 @@ world_new(const Scenario *scn, const Profile *prof, uint32_t quirks)
 		t->state = TS_RUN;
 		t->depth = 1;
 		t->stack[0].mach = MACH_USER;
+	}
+	/* OpenBSD splicing: the "sosplice" taskq thread and softclock */
+	w->tid_taskq = w->tid_softclock = -1;
+	if (prof->splice == SPLICE_OPENBSD) {
+		w->tid_taskq = w->nthreads++;
+		w->tid_softclock = w->nthreads++;
+		for (int i = w->tid_taskq; i < w->nthreads; i++) {
+			Thread *t = &w->threads[i];
+
+			t->state = TS_RUN;
+			t->kind = i == w->tid_taskq ? TK_TASKQ : TK_SOFTCLOCK;
+			t->depth = 1;
+			t->stack[0].mach = MACH_KTHREAD;
+		}
 	}
 	for (int i = 0; i < scn->nevents; i++)
 		work_push(w, scn->events[i].at, KW_SCENARIO, (uint32_t)i, 0);

@@ -43,7 +43,7 @@ typedef struct {
 	uint8_t live;
 	uint8_t type;
 	uint8_t flags;
-	uint8_t pad;
+	uint8_t loopcnt;        /* m_pkthdr.ph_loopcnt (OpenBSD): somove passes of these bytes */
 	Ref next;               /* m_next: next mbuf of this record */
 	Ref nextpkt;            /* m_nextpkt: next record (record heads only) */
 	uint32_t off;           /* m_data, as an offset into the storage */
@@ -62,6 +62,7 @@ typedef struct {
 enum {
 	SB_LOCK = 0x01, SB_WANT = 0x02, SB_WAIT = 0x04, SB_SEL = 0x08,
 	SB_ASYNC = 0x10, SB_UPCALL = 0x20, SB_NOINTR = 0x40,
+	SB_SPLICE = 0x80,       /* OpenBSD: the buffer is spliced (source so_rcv, drain so_snd) */
 };
 
 typedef struct {
@@ -86,7 +87,7 @@ enum {
 	SS_CANTRCVMORE = 0x020, SS_RCVATMARK = 0x040, SS_NBIO = 0x080,
 	SS_ASYNC = 0x100, SS_ISCONFIRMING = 0x200, SS_MORETOCOME = 0x400,
 };
-enum { SO_OOBINLINE = 0x0100 };
+enum { SO_ACCEPTCONN = 0x0002, SO_OOBINLINE = 0x0100 };
 
 /* protosw pr_flags (sys/protosw.h). */
 enum { PR_ATOMIC = 0x01, PR_ADDR = 0x02, PR_CONNREQUIRED = 0x04, PR_WANTRCVD = 0x08 };
@@ -162,10 +163,31 @@ typedef struct {
 	 * the payload check can map receive offsets back to what was sent */
 	uint64_t oob_hole[64];
 	int noob_holes;
+
+	/* OpenBSD socket splicing (struct sosplice, so_sp) */
+	Ref ssp_socket;         /* the drain this source is spliced to */
+	Ref ssp_soback;         /* the source spliced to this drain */
+	int64_t splicelen;      /* so_splicelen: bytes moved by this splice */
+	int64_t splicemax;      /* so_splicemax: 0 = no maximum */
+	int64_t idletv;         /* so_idletv, ns: 0 = no idle timeout */
+	uint32_t idle_gen;      /* the armed idle timeout; 0 = not armed */
+	uint8_t task_queued;    /* so_splicetask is on the sosplice task queue */
+	uint8_t idle_queued;    /* soidle is on the softclock queue */
+	uint64_t rx_moved;      /* data bytes somove took from so_rcv */
+	uint64_t tx_moved;      /* data bytes somove put into so_snd */
+	/* where the bytes of this socket's send stream come from: runs that
+	 * start at a send offset and carry (stream, offset) of their origin;
+	 * none means everything is this socket's own stream */
+	struct { uint64_t tx, stream, off; } org[32];
+	int norg;
+
+	/* NetBSD 2005 splice(2): the splice_state this socket's upcall serves */
+	int16_t upcall_knot;
+	uint8_t kc_pending;     /* its kcont is deferred to softnet */
 } Socket;
 
 /* Channels threads sleep on: the address the kernel would tsleep() on. */
-enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_UPCALL = 5 };
+enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_UPCALL = 5, CH_TASKQ = 6, CH_KNOT = 7 };
 #define CHAN(kind, sock, which) (((uint32_t)(kind) << 24) | ((uint32_t)(sock) << 4) | (uint32_t)(which))
 enum { SB_RCV = 0, SB_SND = 1 };
 
@@ -192,13 +214,28 @@ typedef struct {
 		} sr;       /* soreceive, soreceive_dgram */
 		struct { Ref so; int which, wf; } sl;   /* sblock, sbwait */
 		struct { Ref so; uint64_t total, left; int64_t t0; } kt;  /* kttcp */
+		struct {
+			Ref so, sosp, soback; int64_t max, idle; int error, freeing, knot;
+			bool doyield;
+		} sp;       /* sosplice, soclose, sotask, soidle, sys_splice, kthread */
+		struct {
+			Ref so, sosp, m, nextrecord; int64_t len; int error, rv;
+			uint64_t rxoff;     /* TCP: receive offset of the bytes taken */
+			uint8_t loopcnt;    /* the moved packet's ph_loopcnt */
+			bool maxreached, wait;
+		} mv;       /* somove */
 	} u;
 } Frame;
 
 enum { TS_RUN, TS_SLEEP, TS_DONE };
 
+/* Kernel threads: the OpenBSD sosplice task queue and softclock (timeouts
+ * with TIMEOUT_PROC run there, soidle among them). */
+enum { TK_USER, TK_TASKQ, TK_SOFTCLOCK };
+
 typedef struct {
 	uint8_t state;          /* TS_* */
+	uint8_t kind;           /* TK_* */
 	uint8_t intr;           /* sleeping interruptibly (PCATCH) */
 	uint8_t sig_pending;    /* a signal arrived while not in an interruptible sleep */
 	int16_t depth;
@@ -237,7 +274,7 @@ typedef struct {
 } Segment;
 
 /* Kernel work that happens at a virtual time. */
-enum { KW_SEGMENT, KW_PERSIST, KW_SLEEP_TIMEOUT, KW_SCENARIO };
+enum { KW_SEGMENT, KW_PERSIST, KW_SLEEP_TIMEOUT, KW_SCENARIO, KW_SPLICE_IDLE, KW_KCONT };
 
 typedef struct {
 	int64_t time;
@@ -252,7 +289,7 @@ typedef enum {
 	R_SOSEND, R_SORECEIVE, R_SORECEIVE_DGRAM, R_SBAPPEND, R_SBAPPENDSTREAM,
 	R_SBAPPENDRECORD, R_SBAPPENDADDR, R_SBCOMPRESS, R_SBDROP, R_SBDROPRECORD,
 	R_SBFLUSH, R_M_GET, R_M_FREE, R_M_COPYM, R_SBLOCK, R_SBWAIT, R_WAKEUP,
-	R_TCP_OUTPUT, R_TCP_INPUT, R_UDP_INPUT, R_KTTCP,
+	R_TCP_OUTPUT, R_TCP_INPUT, R_UDP_INPUT, R_KTTCP, R_SOMOVE,
 	R__COUNT
 } RoutineId;
 
@@ -268,6 +305,7 @@ typedef struct {
 	uint64_t udp_fullsock, tcp_rcvafterclose, tcp_rcvwinprobe_dropped;
 	uint64_t wakeups, sleeps, steps, upcalls;
 	uint64_t mbuf_waits, mbuf_fails;
+	uint64_t somove_calls, splice_tasks, splice_bytes, kconts;
 } Stats;
 
 /* Why a run stopped early. */
@@ -309,7 +347,7 @@ struct World {
 
 	Socket socks[SCN_MAX_SOCKETS];
 	int nsocks;
-	Thread threads[SCN_MAX_THREADS];
+	Thread threads[SCN_MAX_THREADS + 2];  /* + the kernel threads */
 	int nthreads;
 
 	Work *work;             /* binary heap on (time, seq) */
@@ -346,6 +384,17 @@ struct World {
 
 	EventSink sink;
 	int cur_thread;         /* thread being stepped (-1 softnet) */
+
+	/* OpenBSD splicing: the single-thread "sosplice" task queue and the
+	 * softclock queue of soidle calls, FIFO; their threads (-1: none) */
+	Ref taskq[SCN_MAX_SOCKETS], clockq[SCN_MAX_SOCKETS];
+	int ntaskq, nclockq;
+	int tid_taskq, tid_softclock;
+	Ref idle_ref[SCN_MAX_SOCKETS];  /* the socket an armed idle timeout will run soidle on */
+
+	/* kernel malloc(9) for the NetBSD 2005 splice_state (leak check) */
+	struct { uint32_t gen; uint8_t live; int16_t so1, so2; } kmem[16];
+	int nkmem;
 };
 
 static inline bool quirk_on(const World *w, QuirkId q) { return (w->quirks >> q) & 1u; }
@@ -356,6 +405,7 @@ void world_free(World *w);
 void world_set_seed(World *w, uint64_t seed);
 void world_violation(World *w, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int socket_index(const World *w, const Socket *so);
+const char *thread_name(const World *w, int tid);
 
 /* handles */
 Socket *sock_ref(World *w, Ref r);

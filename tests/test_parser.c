@@ -666,12 +666,12 @@ static const struct {
 } errors[] = {
 	/* top level */
 	{ "profile netbsd-3.0\n", 1, 9,
-	    "unknown profile 'netbsd-3.0' (known: netbsd-1.6, netbsd-2.0, freebsd-9.1)" },
+	    "unknown profile 'netbsd-3.0' (known: netbsd-1.6, netbsd-2.0, freebsd-9.1, openbsd-7.5, openbsd-7.6, netbsd-2005-splice)" },
 	{ "profile netbsd-2.0\nprofile netbsd-1.6\n", 2, 1, "profile given twice (first at line 1)" },
 	{ "profile\n", 1, 8, "expected NAME after 'profile'" },
 	{ "profile netbsd-2.0 extra\n", 1, 20, "unexpected 'extra'" },
 	{ "quirk nope\n", 1, 7,
-	    "unknown quirk 'nope' (known: waitall-peek-hang, waitall-no-rcvd, sbappend-walk)" },
+	    "unknown quirk 'nope' (known: waitall-peek-hang, waitall-no-rcvd, sbappend-walk, udp-close-skip-unsplice, splice-dup-alloc, splice-sblock-leak)" },
 	{ "quirk sbappend-walk maybe\n", 1, 21, "expected 'on' or 'off', not 'maybe'" },
 	{ "seed x1\n", 1, 6, "invalid seed 'x1' (expected a number)" },
 	{ "seed 99999999999999999999\n", 1, 6, "seed '99999999999999999999' is too large" },
@@ -723,9 +723,9 @@ static const struct {
 	    "invalid size '10X' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
 	{ "tcp a b c.rcvbuf=1\n", 1, 9, "'c' is not a socket declared here" },
 	{ "tcp a b colour=red\n", 1, 9, "unknown option 'colour' (known: rcvbuf, sndbuf, "
-	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, mss, delay)" },
+	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, mss, delay, listen)" },
 	{ "tcp a b a.colour\n", 1, 11, "unknown option 'colour' (known: rcvbuf, sndbuf, "
-	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, mss, delay)" },
+	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, mss, delay, listen)" },
 	{ "tcp a b rcvbuf\n", 1, 15, "option 'rcvbuf' needs a value (rcvbuf=SIZE)" },
 	{ "tcp a b rcvbuf=\n", 1, 16, "expected SIZE after 'rcvbuf='" },
 	{ "tcp a b b.nonblock=2\n", 1, 20, "'nonblock' takes 0 or 1, not '2'" },
@@ -819,7 +819,7 @@ static const struct {
 	{ "tcp a b\nthread w:\n\texpect deadlock\n", 3, 2,
 	    "'expect' is a statement, not an operation; statements start at column 1" },
 	{ "tcp a b\nthread w:\n\tfrob\n", 3, 2, "unknown operation 'frob' (known: send, sendto, "
-	    "recv, recvfrom, shutdown, close, setsockopt, kttcp, sleep, upcall, waitupcall)" },
+	    "recv, recvfrom, shutdown, close, setsockopt, kttcp, sleep, upcall, waitupcall, splice, unsplice, getsplice, soerror, sys_splice)" },
 	{ "tcp a b\nthread w: send a 1 ; recv a\n", 2, 28, "expected LEN after 'recv a'" },
 	{ "tcp a b\nthread w:send a x\n", 2, 17,
 	    "invalid size 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
@@ -927,7 +927,7 @@ START_TEST(test_error_format)
 
 	msg = parse_err("profile bsd\n");
 	ck_assert_str_eq(msg, "t.scn:1:9: error: unknown profile 'bsd' "
-	    "(known: netbsd-1.6, netbsd-2.0, freebsd-9.1)\n"
+	    "(known: netbsd-1.6, netbsd-2.0, freebsd-9.1, openbsd-7.5, openbsd-7.6, netbsd-2005-splice)\n"
 	    "profile bsd\n"
 	    "        ^");
 	g_free(msg);

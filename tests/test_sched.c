@@ -313,7 +313,7 @@ START_TEST(test_default_policy)
 		int checked = 0;
 
 		for (;;) {
-			int cand[SCN_MAX_THREADS + 1], n, want = -3, last = w->last_thread;
+			int cand[SCN_MAX_THREADS + 3], n, want = -3, last = w->last_thread;
 			int before = r->npicks;
 			bool more;
 
@@ -360,7 +360,7 @@ START_TEST(test_candidates)
 	    "thread r1:\n"
 	    "\trecv u 1000 DONTWAIT => EWOULDBLOCK\n"
 	    "\trecv u 1000 => 300\n", -1, true);
-	int cand[SCN_MAX_THREADS + 1], n;
+	int cand[SCN_MAX_THREADS + 3], n;
 
 	R = r;
 	n = sched_candidates(r->w, cand);
@@ -777,7 +777,7 @@ START_TEST(test_time_only_when_idle)
 
 	R = r;
 	for (;;) {
-		int cand[SCN_MAX_THREADS + 1];
+		int cand[SCN_MAX_THREADS + 3];
 		int n = sched_candidates(w, cand);
 		int64_t t0 = w->now;
 		bool more = sched_step(w);

@@ -29,7 +29,7 @@ trace_writer_init(TraceWriter *tw, FILE *fp, TraceFormat format)
 static const char *
 who(const World *w, int thread)
 {
-	return thread < 0 ? "softnet" : w->scn->threads[thread].name;
+	return thread < 0 ? "softnet" : thread_name(w, thread);
 }
 
 static void

@@ -1,0 +1,349 @@
+/*
+ * somove.c: one pass of socket splicing, moving what the source received
+ * into the drain's send path (OpenBSD sys/kern/uipc_socket.c somove(),
+ * and somove_dgram() of the July 2024 "Unlock udp(4) somove()" diff,
+ * seed 002 lines 340-563).  docs/research/splice.md section 2 has the
+ * arithmetic with its sources.
+ *
+ * The pass is a small machine: nextpkt (checks, how much, take it off
+ * so_rcv), send (pru_send on the drain), release (EFBIG, the error to the
+ * source, unsplice or re-arm the idle timeout).  Where the kernel holds a
+ * lock across the whole pass (the netlock for TCP and for 7.5 UDP), it runs
+ * at once (somove_run).  In openbsd-7.6 somove_dgram drops its mutexes
+ * around pru_send, so the states are preemption points there and other
+ * threads can run while a datagram is in flight.
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+
+#define M_MAXLOOP 128           /* OpenBSD sys/mbuf.h */
+
+static const char *const somove_states[] = { "nextpkt", "send", "release", "done" };
+static const Transition somove_trans[] = {
+	{ MV_TOP, MV_TOP },         /* a record without data was dropped */
+	{ MV_TOP, MV_SEND },        /* a packet or a stretch of stream was taken off so_rcv */
+	{ MV_TOP, MV_RELEASE },     /* nothing (more) to move, an error, no space */
+	{ MV_SEND, MV_TOP },        /* sent; the next datagram */
+	{ MV_SEND, MV_RELEASE },
+	{ MV_RELEASE, MV_DONE },
+};
+
+static void
+idle_arm(World *w, Socket *so)
+{
+	int i = socket_index(w, so);
+
+	so->idle_gen = timer_gen_next(w);
+	w->idle_ref[i] = sock_handle(w, i);
+	work_push(w, w->now + so->idletv, KW_SPLICE_IDLE, (uint32_t)i, so->idle_gen);
+}
+
+/* Take the first datagram off so_rcv: the data chain; SONAME and control are freed. */
+static Ref
+take_record(World *w, Socket *so, Ref data)
+{
+	Sockbuf *sb = &so->rcv;
+	Ref m = sb->mb, nextrecord = mb(w, m)->nextpkt;
+
+	mb(w, m)->nextpkt = REF_NULL;
+	for (Ref x = m; !ref_null(x); x = mb(w, x)->next)
+		sbfree(w, sb, x);
+	sb->mb = REF_NULL;
+	sbsync(w, sb, nextrecord);
+	while (!ref_null(m) && !ref_eq(m, data))
+		m = m_free(w, m);
+	return data;
+}
+
+/* TCP: how much of the stream to take, by whole mbufs unless a split is allowed. */
+static int64_t
+stream_take(World *w, Socket *so, Socket *sosp, int64_t len, bool maxreached)
+{
+	int64_t take = 0;
+
+	for (Ref x = so->rcv.mb; !ref_null(x) && take < len; x = mb(w, x)->next) {
+		int64_t size = mb(w, x)->len;
+
+		if (take + size <= len) {
+			take += size;
+			continue;
+		}
+		/* an mbuf bigger than what is left is split only at the maximum or
+		 * into an empty drain (O385 and the 2024 diff test the drain's
+		 * so_snd; 2019's code tested the source's by mistake) */
+		if (maxreached || sb_datacc(w, &sosp->snd) == 0)
+			take = len;
+		break;
+	}
+	return take;
+}
+
+static int
+nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
+{
+	bool dgram = (so->pr_flags & PR_ATOMIC) != 0;
+	int64_t len, space, max = so->splicemax;
+	Ref m, data;
+
+	(void)tid;
+	f->u.mv.error = 0;
+	if (so->error) {
+		f->u.mv.error = so->error;
+		return MV_RELEASE;
+	}
+	if (sosp->state & SS_CANTSENDMORE) {
+		f->u.mv.error = K_EPIPE;
+		return MV_RELEASE;
+	}
+	if (sosp->error && sosp->error != K_ETIMEDOUT && sosp->error != K_EFBIG &&
+	    sosp->error != K_ELOOP) {
+		f->u.mv.error = sosp->error;
+		return MV_RELEASE;
+	}
+	if (!(sosp->state & SS_ISCONNECTED))
+		return MV_RELEASE;
+
+	/* calculate how many bytes can be copied now */
+	len = dgram ? sb_datacc(w, &so->rcv) : so->rcv.cc;
+	if (max && max <= so->splicelen + len) {
+		len = max - so->splicelen;
+		f->u.mv.maxreached = true;
+	}
+	space = sbspace(&sosp->snd);
+	if (!dgram && so->oobmark && so->oobmark < len && so->oobmark < space + 1024)
+		space += 1024;
+	if (space <= 0) {
+		f->u.mv.maxreached = false;
+		return MV_RELEASE;
+	}
+	if (space < len) {
+		f->u.mv.maxreached = false;
+		if (space < sosp->snd.lowat)
+			return MV_RELEASE;
+		len = space;
+	}
+	m = so->rcv.mb;
+	if (ref_null(m))
+		return MV_RELEASE;
+	f->u.mv.nextrecord = mb(w, m)->nextpkt;
+	data = m;
+	if (dgram) {
+		while (!ref_null(data) && (mb(w, data)->type == MT_SONAME ||
+		    mb(w, data)->type == MT_CONTROL))
+			data = mb(w, data)->next;
+		if (ref_null(data)) {
+			sbdroprecord(w, so, &so->rcv);
+			return MV_TOP;
+		}
+	}
+
+	/* splicing sockets to each other (or to themselves) can loop */
+	if (mb(w, data)->loopcnt >= M_MAXLOOP) {
+		mb(w, data)->loopcnt++;
+		f->u.mv.error = K_ELOOP;
+		return MV_RELEASE;
+	}
+	f->u.mv.loopcnt = (uint8_t)(mb(w, data)->loopcnt + 1);
+
+	if (dgram) {
+		int64_t pktlen = (int64_t)m_length(w, data);
+
+		if (sosp->snd.hiwat < pktlen) {
+			f->u.mv.error = K_EMSGSIZE;
+			return MV_RELEASE;
+		}
+		if (len < pktlen)
+			return MV_RELEASE;      /* a datagram is never split: stop quietly */
+		if (pktlen < len) {
+			f->u.mv.maxreached = false;
+			len = pktlen;
+		}
+		f->u.mv.m = take_record(w, so, data);
+		f->u.mv.len = len;
+	} else {
+		int64_t take = stream_take(w, so, sosp, len, f->u.mv.maxreached);
+
+		if (take == 0)
+			return MV_RELEASE;
+		if (take < len)
+			f->u.mv.maxreached = false;
+		f->u.mv.rxoff = so->rx_total - (uint64_t)so->rcv.cc;
+		f->u.mv.m = m_copym(w, so->rcv.mb, 0, (uint64_t)take, R_SOMOVE);
+		sbdrop(w, so, &so->rcv, take);
+		so->rx_moved += (uint64_t)take;
+		f->u.mv.len = take;
+		/* the window opens: PRU_RCVD */
+		if (so->tp.t_state != TCPS_CLOSED)
+			tcp_usrreq_rcvd(w, so);
+		if (so->oobmark) {
+			if (so->oobmark > take)
+				so->oobmark -= take;
+			else {
+				so->oobmark = 0;
+				so->state |= SS_RCVATMARK;
+			}
+		}
+	}
+	mb(w, f->u.mv.m)->loopcnt = f->u.mv.loopcnt;
+	w->cost[R_SOMOVE].bytes += (uint64_t)f->u.mv.len;
+	emit(w, EVK_SOCKBUF, "somove", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt,
+	    f->u.mv.len, "%lld bytes taken off %s.so_rcv for %s (loop count %u)",
+	    (long long)f->u.mv.len, sock_name(w, socket_index(w, so)),
+	    sock_name(w, socket_index(w, sosp)), f->u.mv.loopcnt);
+	return MV_SEND;
+}
+
+static int
+mv_send(World *w, Frame *f, Socket *so, Socket *sosp)
+{
+	bool dgram = (so->pr_flags & PR_ATOMIC) != 0;
+	int64_t len = f->u.mv.len;
+	Ref m = f->u.mv.m;
+	int error;
+
+	f->u.mv.m = REF_NULL;
+	if (dgram)
+		error = udp_usrreq_send(w, sosp, m, REF_NULL, -1);
+	else {
+		uint64_t t0 = tx_offset(sosp);
+
+		/* the drain's stream now carries the source's bytes */
+		for (int64_t done = 0; done < len; ) {
+			uint64_t stream, off, run, n;
+
+			rx_origin(w, so, f->u.mv.rxoff + (uint64_t)done, &stream, &off, &run);
+			n = run < (uint64_t)(len - done) ? run : (uint64_t)(len - done);
+			if (!tx_origin_add(w, sosp, t0 + (uint64_t)done, stream, off))
+				break;
+			done += (int64_t)n;
+		}
+		sosp->tx_moved += (uint64_t)len;
+		error = tcp_usrreq_send(w, sosp, m, false);
+	}
+	if (error) {
+		if (sosp->state & SS_CANTSENDMORE)
+			error = K_EPIPE;
+		f->u.mv.error = error;
+		return MV_RELEASE;
+	}
+	so->splicelen += len;
+	w->stats.splice_bytes += (uint64_t)len;
+	if (!f->u.mv.maxreached && !ref_null(f->u.mv.nextrecord) && !ref_null(so->rcv.mb))
+		return MV_TOP;
+	return MV_RELEASE;
+}
+
+static void
+release(World *w, Frame *f, Socket *so, Socket *sosp)
+{
+	int error = f->u.mv.error;
+
+	if (!error && f->u.mv.maxreached && so->splicemax == so->splicelen)
+		error = K_EFBIG;
+	if (error)
+		so->error = error;
+	/* someone else may have unspliced while the locks were dropped */
+	if (!isspliced(so) || !ref_eq(so->ssp_socket, f->u.mv.sosp)) {
+		f->u.mv.rv = 0;
+		return;
+	}
+	if (((so->state & SS_CANTRCVMORE) && so->rcv.cc == 0) ||
+	    (sosp->state & SS_CANTSENDMORE) || f->u.mv.maxreached || error) {
+		emit(w, EVK_NOTE, "somove", socket_index(w, so), -1, so->splicelen, error, 0,
+		    "splice of %s ends after %lld bytes%s%s", sock_name(w, socket_index(w, so)),
+		    (long long)so->splicelen, error ? ": " : "", error ? errno_name(error) : "");
+		sounsplice(w, so, sosp, 0);
+		f->u.mv.rv = 0;
+		return;
+	}
+	if (so->idletv)
+		idle_arm(w, so);
+	f->u.mv.rv = 1;
+}
+
+/* One state of the pass; *preempt says whether the kernel may switch after it. */
+int
+somove_step(World *w, int tid, Frame *f, bool *preempt)
+{
+	Socket *so = sock_ref(w, f->u.mv.so);
+	Socket *sosp = sock_ref(w, f->u.mv.sosp);
+	int next = MV_DONE;
+
+	*preempt = false;
+	switch (f->pc) {
+	case MV_TOP:
+		w->cost[R_SOMOVE].visits++;
+		next = nextpkt(w, tid, f, so, sosp);
+		/* 7.6 somove_dgram: sb_mtx dropped, solock_shared(sosp) for pru_send */
+		*preempt = next == MV_SEND && w->prof->splice_sblock && (so->pr_flags & PR_ATOMIC);
+		break;
+	case MV_SEND:
+		next = mv_send(w, f, so, sosp);
+		*preempt = w->prof->splice_sblock && (so->pr_flags & PR_ATOMIC);
+		break;
+	case MV_RELEASE:
+		release(w, f, so, sosp);
+		next = MV_DONE;
+		break;
+	default:
+		return MV_DONE;
+	}
+	GOTO(next);
+	return next;
+}
+
+/* Start a pass for so (its drain as it is now) in frame f. */
+static void
+somove_begin(World *w, Frame *f, Socket *so, int wait)
+{
+	f->u.mv.so = sock_handle(w, socket_index(w, so));
+	f->u.mv.sosp = so->ssp_socket;
+	f->u.mv.wait = wait == M_WAIT;
+	w->cost[R_SOMOVE].calls++;
+	w->stats.somove_calls++;
+}
+
+int
+somove_run(World *w, int tid, Socket *so, int wait)
+{
+	Frame f;
+	bool preempt;
+
+	memset(&f, 0, sizeof f);
+	f.mach = MACH_SOMOVE;
+	somove_begin(w, &f, so, wait);
+	while (f.pc != MV_DONE && w->stop != STOP_VIOLATION && w->stop != STOP_LIMIT)
+		somove_step(w, tid, &f, &preempt);
+	if (!ref_null(f.u.mv.m))
+		m_freem(w, f.u.mv.m);
+	return f.u.mv.rv;
+}
+
+Frame *
+call_somove(World *w, int tid, Socket *so, int wait)
+{
+	Frame *f = machine_call(w, tid, MACH_SOMOVE);
+
+	somove_begin(w, f, so, wait);
+	return f;
+}
+
+static int
+somove_mstep(World *w, int tid, Thread *t, Frame *f)
+{
+	bool preempt;
+	int rv;
+
+	(void)t;
+	if (somove_step(w, tid, f, &preempt) != MV_DONE)
+		return preempt ? RUN_PREEMPT : RUN_CONTINUE;
+	rv = f->u.mv.rv;
+	machine_return(w, tid, rv, 0);
+	return RUN_CONTINUE;
+}
+
+const MachineDef mach_somove = {
+	"somove", somove_states, MV_DONE + 1, somove_trans,
+	sizeof somove_trans / sizeof somove_trans[0], somove_mstep,
+};
