@@ -95,6 +95,10 @@ stat_value(World *w, const char *name, int64_t *out)
 		{ "upcalls", offsetof(Stats, upcalls) },
 		{ "mbuf_waits", offsetof(Stats, mbuf_waits) },
 		{ "mbuf_fails", offsetof(Stats, mbuf_fails) },
+		{ "somove_calls", offsetof(Stats, somove_calls) },
+		{ "splice_tasks", offsetof(Stats, splice_tasks) },
+		{ "splice_bytes", offsetof(Stats, splice_bytes) },
+		{ "kconts", offsetof(Stats, kconts) },
 	};
 
 	for (size_t i = 0; i < sizeof stats / sizeof stats[0]; i++)

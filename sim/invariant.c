@@ -169,6 +169,25 @@ invariants_check_end(World *w)
 			else if (f->mach == MACH_SOMOVE)
 				count_chain(w, f->u.mv.m, &reachable);
 		}
+	/* kernel malloc: a splice_state nobody holds any more has leaked */
+	for (int k = 0; k < w->nkmem; k++) {
+		bool held = false;
+
+		if (!w->kmem[k].live)
+			continue;
+		for (int t = 0; t < w->nthreads; t++)
+			for (int d = 0; d < w->threads[t].depth; d++)
+				if (w->threads[t].stack[d].mach == MACH_SYS_SPLICE &&
+				    w->threads[t].stack[d].pc > 0 && w->threads[t].stack[d].u.sp.knot == k)
+					held = true;
+		if (!held) {
+			world_violation(w, "malloc-leak",
+			    "splice_state %d (malloc'd by splice(2) of %s and %s) is allocated but "
+			    "nothing refers to it", k, sock_name(w, w->kmem[k].so1),
+			    sock_name(w, w->kmem[k].so2));
+			return false;
+		}
+	}
 	if (reachable != w->mlive) {
 		world_violation(w, "mbuf-leak", "%llu mbufs are allocated but only %llu are in a buffer, on the wire, or held by a routine",
 		    (unsigned long long)w->mlive, (unsigned long long)reachable);

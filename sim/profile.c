@@ -61,6 +61,15 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
 		"(seed 003, lines 363-364)",
 	},
+	[QUIRK_SPLICE_KCONT_UAF] = {
+		"splice-kcont-uaf",
+		"a kcont still deferred when splice(2) frees its splice_state runs on freed memory",
+		"sys_splice unwires the upcalls and frees the splice_state, but a continuation an "
+		"upcall already deferred to softnet stays queued and later dereferences it: "
+		"reported as a stale handle.  Off: the continuation is cancelled with the state",
+		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
+		"(seed 003, lines 212-228 defer, line 426 frees; nothing cancels the kcont)",
+	},
 };
 
 const Profile profiles[] = {
@@ -176,7 +185,8 @@ const Profile profiles[] = {
 		.waitall_outer_clause = true,
 		.so_error_cleared_by_send = true,
 		.splice = SPLICE_NETBSD_2005,
-		.quirks = BIT(QUIRK_SPLICE_DUP_ALLOC) | BIT(QUIRK_SPLICE_SBLOCK_LEAK),
+		.quirks = BIT(QUIRK_SPLICE_DUP_ALLOC) | BIT(QUIRK_SPLICE_SBLOCK_LEAK) |
+		    BIT(QUIRK_SPLICE_KCONT_UAF),
 	},
 };
 

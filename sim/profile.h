@@ -18,6 +18,7 @@ typedef enum {
 	QUIRK_UDP_CLOSE_SKIP_UNSPLICE, /* 2024 diff v1: soclose of a pure source skips its unsplice */
 	QUIRK_SPLICE_DUP_ALLOC,    /* NetBSD 2005 sys_splice: splice_state malloc'd twice, one leaks */
 	QUIRK_SPLICE_SBLOCK_LEAK,  /* NetBSD 2005 sys_splice: the two so_snd sblocks are never released */
+	QUIRK_SPLICE_KCONT_UAF,    /* NetBSD 2005 sys_splice: a deferred kcont may run after the free */
 	QUIRK__COUNT
 } QuirkId;
 

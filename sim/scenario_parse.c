@@ -1391,6 +1391,13 @@ st_tcp(struct parser *p, struct cur *c)
 	while ((t = next(c)) != NULL)
 		if (!decl_option(p, t, a, 2))
 			return false;
+	for (int i = a; i <= b; i++)
+		for (int k = 0; k < p->s->sockets[i].nopts; k++)
+			if (p->s->sockets[i].opts[k].opt == SCN_OPT_LISTEN) {
+				perr(p, p->s->sockets[i].opts[k].pos.col,
+				    "a listening socket is declared alone: tcp NAME listen");
+				return false;
+			}
 	return true;
 }
 
@@ -1675,7 +1682,7 @@ static const char *const fields[] = {
 
 static const char *const violations[] = {
 	"none", "SBCHECK", "SBLASTRECORDCHK", "SBLASTMBUFCHK", "lock-owner", "stale-handle",
-	"mbuf-leak", "payload", "conservation",
+	"mbuf-leak", "payload", "conservation", "malloc-leak", "stream",
 };
 
 /* The value of `SOCK.error`: an errno name, or 0 for no error. */

@@ -186,7 +186,6 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 		}
 	}
 	mb(w, f->u.mv.m)->loopcnt = f->u.mv.loopcnt;
-	w->cost[R_SOMOVE].bytes += (uint64_t)f->u.mv.len;
 	emit(w, EVK_SOCKBUF, "somove", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt,
 	    f->u.mv.len, "%lld bytes taken off %s.so_rcv for %s (loop count %u)",
 	    (long long)f->u.mv.len, sock_name(w, socket_index(w, so)),

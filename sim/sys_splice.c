@@ -115,7 +115,6 @@ splice_movedata(World *w, Socket *from, Socket *to)
 	}
 	to->tx_moved += (uint64_t)space;
 	w->cost[R_SOMOVE].calls++;
-	w->cost[R_SOMOVE].bytes += (uint64_t)space;
 	w->stats.splice_bytes += (uint64_t)space;
 	emit(w, EVK_SOCKBUF, "splice_movedata", socket_index(w, from), SB_RCV, from->rcv.cc,
 	    from->rcv.mbcnt, space, "%lld bytes %s -> %s (PRU_SEND)", (long long)space,
@@ -146,6 +145,12 @@ splice_kcont_run(World *w, int sock, uint32_t gen)
 
 	so->kc_pending = 0;
 	w->stats.kconts++;
+	if ((k < 0 || !w->kmem[k].live || w->kmem[k].gen != gen) &&
+	    !quirk_on(w, QUIRK_SPLICE_KCONT_UAF)) {
+		emit(w, EVK_NOTE, "kcont", sock, -1, 0, 0, 0,
+		    "the continuation for %s was cancelled with its splice_state", sock_name(w, sock));
+		return;
+	}
 	if (k < 0 || !w->kmem[k].live || w->kmem[k].gen != gen) {
 		world_violation(w, "stale-handle",
 		    "the kcont continuation for %s runs on a splice_state that was freed",

@@ -187,7 +187,10 @@ world_new(const Scenario *scn, const Profile *prof, uint32_t quirks)
 		for (int i = w->tid_taskq; i < w->nthreads; i++) {
 			Thread *t = &w->threads[i];
 
-			t->state = TS_RUN;
+			/* asleep on their empty queues until work comes */
+			t->state = TS_SLEEP;
+			t->wchan = CHAN(CH_TASKQ, i == w->tid_taskq ? 0 : 1, 0);
+			t->wmesg = i == w->tid_taskq ? "bored" : "tmoslp";
 			t->kind = i == w->tid_taskq ? TK_TASKQ : TK_SOFTCLOCK;
 			t->depth = 1;
 			t->stack[0].mach = MACH_KTHREAD;

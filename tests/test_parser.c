@@ -671,7 +671,7 @@ static const struct {
 	{ "profile\n", 1, 8, "expected NAME after 'profile'" },
 	{ "profile netbsd-2.0 extra\n", 1, 20, "unexpected 'extra'" },
 	{ "quirk nope\n", 1, 7,
-	    "unknown quirk 'nope' (known: waitall-peek-hang, waitall-no-rcvd, sbappend-walk, udp-close-skip-unsplice, splice-dup-alloc, splice-sblock-leak)" },
+	    "unknown quirk 'nope' (known: waitall-peek-hang, waitall-no-rcvd, sbappend-walk, udp-close-skip-unsplice, splice-dup-alloc, splice-sblock-leak, splice-kcont-uaf)" },
 	{ "quirk sbappend-walk maybe\n", 1, 21, "expected 'on' or 'off', not 'maybe'" },
 	{ "seed x1\n", 1, 6, "invalid seed 'x1' (expected a number)" },
 	{ "seed 99999999999999999999\n", 1, 6, "seed '99999999999999999999' is too large" },
@@ -707,7 +707,7 @@ static const struct {
 	{ "udp u 1.2.3.4:5 6.7.8.9:10\n", 1, 17, "unexpected '6.7.8.9:10'" },
 
 	/* sockets */
-	{ "tcp a\n", 1, 6, "expected NAME after 'tcp a'" },
+	{ "tcp a b listen\n", 1, 9, "a listening socket is declared alone: tcp NAME listen" },
 	{ "tcp a a\n", 1, 7, "'a' is already a socket (line 1)" },
 	{ "tcp a b\nudp b\n", 2, 5, "'b' is already a socket (line 1)" },
 	{ "tcp 1a b\n", 1, 5,
@@ -864,7 +864,7 @@ static const struct {
 	{ "expect violation\n", 1, 17, "expected NAME or none after 'expect violation'" },
 	{ "expect violation bogus\n", 1, 18, "unknown violation 'bogus' (known: none, SBCHECK, "
 	    "SBLASTRECORDCHK, SBLASTMBUFCHK, lock-owner, stale-handle, mbuf-leak, payload, "
-	    "conservation)" },
+	    "conservation, malloc-leak, stream)" },
 	{ "expect time\n", 1, 12, "expected a comparison (==, !=, <, <=, >, >=) after 'expect time'" },
 	{ "expect time = 5s\n", 1, 13, "unknown comparison '=' (known: ==, !=, <, <=, >, >=)" },
 	{ "expect time >= 5\n", 1, 16, "duration needs a unit (ns, us, ms, s)" },
