@@ -10,6 +10,14 @@
  *                    sbappend-walk quirk: both wall times and their ratio
  *                    (sbappend_walk_over_fixed), then the cost per byte of
  *                    both paths as the buffer grows
+ *   bench splice     1 GiB through a TCP relay (client -> r1, r2 -> server)
+ *                    on openbsd-7.6, tracing off: once spliced (SO_SPLICE,
+ *                    r1 -> r2) and once with the relay copying through user
+ *                    space (recv r1 / send r2, 64 KiB at a time):
+ *                    relay_payload_bytes_per_s, splice_over_copy (the
+ *                    spliced rate over the copying one) and
+ *                    relay_user_copy_bytes (bytes the relay's programs
+ *                    read or wrote: 0 when spliced)
  */
 #include "expect.h"
 #include "kern.h"
@@ -40,6 +48,8 @@ typedef struct {
 	char msg[512];
 } RunResult;
 
+static uint64_t relay_user_bytes;
+
 static RunResult
 run_text(const char *text, uint32_t quirks, CheckMode check)
 {
@@ -64,6 +74,10 @@ run_text(const char *text, uint32_t quirks, CheckMode check)
 	snprintf(r.msg, sizeof r.msg, "%s", w->stop_msg);
 	for (int i = 0; i < w->nsocks; i++)
 		r.delivered += w->socks[i].delivered;
+	relay_user_bytes = 0;
+	for (int i = 0; i < w->nsocks; i++)
+		if (strcmp(s->sockets[i].name, "r1") == 0 || strcmp(s->sockets[i].name, "r2") == 0)
+			relay_user_bytes += w->socks[i].rx_app + w->socks[i].tx_app;
 	r.cost_per_byte = r.delivered ? cost_total(w) / (double)r.delivered : 0;
 	if (w->violation[0] || w->deadlocked) {
 		fprintf(stderr, "bench: the run failed: %s\n", w->stop_msg);
@@ -155,11 +169,53 @@ bench_sbappend(void)
 	return 0;
 }
 
+static int
+bench_splice(void)
+{
+	const uint64_t total = 1ull << 30, chunk = 64 << 10;
+	const char *head =
+	    "profile openbsd-7.6\n"
+	    "limit bytes 4G\n"
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread client:\n"
+	    "    kttcp send c 1GiB => 1073741824\n"
+	    "thread server:\n"
+	    "    kttcp recv s 1GiB => 1073741824\n";
+	GString *copy = g_string_new(head);
+	char *spliced = g_strconcat(head, "thread relay:\n    splice r1 r2 => 0\n", NULL);
+	RunResult a, b;
+	uint64_t spliced_user;
+
+	a = run_text(spliced, 0, CHECK_AT_END);
+	spliced_user = relay_user_bytes;
+	g_string_append(copy, "thread relay:\n");
+	for (uint64_t done = 0; done < total; done += chunk)
+		g_string_append(copy, "    recv r1 64K WAITALL => 64K\n    send r2 64K => 64K\n");
+	b = run_text(copy->str, 0, CHECK_AT_END);
+	/* delivered counts the server (and, copying, the relay's reads too) */
+	printf("relay_payload_bytes %llu\n", (unsigned long long)total);
+	printf("relay_wall_s %.3f\n", a.wall);
+	printf("relay_payload_bytes_per_s %.0f\n", (double)total / a.wall);
+	printf("copy_relay_wall_s %.3f\n", b.wall);
+	printf("copy_relay_payload_bytes_per_s %.0f\n", (double)total / b.wall);
+	printf("relay_steps %llu\n", (unsigned long long)a.steps);
+	printf("copy_relay_steps %llu\n", (unsigned long long)b.steps);
+	printf("splice_over_copy %.2f\n", b.wall / a.wall);
+	printf("relay_user_copy_bytes %llu\n", (unsigned long long)spliced_user);
+	printf("copy_relay_user_copy_bytes %llu\n", (unsigned long long)relay_user_bytes);
+	g_free(spliced);
+	g_string_free(copy, TRUE);
+	return a.delivered == total ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "kttcp") == 0)
 		return bench_kttcp();
+	if (argc == 2 && strcmp(argv[1], "splice") == 0)
+		return bench_splice();
 	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
 		return bench_sbappend();
 	fprintf(stderr, "usage: bench kttcp|sbappend\n");
