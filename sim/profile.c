@@ -72,6 +72,31 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	},
 };
 
+/* NetBSD 2.0 on i386: mbuf geometry (mbuf.h 1.77), buffer sizes, TCP timers */
+#define NETBSD_2_0_I386 \
+	.msize = 256, .mlen = 232, .mhlen = 212, .minclsize = 445, .mclbytes = 2048, \
+	.max_hdr = 76, .sb_max = 262144, \
+	.tcp_sendspace = 16384, .tcp_recvspace = 16384, \
+	.udp_sendspace = 9216, .udp_recvspace = 41600, \
+	.sndlowat_default = 2048, .mbmax_factor = 2, \
+	.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC, \
+	.wire_delay_ns = 10000
+
+/* What OpenBSD 7.5 and 7.6 on amd64 share; they differ in the splice switches */
+#define OPENBSD_AMD64 \
+	.msize = 256, .mlen = 224, .mhlen = 144, .minclsize = 369, .mclbytes = 2048, \
+	.max_hdr = 76, .sb_max = 2097152, \
+	.tcp_sendspace = 16384, .tcp_recvspace = 16384, \
+	.udp_sendspace = 9216, .udp_recvspace = 41600, \
+	.sndlowat_default = 2048, .mbmax_factor = 2, \
+	.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC, \
+	.wire_delay_ns = 10000, \
+	.coalesce = COALESCE_TRAILINGSPACE, \
+	.waitall_outer_clause = true, \
+	.so_error_cleared_by_send = true, \
+	.splice = SPLICE_OPENBSD, \
+	.udp_close_frees = true
+
 const Profile profiles[] = {
 	{
 		.name = "netbsd-1.6",
@@ -93,13 +118,7 @@ const Profile profiles[] = {
 		.name = "netbsd-2.0",
 		.summary = "NetBSD 2.0 (2004, i386): seed 001's MSG_WAITALL fixes and sb_lastrecord/sb_mbtail",
 		.source = "kttcp.c 1.4 (July 2002); socketvar.h 1.74; mbuf.h 1.77",
-		.msize = 256, .mlen = 232, .mhlen = 212, .minclsize = 445, .mclbytes = 2048,
-		.max_hdr = 76, .sb_max = 262144,
-		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
-		.udp_sendspace = 9216, .udp_recvspace = 41600,
-		.sndlowat_default = 2048, .mbmax_factor = 2,
-		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
-		.wire_delay_ns = 10000,
+		NETBSD_2_0_I386,
 		.coalesce = COALESCE_TRAILINGSPACE,
 		.waitall_outer_clause = true,
 		.so_error_cleared_by_send = true,
@@ -132,18 +151,7 @@ const Profile profiles[] = {
 		.summary = "OpenBSD 7.5 (April 2024, amd64): SO_SPLICE; UDP moves in sorwakeup, TCP from the task",
 		.source = "uipc_socket.c 1.337 (the context of seed 002) and the 2019 netlock-era "
 		    "uipc_socket.c; sys/mbuf.h M_MAXLOOP 128",
-		.msize = 256, .mlen = 224, .mhlen = 144, .minclsize = 369, .mclbytes = 2048,
-		.max_hdr = 76, .sb_max = 2097152,
-		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
-		.udp_sendspace = 9216, .udp_recvspace = 41600,
-		.sndlowat_default = 2048, .mbmax_factor = 2,
-		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
-		.wire_delay_ns = 10000,
-		.coalesce = COALESCE_TRAILINGSPACE,
-		.waitall_outer_clause = true,
-		.so_error_cleared_by_send = true,
-		.splice = SPLICE_OPENBSD,
-		.udp_close_frees = true,
+		OPENBSD_AMD64,
 		.quirks = 0,
 	},
 	{
@@ -151,22 +159,11 @@ const Profile profiles[] = {
 		.summary = "OpenBSD 7.6 (October 2024, amd64): seed 002's unlocked udp(4) somove, every move from the task",
 		.source = "uipc_socket.c 1.337 plus the 'Unlock udp(4) somove()' diff (seed 002), "
 		    "udp_usrreq.c 1.320, socketvar.h 1.132",
-		.msize = 256, .mlen = 224, .mhlen = 144, .minclsize = 369, .mclbytes = 2048,
-		.max_hdr = 76, .sb_max = 2097152,
-		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
-		.udp_sendspace = 9216, .udp_recvspace = 41600,
-		.sndlowat_default = 2048, .mbmax_factor = 2,
-		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
-		.wire_delay_ns = 10000,
-		.coalesce = COALESCE_TRAILINGSPACE,
-		.waitall_outer_clause = true,
-		.so_error_cleared_by_send = true,
-		.splice = SPLICE_OPENBSD,
+		OPENBSD_AMD64,
 		.splice_task_all = true,
 		.splice_sblock = true,
 		.splice_close_unsplice = true,
 		.splice_yield_tcp_only = true,
-		.udp_close_frees = true,
 		.quirks = 0,
 	},
 	{
@@ -174,13 +171,7 @@ const Profile profiles[] = {
 		.summary = "NetBSD-current of October 2005 with the splice(2) prototype of seed 003",
 		.source = "sys_splice.c as posted to tech-net on 2005-10-05 (seed 003); "
 		    "the rest as netbsd-2.0",
-		.msize = 256, .mlen = 232, .mhlen = 212, .minclsize = 445, .mclbytes = 2048,
-		.max_hdr = 76, .sb_max = 262144,
-		.tcp_sendspace = 16384, .tcp_recvspace = 16384,
-		.udp_sendspace = 9216, .udp_recvspace = 41600,
-		.sndlowat_default = 2048, .mbmax_factor = 2,
-		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
-		.wire_delay_ns = 10000,
+		NETBSD_2_0_I386,
 		.coalesce = COALESCE_TRAILINGSPACE,
 		.waitall_outer_clause = true,
 		.so_error_cleared_by_send = true,
