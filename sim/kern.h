@@ -53,6 +53,7 @@ bool sbappendaddr(World *w, Socket *so, Sockbuf *sb, uint32_t ip, uint16_t port,
 bool sbappendcontrol(World *w, Socket *so, Sockbuf *sb, Ref m0, Ref control);
 void sbcompress(World *w, Sockbuf *sb, Ref m, Ref n);
 void sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len);
+Ref sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who, int64_t *taken);
 void sbdroprecord(World *w, Socket *so, Sockbuf *sb);
 void sbflush(World *w, Socket *so, Sockbuf *sb);
 void sbrelease(World *w, Socket *so, Sockbuf *sb);
@@ -107,6 +108,7 @@ void tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, u
 /* Record that bytes from (stream, off) were appended at send offset tx. */
 bool tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t off);
 void rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off, uint64_t *run);
+void tx_origin_splice(World *w, const Socket *from, uint64_t rxoff, Socket *to, uint64_t len);
 static inline uint64_t tx_offset(const Socket *so) { return so->tx_app + so->tx_moved; }
 
 /* ---- tcp.c ---- */

@@ -90,3 +90,22 @@ rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *of
 	if (next_hole - s < *run)
 		*run = next_hole - s;
 }
+
+/*
+ * len bytes taken from so_rcv of `from` at receive offset rxoff are about
+ * to be appended to so_snd of `to`: its send stream now carries them.
+ */
+void
+tx_origin_splice(World *w, const Socket *from, uint64_t rxoff, Socket *to, uint64_t len)
+{
+	uint64_t t0 = tx_offset(to);
+
+	for (uint64_t done = 0; done < len; ) {
+		uint64_t stream, off, run;
+
+		rx_origin(w, from, rxoff + done, &stream, &off, &run);
+		if (!tx_origin_add(w, to, t0 + done, stream, off))
+			return;
+		done += run < len - done ? run : len - done;
+	}
+}

@@ -350,6 +350,68 @@ sbsync(World *w, Sockbuf *sb, Ref nextrecord)
 		sb->lastrecord = sb->mb;
 }
 
+/*
+ * Take up to len bytes off the front of a stream buffer as an mbuf chain,
+ * unlinking whole mbufs instead of copying them (OpenBSD somove; soreceive
+ * into an mbuf chain does the same).  An mbuf that straddles len is split,
+ * its front copied with m_copym, only if split is true; otherwise the take
+ * stops before it.  *taken says how many bytes came off.
+ */
+Ref
+sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who, int64_t *taken)
+{
+	Ref m = sb->mb, next, top = REF_NULL, tail = REF_NULL;
+	int64_t got = 0;
+
+	(void)so;
+	*taken = 0;
+	if (ref_null(m) || len > sb->cc) {
+		world_violation(w, "SBCHECK", "sbtake of %lld bytes from a buffer holding %lld",
+		    (long long)len, (long long)sb->cc);
+		return REF_NULL;
+	}
+	next = mb(w, m)->nextpkt;
+	mb(w, m)->nextpkt = REF_NULL;
+	while (got < len && !ref_null(m)) {
+		Mbuf *x = mb(w, m);
+		Ref piece;
+
+		w->cost[who].visits++;
+		if (x->len > len - got) {
+			if (!split)
+				break;
+			piece = m_copym(w, m, 0, (uint64_t)(len - got), who);
+			x->len -= (uint32_t)(len - got);
+			x->off += (uint32_t)(len - got);
+			sb->cc -= len - got;
+			got = len;
+		} else {
+			piece = m;
+			got += x->len;
+			sbfree(w, sb, m);
+			m = x->next;
+			x->next = REF_NULL;
+		}
+		if (ref_null(top))
+			top = piece;
+		else
+			mb(w, tail)->next = piece;
+		tail = piece;
+	}
+	if (!ref_null(m)) {
+		sb->mb = m;
+		mb(w, m)->nextpkt = next;
+	} else
+		sb->mb = next;
+	if (ref_null(sb->mb)) {
+		sb->mbtail = REF_NULL;
+		sb->lastrecord = REF_NULL;
+	} else if (ref_null(mb(w, sb->mb)->nextpkt))
+		sb->lastrecord = sb->mb;
+	*taken = got;
+	return top;
+}
+
 void
 sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len)
 {

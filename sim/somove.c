@@ -56,29 +56,6 @@ take_record(World *w, Socket *so, Ref data)
 	return data;
 }
 
-/* TCP: how much of the stream to take, by whole mbufs unless a split is allowed. */
-static int64_t
-stream_take(World *w, Socket *so, Socket *sosp, int64_t len, bool maxreached)
-{
-	int64_t take = 0;
-
-	for (Ref x = so->rcv.mb; !ref_null(x) && take < len; x = mb(w, x)->next) {
-		int64_t size = mb(w, x)->len;
-
-		if (take + size <= len) {
-			take += size;
-			continue;
-		}
-		/* an mbuf bigger than what is left is split only at the maximum or
-		 * into an empty drain (O385 and the 2024 diff test the drain's
-		 * so_snd; 2019's code tested the source's by mistake) */
-		if (maxreached || sb_datacc(w, &sosp->snd) == 0)
-			take = len;
-		break;
-	}
-	return take;
-}
-
 static int
 nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 {
@@ -162,15 +139,19 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 		f->u.mv.m = take_record(w, so, data);
 		f->u.mv.len = len;
 	} else {
-		int64_t take = stream_take(w, so, sosp, len, f->u.mv.maxreached);
+		int64_t take;
 
+		/* an mbuf bigger than what is left is split only at the maximum or
+		 * into an empty drain (O385 and the 2024 diff test the drain's
+		 * so_snd; 2019's code tested the source's by mistake).  A stream
+		 * so_snd holds data only, so its sb_cc is its sb_datacc. */
+		f->u.mv.rxoff = so->rx_total - (uint64_t)so->rcv.cc;
+		f->u.mv.m = sbtake(w, so, &so->rcv, len,
+		    f->u.mv.maxreached || sosp->snd.cc == 0, R_SOMOVE, &take);
 		if (take == 0)
 			return MV_RELEASE;
 		if (take < len)
 			f->u.mv.maxreached = false;
-		f->u.mv.rxoff = so->rx_total - (uint64_t)so->rcv.cc;
-		f->u.mv.m = m_copym(w, so->rcv.mb, 0, (uint64_t)take, R_SOMOVE);
-		sbdrop(w, so, &so->rcv, take);
 		so->rx_moved += (uint64_t)take;
 		f->u.mv.len = take;
 		/* the window opens: PRU_RCVD */
@@ -205,18 +186,8 @@ mv_send(World *w, Frame *f, Socket *so, Socket *sosp)
 	if (dgram)
 		error = udp_usrreq_send(w, sosp, m, REF_NULL, -1);
 	else {
-		uint64_t t0 = tx_offset(sosp);
-
 		/* the drain's stream now carries the source's bytes */
-		for (int64_t done = 0; done < len; ) {
-			uint64_t stream, off, run, n;
-
-			rx_origin(w, so, f->u.mv.rxoff + (uint64_t)done, &stream, &off, &run);
-			n = run < (uint64_t)(len - done) ? run : (uint64_t)(len - done);
-			if (!tx_origin_add(w, sosp, t0 + (uint64_t)done, stream, off))
-				break;
-			done += (int64_t)n;
-		}
+		tx_origin_splice(w, so, f->u.mv.rxoff, sosp, (uint64_t)len);
 		sosp->tx_moved += (uint64_t)len;
 		error = tcp_usrreq_send(w, sosp, m, false);
 	}

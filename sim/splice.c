@@ -347,23 +347,23 @@ static int
 sosplice_entry(World *w, int tid, Frame *f, Socket *so)
 {
 	const Profile *p = w->prof;
-	int fd = f->u.sp.freeing;       /* the drain: a socket index or SCN_FD_* */
+	int fd = f->u.sp.fd;
 	Socket *sosp;
 
 	if (p->splice != SPLICE_OPENBSD)
 		return K_ENOPROTOOPT;      /* sosetopt: unknown option */
 	/* sosetopt: m_len < sizeof(int) is EINVAL; shorter than struct splice
 	 * means an fd alone, with no maximum and no idle timeout */
-	if (f->u.sp.knot > 0 && f->u.sp.knot < 4)
+	if (f->u.sp.optlen > 0 && f->u.sp.optlen < 4)
 		return K_EINVAL;
-	if (f->u.sp.knot > 0 && f->u.sp.knot < SIZEOF_SPLICE)
+	if (f->u.sp.optlen > 0 && f->u.sp.optlen < SIZEOF_SPLICE)
 		f->u.sp.max = f->u.sp.idle = 0;
 	/* (1) PR_SPLICE: TCP and UDP both have it */
 	if (f->u.sp.max < 0)
 		return K_EINVAL;
 	if (f->u.sp.idle < 0)
 		return K_EINVAL;
-	if (f->u.sp.doyield) {          /* unsplice */
+	if (f->u.sp.unsplice) {
 		GOTO(SP_UNSPLICE);
 		call_sblock(w, tid, f->u.sp.so, SB_RCV, M_WAIT);
 		return -1;
@@ -492,11 +492,11 @@ call_sosplice(World *w, int tid, Ref so, int drain, int64_t max, int64_t idle, i
 	Frame *f = machine_call(w, tid, MACH_SOSPLICE);
 
 	f->u.sp.so = so;
-	f->u.sp.freeing = drain;
+	f->u.sp.fd = drain;
 	f->u.sp.max = max;
 	f->u.sp.idle = idle;
-	f->u.sp.knot = optlen;
-	f->u.sp.doyield = unsplice;
+	f->u.sp.optlen = optlen;
+	f->u.sp.unsplice = unsplice;
 	return f;
 }
 

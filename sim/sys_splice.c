@@ -76,7 +76,7 @@ static int
 splice_movedata(World *w, Socket *from, Socket *to)
 {
 	int64_t space = sbspace(&to->snd), sspace = from->rcv.cc;
-	uint64_t rxoff, t0;
+	uint64_t rxoff;
 	int error = 0;
 	Ref top;
 
@@ -99,20 +99,10 @@ splice_movedata(World *w, Socket *from, Socket *to)
 		return error;
 	}
 	rxoff = from->rx_total - (uint64_t)from->rcv.cc;
-	top = m_copym(w, from->rcv.mb, 0, (uint64_t)space, R_SOMOVE);
-	sbdrop(w, from, &from->rcv, space);
+	top = sbtake(w, from, &from->rcv, space, true, R_SOMOVE, &space);
 	from->rx_moved += (uint64_t)space;
 	tcp_usrreq_rcvd(w, from);
-	t0 = tx_offset(to);
-	for (int64_t done = 0; done < space; ) {
-		uint64_t stream, off, run, n;
-
-		rx_origin(w, from, rxoff + (uint64_t)done, &stream, &off, &run);
-		n = run < (uint64_t)(space - done) ? run : (uint64_t)(space - done);
-		if (!tx_origin_add(w, to, t0 + (uint64_t)done, stream, off))
-			break;
-		done += (int64_t)n;
-	}
+	tx_origin_splice(w, from, rxoff, to, (uint64_t)space);
 	to->tx_moved += (uint64_t)space;
 	w->cost[R_SOMOVE].calls++;
 	w->stats.splice_bytes += (uint64_t)space;
@@ -233,14 +223,14 @@ sys_splice_step(World *w, int tid, Thread *t, Frame *f)
 			machine_return(w, tid, 0, K_ENOSYS);
 			return RUN_CONTINUE;
 		}
-		if ((err = sys_splice_check(w, (int)f->u.sp.max, (int)f->u.sp.idle)) != 0) {
+		if ((err = sys_splice_check(w, f->u.sp.fd, f->u.sp.fd2)) != 0) {
 			machine_return(w, tid, 0, err);
 			return RUN_CONTINUE;
 		}
 		/* "Deadlock avoidance": lower address first */
-		k = (int)(f->u.sp.max < f->u.sp.idle ? f->u.sp.max : f->u.sp.idle);
+		k = f->u.sp.fd < f->u.sp.fd2 ? f->u.sp.fd : f->u.sp.fd2;
 		f->u.sp.so = sock_handle(w, k);
-		f->u.sp.sosp = sock_handle(w, (int)(f->u.sp.max + f->u.sp.idle) - k);
+		f->u.sp.sosp = sock_handle(w, f->u.sp.fd + f->u.sp.fd2 - k);
 		GOTO(NS_LOCK1);
 		call_sblock(w, tid, f->u.sp.so, SB_SND, M_WAIT);
 		return RUN_CONTINUE;
@@ -281,7 +271,7 @@ call_sys_splice(World *w, int tid, int fd1, int fd2)
 {
 	Frame *f = machine_call(w, tid, MACH_SYS_SPLICE);
 
-	f->u.sp.max = fd1;
-	f->u.sp.idle = fd2;
+	f->u.sp.fd = fd1;
+	f->u.sp.fd2 = fd2;
 	return f;
 }

@@ -215,9 +215,11 @@ typedef struct {
 		struct { Ref so; int which, wf; } sl;   /* sblock, sbwait */
 		struct { Ref so; uint64_t total, left; int64_t t0; } kt;  /* kttcp */
 		struct {
-			Ref so, sosp, soback; int64_t max, idle; int error, freeing, knot;
-			bool doyield;
-		} sp;       /* sosplice, soclose, sotask, soidle, sys_splice, kthread */
+			Ref so, sosp, soback; int64_t max, idle;
+			int fd, fd2;        /* sosplice: the drain; sys_splice: both (socket or SCN_FD_*) */
+			int optlen, knot;
+			bool unsplice, doyield;
+		} sp;       /* sosplice, soclose, sotask, soidle, sys_splice */
 		struct {
 			Ref so, sosp, m, nextrecord; int64_t len; int error, rv;
 			uint64_t rxoff;     /* TCP: receive offset of the bytes taken */
