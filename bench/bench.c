@@ -17,7 +17,7 @@
  *                    relay_payload_bytes_per_s, splice_over_copy (the
  *                    spliced rate over the copying one) and
  *                    relay_user_copy_bytes (bytes the relay's programs
- *                    read or wrote: 0 when spliced)
+ *                    read or wrote: 0 when spliced); best of 3 alternating runs
  */
 #include "expect.h"
 #include "kern.h"
@@ -184,15 +184,24 @@ bench_splice(void)
 	    "    kttcp recv s 1GiB => 1073741824\n";
 	GString *copy = g_string_new(head);
 	char *spliced = g_strconcat(head, "thread relay:\n    splice r1 r2 => 0\n", NULL);
-	RunResult a, b;
-	uint64_t spliced_user;
+	RunResult a = { 0 }, b = { 0 };
+	uint64_t spliced_user = 0;
 
-	a = run_text(spliced, 0, CHECK_AT_END);
-	spliced_user = relay_user_bytes;
 	g_string_append(copy, "thread relay:\n");
 	for (uint64_t done = 0; done < total; done += chunk)
 		g_string_append(copy, "    recv r1 64K WAITALL => 64K\n    send r2 64K => 64K\n");
-	b = run_text(copy->str, 0, CHECK_AT_END);
+	/* alternate the two and keep the faster run of each: the machine is
+	 * shared, and a ratio of single runs swings by half */
+	for (int round = 0; round < 3; round++) {
+		RunResult x = run_text(spliced, 0, CHECK_AT_END), y;
+
+		spliced_user = relay_user_bytes;
+		y = run_text(copy->str, 0, CHECK_AT_END);
+		if (round == 0 || x.wall < a.wall)
+			a = x;
+		if (round == 0 || y.wall < b.wall)
+			b = y;
+	}
 	/* delivered counts the server (and, copying, the relay's reads too) */
 	printf("relay_payload_bytes %llu\n", (unsigned long long)total);
 	printf("relay_wall_s %.3f\n", a.wall);
