@@ -29,7 +29,7 @@ sbcheck(World *w, int sock, int which)
 	Socket *so = &w->socks[sock];
 	Sockbuf *sb = which == SB_RCV ? &so->rcv : &so->snd;
 	const char *sn = sock_name(w, sock), *bn = bufname(which);
-	int64_t cc = 0, mbcnt = 0;
+	int64_t cc = 0, datacc = 0, mbcnt = 0;
 	Ref rec, last = REF_NULL, lastm = REF_NULL;
 	int nrec = 0;
 	uint64_t guard = 0;
@@ -47,6 +47,8 @@ sbcheck(World *w, int sock, int which)
 				return false;
 			}
 			cc += x->len;
+			if (mt_isdata(x->type))
+				datacc += x->len;
 			mbcnt += w->prof->msize + ((x->flags & M_EXT) ? w->prof->mclbytes : 0);
 			if (!ref_eq(m, rec) && !ref_null(x->nextpkt)) {
 				world_violation(w, "SBCHECK", "%s.%s: an mbuf inside a record has m_nextpkt set",
@@ -59,6 +61,11 @@ sbcheck(World *w, int sock, int which)
 	if (cc != sb->cc || mbcnt != sb->mbcnt) {
 		world_violation(w, "SBCHECK", "%s.%s: sb_cc %lld, sb_mbcnt %lld, but the chain holds %lld bytes in %lld of storage",
 		    sn, bn, (long long)sb->cc, (long long)sb->mbcnt, (long long)cc, (long long)mbcnt);
+		return false;
+	}
+	if (datacc != sb->datacc) {
+		world_violation(w, "SBCHECK", "%s.%s: sb_datacc %lld, but the chain holds %lld data bytes",
+		    sn, bn, (long long)sb->datacc, (long long)datacc);
 		return false;
 	}
 	if (!ref_eq(last, sb->lastrecord)) {

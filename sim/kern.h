@@ -60,6 +60,7 @@ void sbrelease(World *w, Socket *so, Sockbuf *sb);
 /* SB_EMPTY_FIXUP plus "the head record is the last": after removing from the front */
 void sbsync(World *w, Sockbuf *sb, Ref nextrecord);
 int64_t sb_datacc(World *w, const Sockbuf *sb);
+static inline bool mt_isdata(int type) { return type != MT_SONAME && type != MT_CONTROL; }
 
 /* invariants (invariant.c): return false and call world_violation on failure */
 bool sbcheck(World *w, int sock, int which);

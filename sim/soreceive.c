@@ -120,12 +120,24 @@ verify(World *w, Socket *so, Frame *f, Mbuf *x, const uint8_t *p, int64_t len)
 		    sock_name(w, socket_index(w, so)), (long long)len, (long long)f->u.sr.offset);
 }
 
+/*
+ * The head soreceive looks at.  OpenBSD (uipc_socket.c 1.3xx, both 7.5
+ * and 7.6) pretends a spliced source is empty, so a reader blocks (or gets
+ * EWOULDBLOCK) while somove owns the data; only OpenBSD profiles splice,
+ * so this is the plain sb_mb everywhere else.
+ */
+static Ref
+rcv_head(const Socket *so)
+{
+	return isspliced(so) ? REF_NULL : so->rcv.mb;
+}
+
 /* The "big if" of soreceive (SEMANTICS.md A 6.2). */
 static bool
 must_block(World *w, Socket *so, Frame *f)
 {
 	Sockbuf *sb = &so->rcv;
-	Ref m = sb->mb;
+	Ref m = rcv_head(so);
 	int flags = f->u.sr.flags;
 	int64_t resid = f->u.sr.resid;
 
@@ -170,9 +182,9 @@ static int
 check_blocked(World *w, int tid, Socket *so, Frame *f)
 {
 	Sockbuf *sb = &so->rcv;
-	Ref m = sb->mb;
+	Ref m = rcv_head(so);
 
-	if (ref_null(m) && sb->cc != 0)
+	if (ref_null(m) && sb->cc != 0 && !isspliced(so))
 		world_violation(w, "SBCHECK", "receive 1: sb_mb NULL but sb_cc %lld", (long long)sb->cc);
 	if (so->error) {
 		if (!ref_null(m))
@@ -182,8 +194,13 @@ check_blocked(World *w, int tid, Socket *so, Frame *f)
 			so->error = 0;
 		return SR_RELEASE;
 	}
-	if (so->state & SS_CANTRCVMORE)
-		return ref_null(m) ? SR_RELEASE : SR_DONTBLOCK;
+	if (so->state & SS_CANTRCVMORE) {
+		if (!ref_null(m))
+			return SR_DONTBLOCK;
+		/* OpenBSD: a spliced source with data still queued sleeps */
+		if (sb->cc == 0 || !isspliced(so))
+			return SR_RELEASE;
+	}
 	for (Ref n = m; !ref_null(n); n = mb(w, n)->next) {
 		Mbuf *x = mb(w, n);
 
@@ -325,6 +342,8 @@ copy_one(World *w, Socket *so, Frame *f)
 		x->off += (uint32_t)len;
 		x->len -= (uint32_t)len;
 		sb->cc -= len;
+		if (mt_isdata(x->type))
+			sb->datacc -= len;
 	}
 	if (!peek)
 		so->rx_app += (uint64_t)len;

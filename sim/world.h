@@ -70,6 +70,7 @@ typedef struct {
 	Ref lastrecord;         /* sb_lastrecord */
 	Ref mbtail;             /* sb_mbtail */
 	int64_t cc;             /* sb_cc */
+	int64_t datacc;         /* sb_datacc (OpenBSD): sb_cc without names and control */
 	int64_t hiwat;          /* sb_hiwat */
 	int64_t mbcnt;          /* sb_mbcnt */
 	int64_t mbmax;          /* sb_mbmax */
