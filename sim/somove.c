@@ -157,13 +157,16 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 		/* the window opens: PRU_RCVD */
 		if (so->tp.t_state != TCPS_CLOSED)
 			tcp_usrreq_rcvd(w, so);
-		if (so->oobmark) {
-			if (so->oobmark > take)
-				so->oobmark -= take;
-			else {
-				so->oobmark = 0;
+		/* the receive buffer shrank by take bytes: adjust the mark (O385) */
+		f->u.mv.rcvatmark = (so->state & SS_RCVATMARK) != 0;
+		so->state &= ~SS_RCVATMARK;
+		f->u.mv.oobmark = so->oobmark;
+		so->oobmark = so->oobmark > take ? so->oobmark - take : 0;
+		if (f->u.mv.oobmark) {
+			if (f->u.mv.oobmark == take)
 				so->state |= SS_RCVATMARK;
-			}
+			if (f->u.mv.oobmark >= take)
+				f->u.mv.oobmark = 0;
 		}
 	}
 	mb(w, f->u.mv.m)->loopcnt = f->u.mv.loopcnt;
@@ -172,6 +175,77 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 	    (long long)f->u.mv.len, sock_name(w, socket_index(w, so)),
 	    sock_name(w, socket_index(w, sosp)), f->u.mv.loopcnt);
 	return MV_SEND;
+}
+
+/* pru_send or pru_sendoob of n stream bytes; the drain's stream now carries them. */
+static int
+send_stream(World *w, Frame *f, Socket *so, Socket *sosp, Ref m, int64_t n, bool oob)
+{
+	int error;
+
+	tx_origin_splice(w, so, f->u.mv.rxoff, sosp, (uint64_t)n);
+	f->u.mv.rxoff += (uint64_t)n;
+	sosp->tx_moved += (uint64_t)n;
+	error = tcp_usrreq_send(w, sosp, m, oob);
+	if (error)
+		return error;
+	so->splicelen += n;
+	w->stats.splice_bytes += (uint64_t)n;
+	f->u.mv.len -= n;
+	return 0;
+}
+
+/* The first byte of a chain (m_adj may leave empty mbufs in front). */
+static uint8_t
+first_byte(World *w, Ref m)
+{
+	while (!ref_null(m) && mb(w, m)->len == 0)
+		m = mb(w, m)->next;
+	return ref_null(m) ? 0 : mtod(w, m)[0];
+}
+
+/*
+ * SO_OOBINLINE: the urgent byte travels inline in the source's stream;
+ * somove sends what precedes it with pru_send and a copy of it with
+ * pru_sendoob, so the drain's peer sees urgent data too (O385 somove,
+ * "Handle oob data"; an mbuf that cannot be had is ignored, "TCP urgent
+ * data is not very reliable anyway").  The rest goes out with pru_send.
+ */
+static int
+send_urgent(World *w, Frame *f, Socket *so, Socket *sosp, Ref *mp)
+{
+	bool rcvatmark = f->u.mv.rcvatmark;
+	int64_t oobmark = f->u.mv.oobmark;
+	int error;
+
+	while ((rcvatmark || oobmark) && (so->options & SO_OOBINLINE)) {
+		Ref o = REF_NULL;
+
+		if (rcvatmark) {
+			o = m_get(w, M_DONTWAIT, MT_DATA);
+			rcvatmark = false;
+		} else {
+			Ref pre = m_copym(w, *mp, 0, (uint64_t)oobmark, R_SOMOVE);  /* m_split */
+
+			if (!ref_null(pre)) {
+				m_adj(w, *mp, oobmark);
+				if ((error = send_stream(w, f, so, sosp, pre, oobmark, false)) != 0)
+					return error;
+				o = m_get(w, M_DONTWAIT, MT_DATA);
+			}
+			oobmark = 0;
+		}
+		if (ref_null(o))
+			continue;
+		mb(w, o)->len = 1;
+		mtod(w, o)[0] = first_byte(w, *mp);
+		m_adj(w, *mp, 1);
+		if ((error = send_stream(w, f, so, sosp, o, 1, true)) != 0)
+			return error;
+		if (oobmark && --oobmark == 0)
+			rcvatmark = true;
+	}
+	return 0;
 }
 
 static int
@@ -186,10 +260,11 @@ mv_send(World *w, Frame *f, Socket *so, Socket *sosp)
 	if (dgram)
 		error = udp_usrreq_send(w, sosp, m, REF_NULL, -1);
 	else {
-		/* the drain's stream now carries the source's bytes */
-		tx_origin_splice(w, so, f->u.mv.rxoff, sosp, (uint64_t)len);
-		sosp->tx_moved += (uint64_t)len;
-		error = tcp_usrreq_send(w, sosp, m, false);
+		error = send_urgent(w, f, so, sosp, &m);
+		if (error)
+			m_freem(w, m);
+		else
+			error = send_stream(w, f, so, sosp, m, f->u.mv.len, false);
 	}
 	if (error) {
 		if (sosp->state & SS_CANTSENDMORE)
@@ -197,8 +272,10 @@ mv_send(World *w, Frame *f, Socket *so, Socket *sosp)
 		f->u.mv.error = error;
 		return MV_RELEASE;
 	}
-	so->splicelen += len;
-	w->stats.splice_bytes += (uint64_t)len;
+	if (dgram) {
+		so->splicelen += len;
+		w->stats.splice_bytes += (uint64_t)len;
+	}
 	if (!f->u.mv.maxreached && !ref_null(f->u.mv.nextrecord) && !ref_null(so->rcv.mb))
 		return MV_TOP;
 	return MV_RELEASE;

@@ -226,6 +226,8 @@ typedef struct {
 			uint64_t rxoff;     /* TCP: receive offset of the bytes taken */
 			uint8_t loopcnt;    /* the moved packet's ph_loopcnt */
 			bool maxreached, wait;
+			bool rcvatmark;     /* TCP: SS_RCVATMARK before the take (rcvstate) */
+			int64_t oobmark;    /* TCP: the urgent byte's offset in the bytes taken, 0 none */
 		} mv;       /* somove */
 	} u;
 } Frame;
