@@ -11,6 +11,8 @@
 typedef struct {
 	ScnPos pos;             /* 0:0 for verdicts no line asked for */
 	bool ok;
+	int index;              /* the scenario's expectation, -1 for op results and the outcome */
+	int quant;              /* ScnQuant of that expectation */
 	char msg[600];
 } ExpectResult;
 

@@ -172,6 +172,7 @@ m_alloc(World *w, int type)
 	m->len = 0;
 	m->pkt_len = 0;
 	m->tag = 0;
+	m->loopcnt = 0;      /* MGETHDR zeroes ph_loopcnt */
 	w->mlive++;
 	return (Ref){ i, m->gen };
 }

@@ -161,6 +161,14 @@ typedef struct {
 	int ctl_len;          /* DATAGRAM control bytes (0 = none) */
 } ScnEvent;
 
+/* One deviation of a schedule (scheduling.md): at step `step` (from 1) run
+ * `who` instead of the default policy's pick: a thread index, -1 softnet,
+ * or SCN_SCHED_TASKQ / SCN_SCHED_SOFTCLOCK for the kernel threads. */
+typedef struct {
+	uint64_t step;
+	int who;
+} SchedDev;
+
 /* Final-state expectations. */
 typedef enum {
 	SCN_EXP_DEADLOCK,     /* expect deadlock / expect no-deadlock (negate) */
@@ -172,11 +180,19 @@ typedef enum {
 	SCN_EXP_DELIVERED,    /* expect delivered SOCK == N (bytes read by programs) */
 } ScnExpectKind;
 
+/* Over the interleavings `sosim explore` tries (`sosim run` has one). */
+typedef enum {
+	SCN_Q_PLAIN,          /* expect X: in every run */
+	SCN_Q_ALWAYS,         /* expect always X: the same, said out loud */
+	SCN_Q_SOMETIMES,      /* expect sometimes X: in at least one run */
+} ScnQuant;
+
 typedef enum { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE } ScnCmp;
 
 typedef struct {
 	ScnExpectKind kind;
 	ScnPos pos;
+	ScnQuant quant;
 	bool negate;          /* DEADLOCK: no-deadlock */
 	char name[32];        /* VIOLATION: invariant name or "none"; SHARE: routine; STAT: counter;
 	                         FIELD: "rcv.cc", "snd.mbcnt", "error", "state" ... */
@@ -210,8 +226,15 @@ typedef struct {
 	                         SCN_SCHED_TASKQ / SCN_SCHED_SOFTCLOCK = kernel threads */
 	int nschedule;
 	ScnPos schedule_pos;
+	SchedDev *plan;    /* `schedule STEP:THREAD ...`: deviations (who as in schedule) */
+	int nplan;
 	ScnExpect *expects;
 	int nexpects;
+	/* `explore [preemptions=K] [max-states=N]`: `sosim check` explores it */
+	bool explore;
+	int explore_preemptions;      /* -1: the default (2) */
+	int64_t explore_max_states;   /* 0: the default */
+	ScnPos explore_pos;
 	char *description;    /* the leading comment block, for `sosim list` and the TUI */
 } Scenario;
 

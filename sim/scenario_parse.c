@@ -72,6 +72,7 @@ struct parser {
 	GArray *events;
 	GArray *expects;
 	GArray *schedule;
+	GArray *plan;
 	GArray *refs;
 	GString *desc;
 	int desc_state;
@@ -1583,6 +1584,47 @@ st_schedule(struct parser *p, struct cur *c)
 	if (need(p, c, "THREAD") == NULL)
 		return false;
 	for (c->i--; (t = next(c)) != NULL; ) {
+		const char *colon = strchr(t->s, ':'), *name = t->s;
+		SchedDev d = { 0, 0 };
+
+		if (colon != NULL) {
+			/* STEP:THREAD, as sosim explore prints it */
+			char *end;
+			struct tok nt = *t;
+			struct qbuf q;
+
+			d.step = g_ascii_strtoull(t->s, &end, 10);
+			if (end != colon || d.step == 0 || (p->plan->len > 0 &&
+			    g_array_index(p->plan, SchedDev, p->plan->len - 1).step >= d.step)) {
+				perr(p, t->col, "'%s': expected STEP:THREAD with steps from 1 in increasing order",
+				    quote(&q, t->s));
+				return false;
+			}
+			if (p->schedule->len > 0) {
+				perr(p, t->col, "a schedule is either thread names or STEP:THREAD entries, not both");
+				return false;
+			}
+			name = colon + 1;
+			nt.s = (char *)name;
+			nt.col = t->col + (int)(name - t->s);
+			d.who = -1;
+			if (strcmp(name, "sosplice") == 0)
+				d.who = SCN_SCHED_TASKQ;
+			else if (strcmp(name, "softclock") == 0)
+				d.who = SCN_SCHED_SOFTCLOCK;
+			else if (strcmp(name, "softnet") != 0) {
+				if ((d.who = find_thread(p->s, name)) < 0) {
+					perr(p, nt.col, "unknown thread '%s'", quote(&q, name));
+					return false;
+				}
+			}
+			g_array_append_val(p->plan, d);
+			continue;
+		}
+		if (p->plan->len > 0) {
+			perr(p, t->col, "a schedule is either thread names or STEP:THREAD entries, not both");
+			return false;
+		}
 		who = -1;
 		if (strcmp(t->s, "sosplice") == 0)
 			who = SCN_SCHED_TASKQ;
@@ -1773,6 +1815,12 @@ st_expect(struct parser *p, struct cur *c)
 	if ((t = need(p, c, "deadlock, no-deadlock, violation, time, share, stat, delivered "
 	    "or SOCKET.FIELD")) == NULL)
 		return false;
+	if (strcmp(t->s, "always") == 0 || strcmp(t->s, "sometimes") == 0) {
+		e.quant = t->s[0] == 'a' ? SCN_Q_ALWAYS : SCN_Q_SOMETIMES;
+		if ((t = need(p, c, "deadlock, no-deadlock, violation, time, share, stat, delivered "
+		    "or SOCKET.FIELD")) == NULL)
+			return false;
+	}
 	if (p->expects->len >= SCN_MAX_EXPECTS) {
 		perr(p, c->t[0].col, "too many expectations (max %d)", SCN_MAX_EXPECTS);
 		return false;
@@ -1808,8 +1856,50 @@ st_expect(struct parser *p, struct cur *c)
 	}
 	if (!ok || !done(p, c))
 		return false;
-	source_text(p, c->t + 1, c->n - 1, e.text, sizeof e.text);
+	source_text(p, c->t + 1 + (e.quant != SCN_Q_PLAIN), c->n - 1 - (e.quant != SCN_Q_PLAIN),
+	    e.text, sizeof e.text);
 	g_array_append_val(p->expects, e);
+	return true;
+}
+
+/* `explore [preemptions=K] [max-states=N]`: `sosim check` explores this one. */
+static bool
+st_explore(struct parser *p, struct cur *c)
+{
+	Scenario *s = p->s;
+	const struct tok *t;
+	struct qbuf q;
+	int64_t v;
+
+	if (s->explore) {
+		perr(p, c->t[0].col, "explore given twice (first at line %d)", s->explore_pos.line);
+		return false;
+	}
+	s->explore = true;
+	s->explore_pos = tpos(p, &c->t[0]);
+	while ((t = next(c)) != NULL) {
+		if (g_str_has_prefix(t->s, "preemptions=")) {
+			if (!signed_value(p, t, 12, false, &v))
+				return false;
+			if (v < 0 || v > 16) {
+				perr(p, t->col + 12, "preemptions must be between 0 and 16");
+				return false;
+			}
+			s->explore_preemptions = (int)v;
+		} else if (g_str_has_prefix(t->s, "max-states=")) {
+			if (!signed_value(p, t, 11, false, &v))
+				return false;
+			if (v <= 0) {
+				perr(p, t->col + 11, "max-states must be positive");
+				return false;
+			}
+			s->explore_max_states = v;
+		} else {
+			perr(p, t->col, "unexpected '%s' (explore takes preemptions=K, max-states=N)",
+			    quote(&q, t->s));
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -1828,6 +1918,7 @@ static const struct stdef {
 	{ "at", st_at },
 	{ "schedule", st_schedule },
 	{ "expect", st_expect },
+	{ "explore", st_explore },
 };
 
 static bool
@@ -2053,6 +2144,9 @@ finish(struct parser *p)
 	s->expects = (ScnExpect *)(void *)g_array_free(p->expects, FALSE);
 	s->nschedule = (int)p->schedule->len;
 	s->schedule = (int *)(void *)g_array_free(p->schedule, FALSE);
+	s->nplan = (int)p->plan->len;
+	s->plan = (SchedDev *)(void *)g_array_free(p->plan, FALSE);
+	p->plan = NULL;
 	p->events = p->expects = p->schedule = NULL;
 	while (p->desc->len > 0 && p->desc->str[p->desc->len - 1] == '\n')
 		g_string_truncate(p->desc, p->desc->len - 1);
@@ -2066,12 +2160,14 @@ parser_init(struct parser *p, const char *path)
 	memset(p, 0, sizeof *p);
 	p->s = g_new0(Scenario, 1);
 	p->s->path = g_strdup(path != NULL ? path : "<string>");
+	p->s->explore_preemptions = -1;
 	p->toks = g_new(struct tok, LINE_MAX_BYTES);
 	p->tokbuf = g_malloc(2 * LINE_MAX_BYTES + 1);
 	p->thread = -1;
 	p->events = g_array_new(FALSE, TRUE, sizeof(ScnEvent));
 	p->expects = g_array_new(FALSE, TRUE, sizeof(ScnExpect));
 	p->schedule = g_array_new(FALSE, TRUE, sizeof(int));
+	p->plan = g_array_new(FALSE, TRUE, sizeof(SchedDev));
 	p->refs = g_array_new(FALSE, TRUE, sizeof(struct thread_ref));
 	p->desc = g_string_new(NULL);
 }
@@ -2088,6 +2184,8 @@ parser_cleanup(struct parser *p)
 		g_array_free(p->expects, TRUE);
 	if (p->schedule != NULL)
 		g_array_free(p->schedule, TRUE);
+	if (p->plan)
+		g_array_free(p->plan, TRUE);
 	g_array_free(p->refs, TRUE);
 	g_string_free(p->desc, TRUE);
 	g_free(p->toks);
@@ -2168,6 +2266,7 @@ scenario_free(Scenario *s)
 	g_free(s->events);
 	g_free(s->expects);
 	g_free(s->schedule);
+	g_free(s->plan);
 	g_free(s->description);
 	g_free(s->profile);
 	g_free(s->path);

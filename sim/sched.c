@@ -401,9 +401,10 @@ sched_candidates(World *w, int *out)
 	return n;
 }
 
-static int
-pick_default(World *w, const int *cand)
+int
+sched_default(World *w, const int *cand, int n)
 {
+	(void)n;
 	if (cand[0] == SCHED_SOFTNET)
 		return SCHED_SOFTNET;
 	if (w->last_thread >= 0 && w->threads[w->last_thread].state == TS_RUN)
@@ -419,11 +420,37 @@ pick_default(World *w, const int *cand)
 	return cand[0];
 }
 
+/* A --schedule plan: the default policy, except at the steps it names. */
+static int
+pick_plan(World *w, const int *cand, int n)
+{
+	const SchedDev *d = &w->plan[w->plan_pos];
+	int who;
+
+	if (w->plan_pos >= w->nplan || d->step != w->step + 1)
+		return sched_default(w, cand, n);
+	w->plan_pos++;
+	who = d->who == SCN_SCHED_TASKQ ? w->tid_taskq :
+	    d->who == SCN_SCHED_SOFTCLOCK ? w->tid_softclock : d->who;
+	for (int i = 0; i < n; i++)
+		if (cand[i] == who && who != -2)
+			return who;
+	w->stop = STOP_LIMIT;
+	snprintf(w->stop_msg, sizeof w->stop_msg,
+	    "the schedule asks for %s at step %llu, but it cannot run then",
+	    who == SCHED_SOFTNET ? "softnet (no kernel work is due)" :
+	    who < 0 ? "a kernel thread this profile does not have" : thread_name(w, who),
+	    (unsigned long long)d->step);
+	return -2;
+}
+
 static int
 pick(World *w, const int *cand, int n)
 {
 	const Scenario *s = w->scn;
 
+	if (w->plan_set)
+		return pick_plan(w, cand, n);
 	if (w->sched_pos < s->nschedule) {
 		int want = s->schedule[w->sched_pos];
 
@@ -456,7 +483,88 @@ pick(World *w, const int *cand, int n)
 	}
 	if (w->random_sched)
 		return cand[rng_next(w) % (uint64_t)n];
-	return pick_default(w, cand);
+	return sched_default(w, cand, n);
+}
+
+void
+sched_set_plan(World *w, const SchedDev *d, int n)
+{
+	w->plan = d;
+	w->nplan = n;
+	w->plan_pos = 0;
+	w->plan_set = true;
+}
+
+static int
+thread_by_name(const World *w, const char *name)
+{
+	if (strcmp(name, "softnet") == 0)
+		return SCHED_SOFTNET;
+	for (int i = 0; i < w->nthreads; i++)
+		if (strcmp(thread_name(w, i), name) == 0)
+			return i;
+	return -2;
+}
+
+bool
+sched_plan_parse(const World *w, const char *text, SchedDev **out, int *n, char **errmsg)
+{
+	gchar **parts = g_strsplit(strcmp(text, "default") == 0 ? "" : text, ",", -1);
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(SchedDev));
+	bool ok = true;
+
+	*errmsg = NULL;
+	for (int i = 0; parts[i] && ok; i++) {
+		char *colon = strchr(parts[i], ':'), *end;
+		SchedDev d;
+		guint64 step;
+
+		if (parts[i][0] == '\0' && parts[i + 1] == NULL && i == 0)
+			break;      /* "": the default policy */
+		if (colon == NULL) {
+			*errmsg = g_strdup_printf("entry %d '%s': expected STEP:THREAD", i + 1, parts[i]);
+			ok = false;
+			break;
+		}
+		*colon = '\0';
+		step = g_ascii_strtoull(parts[i], &end, 10);
+		if (*end != '\0' || step == 0 || end == parts[i]) {
+			*errmsg = g_strdup_printf("entry %d: '%s' is not a step number (from 1)", i + 1, parts[i]);
+			ok = false;
+			break;
+		}
+		if (a->len > 0 && g_array_index(a, SchedDev, a->len - 1).step >= step) {
+			*errmsg = g_strdup_printf("entry %d: step %llu does not come after the one before",
+			    i + 1, (unsigned long long)step);
+			ok = false;
+			break;
+		}
+		d.step = step;
+		if ((d.who = thread_by_name(w, colon + 1)) == -2) {
+			*errmsg = g_strdup_printf("entry %d: no thread named '%s'", i + 1, colon + 1);
+			ok = false;
+			break;
+		}
+		g_array_append_val(a, d);
+	}
+	g_strfreev(parts);
+	*n = (int)a->len;
+	*out = (SchedDev *)(void *)g_array_free(a, !ok);
+	if (!ok)
+		*out = NULL;
+	return ok;
+}
+
+char *
+sched_plan_format(const World *w, const SchedDev *d, int n)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int i = 0; i < n; i++)
+		g_string_append_printf(s, "%s%llu:%s", i ? "," : "", (unsigned long long)d[i].step,
+		    d[i].who == SCHED_SOFTNET ? "softnet" : d[i].who == SCN_SCHED_TASKQ ? "sosplice" :
+		    d[i].who == SCN_SCHED_SOFTCLOCK ? "softclock" : thread_name(w, d[i].who));
+	return g_string_free(s, FALSE);
 }
 
 /* ---- deadlock and livelock ---- */
@@ -669,19 +777,28 @@ sched_step_with(World *w, int who)
 	return w->stop == STOP_NONE;
 }
 
+int
+sched_ready(World *w, int *out)
+{
+	int n;
+
+	for (;;) {
+		n = sched_candidates(w, out);
+		if (n > 0)
+			return n;
+		if (!advance_time(w))
+			return 0;
+	}
+}
+
 bool
 sched_step(World *w)
 {
 	int cand[SCN_MAX_THREADS + 3];
 	int n, who;
 
-	for (;;) {
-		n = sched_candidates(w, cand);
-		if (n > 0)
-			break;
-		if (!advance_time(w))
-			return false;
-	}
+	if ((n = sched_ready(w, cand)) == 0)
+		return false;
 	who = pick(w, cand, n);
 	if (who == -2)
 		return false;

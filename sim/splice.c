@@ -164,6 +164,19 @@ unsplice_both(World *w, Socket *so)
 }
 
 /* The socket's memory goes back to the pool: handles to it go stale. */
+/* Queue entries of soreaper and soput carry this bit, so task_del and
+ * the sotask entry of the same socket are told apart from them. */
+#define REAP_BIT 0x80000000u
+
+static Ref
+reap_ref(World *w, int i)
+{
+	Ref r = sock_handle(w, i);
+
+	r.i |= REAP_BIT;
+	return r;
+}
+
 void
 sofree_socket(World *w, Socket *so)
 {
@@ -173,10 +186,42 @@ sofree_socket(World *w, Socket *so)
 	so->rx_dropped += (uint64_t)data;
 	sbflush(w, so, &so->rcv);
 	sbflush(w, so, &so->snd);
+	so->state |= SS_NOFDREF;
+	/*
+	 * OpenBSD sofree (uipc_socket.c 1.33x, and 7.6): a socket with so_sp
+	 * is not freed here.  soreaper runs from a timeout (softclock) and
+	 * queues soput on the sosplice taskq, so the free waits behind any
+	 * sotask of this socket still running there.
+	 */
+	if (so->had_sp) {
+		so->reap = REAP_SOREAPER;
+		queue_add(w, w->clockq, &w->nclockq, reap_ref(w, i), 1);
+		emit(w, EVK_NOTE, "sofree", i, -1, 0, 0, 0, "%s: so_sp is set, soreaper queued on softclock",
+		    sock_name(w, i));
+		return;
+	}
 	so->live = 0;
 	so->gen++;
-	so->state |= SS_NOFDREF;
 	emit(w, EVK_NOTE, "sofree", i, -1, 0, 0, 0, "%s freed", sock_name(w, i));
+}
+
+/* soreaper (softclock) and soput (sosplice taskq): the deferred free. */
+static void
+reap_step(World *w, Socket *so)
+{
+	int i = socket_index(w, so);
+
+	if (so->reap == REAP_SOREAPER) {
+		so->reap = REAP_SOPUT;
+		queue_add(w, w->taskq, &w->ntaskq, reap_ref(w, i), 0);
+		emit(w, EVK_NOTE, "soreaper", i, -1, 0, 0, 0, "soput(%s) queued on sosplice",
+		    sock_name(w, i));
+		return;
+	}
+	so->reap = REAP_NONE;
+	so->live = 0;
+	so->gen++;
+	emit(w, EVK_NOTE, "soput", i, -1, 0, 0, 0, "%s freed", sock_name(w, i));
 }
 
 /* ---- kernel threads: sosplice taskq and softclock ---- */
@@ -208,6 +253,11 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 		r = q[0];
 		memmove(&q[0], &q[1], (size_t)(*n - 1) * sizeof *q);
 		(*n)--;
+		if (r.i & REAP_BIT) {
+			r.i &= ~REAP_BIT;
+			reap_step(w, sock_ref(w, r));
+			return RUN_PREEMPT;
+		}
 		so = sock_ref(w, r);    /* a task of a freed socket is a use after free */
 		if (taskq)
 			so->task_queued = 0;
@@ -400,6 +450,7 @@ sosplice_link(World *w, Socket *so, Socket *sosp, Frame *f)
 	so->idletv = f->u.sp.idle;
 	so->ssp_socket = f->u.sp.sosp;
 	sosp->ssp_soback = f->u.sp.so;
+	so->had_sp = sosp->had_sp = 1;
 	emit(w, EVK_NOTE, "sosplice", socket_index(w, so), -1, f->u.sp.max, f->u.sp.idle, 0,
 	    "%s spliced to %s (max %lld, idle %lld ns)", sock_name(w, socket_index(w, so)),
 	    sock_name(w, socket_index(w, sosp)), (long long)f->u.sp.max, (long long)f->u.sp.idle);

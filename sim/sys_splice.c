@@ -147,8 +147,10 @@ splice_kcont_run(World *w, int sock, uint32_t gen)
 		    sock_name(w, sock));
 		return;
 	}
-	s1 = &w->socks[w->kmem[k].so1];
-	s2 = &w->socks[w->kmem[k].so2];
+	/* "Which direction were we called in?" (L243-251): so1 is the socket
+	 * whose upcall ran, so2 the other one */
+	s1 = so;
+	s2 = &w->socks[w->kmem[k].so1 == sock ? w->kmem[k].so2 : w->kmem[k].so1];
 	/* splice1 (L186-209): SPLICE_MOVEDATA(s1, s2), then, without error, s2 -> s1 */
 	if (soreadable(s1) && sowritable(s2))
 		error = splice_movedata(w, s1, s2);

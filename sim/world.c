@@ -196,6 +196,10 @@ world_new(const Scenario *scn, const Profile *prof, uint32_t quirks)
 			t->stack[0].mach = MACH_KTHREAD;
 		}
 	}
+	/* a `schedule STEP:THREAD ...` line: deviations from the default policy */
+	w->plan = scn->plan;
+	w->nplan = scn->nplan;
+	w->plan_set = scn->nplan > 0;
 	for (int i = 0; i < scn->nevents; i++)
 		work_push(w, scn->events[i].at, KW_SCENARIO, (uint32_t)i, 0);
 	return w;

@@ -185,7 +185,13 @@ typedef struct {
 	/* NetBSD 2005 splice(2): the splice_state this socket's upcall serves */
 	int16_t upcall_knot;
 	uint8_t kc_pending;     /* its kcont is deferred to softnet */
+	/* OpenBSD: so_sp was allocated, so sofree hands the socket to soreaper
+	 * (softclock), which hands it to soput on the sosplice taskq */
+	uint8_t had_sp;
+	uint8_t reap;           /* REAP_* */
 } Socket;
+
+enum { REAP_NONE, REAP_SOREAPER, REAP_SOPUT };
 
 /* Channels threads sleep on: the address the kernel would tsleep() on. */
 enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_UPCALL = 5, CH_TASKQ = 6, CH_KNOT = 7 };
@@ -337,6 +343,9 @@ struct World {
 	bool random_sched;
 	int last_thread;        /* the thread that ran last (-1 softnet) */
 	int sched_pos;          /* position in the scripted schedule */
+	const SchedDev *plan;   /* --schedule / explorer: deviations from the default policy */
+	int nplan, plan_pos;
+	bool plan_set;          /* follow plan, not the scenario's list of names */
 
 	/* pools, in chunks so that pointers into them stay valid while they grow */
 	Mbuf *mchunk[POOL_MAX_CHUNKS];

@@ -6,7 +6,7 @@ set -u
 sosim=$1
 scn=$2
 n=${3:-12}
-expects_violation=$(grep -cE '^expect violation [A-Za-z-]+' "$scn" | tr -d ' ')
+expects_violation=$(grep -cE '^expect (sometimes |always )?violation [A-Za-z-]+' "$scn" | tr -d ' ')
 grep -qE '^expect violation none' "$scn" && expects_violation=0
 s=1
 while [ "$s" -le "$n" ]; do

@@ -698,9 +698,9 @@ static const struct {
 	{ "sysctl kern.foo=1\n", 1, 8, "unknown sysctl 'kern.foo' (known: kern.sbmax)" },
 	{ "sysctl kern.sbmax=\n", 1, 19, "expected SIZE after 'kern.sbmax='" },
 	{ "frobnicate\n", 1, 1, "unknown statement 'frobnicate' (known: profile, quirk, seed, "
-	    "limit, sysctl, tcp, udp, thread, at, schedule, expect)" },
+	    "limit, sysctl, tcp, udp, thread, at, schedule, expect, explore)" },
 	{ "TCP a b\n", 1, 1, "unknown statement 'TCP' (known: profile, quirk, seed, limit, "
-	    "sysctl, tcp, udp, thread, at, schedule, expect)" },
+	    "sysctl, tcp, udp, thread, at, schedule, expect, explore)" },
 	{ "send a 1\n", 1, 1, "'send' is an operation; indent it under a 'thread NAME:' line" },
 	{ "tcp a b ; udp u\n", 1, 9, "unexpected ';'" },
 	{ "tcp a b 4096\n", 1, 9, "unexpected '4096'" },

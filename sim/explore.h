@@ -1,0 +1,56 @@
+/*
+ * explore.h: systematic and randomized exploration of a scenario's
+ * interleavings (explore.c).
+ */
+#ifndef SOSIM_EXPLORE_H
+#define SOSIM_EXPLORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "expect.h"
+#include "world.h"
+
+typedef struct {
+	int preemptions;        /* bound on deviations from the default policy */
+	uint64_t max_states;    /* 0: no limit */
+	uint64_t random;        /* > 0: this many PCT-style random schedules instead */
+	uint64_t seed;          /* for random */
+	int pct_depth;          /* PCT priority change points (random mode) */
+	bool stop_at_first;     /* stop at the first failure */
+	/* progress callback, called about every 2^16 states (may be NULL) */
+	void (*progress)(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct);
+	void *ctx;
+} ExploreOpts;
+
+typedef enum { EXPLORE_PASS, EXPLORE_FAIL, EXPLORE_PARTIAL } ExploreVerdict;
+
+typedef struct {
+	ExploreVerdict verdict;
+	uint64_t schedules;     /* runs that reached their end */
+	uint64_t pruned;        /* runs cut short at a world already seen */
+	uint64_t states;        /* steps taken (each gives a world), replays included */
+	uint64_t new_states;    /* steps taken beyond a replayed prefix */
+	uint64_t distinct;      /* distinct worlds at choice points */
+	uint64_t max_depth;     /* most steps in one run */
+	uint64_t choice_points; /* most choice points in one run */
+	bool complete;          /* every schedule within the bound was covered */
+	/* the shortest failing schedule (fewest deviations, then fewest steps) */
+	SchedDev *fail_plan;
+	int fail_n;
+	uint64_t fail_steps;
+	ExpectReport fail_report;
+	/* `expect sometimes`: which held in at least one run (by expect index) */
+	bool sometimes_held[EXPECT_MAX];
+	int nsometimes_missing;
+	char sometimes_msg[EXPECT_MAX][160];
+} ExploreResult;
+
+/* Explore s under prof/quirks.  The world of each run is made by world_new
+ * with the scenario's own limits; the scenario's `schedule` line is not
+ * followed (every interleaving within the bound is). */
+void explore_run(const Scenario *s, const Profile *prof, uint32_t quirks,
+    const ExploreOpts *o, ExploreResult *r);
+void explore_result_free(ExploreResult *r);
+
+#endif
