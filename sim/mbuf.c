@@ -105,8 +105,8 @@ mtod(World *w, Ref r)
  * cluster storage) and the run ends with a message instead of exhausting the
  * machine.  `limit mbufs` models exhaustion inside the simulated kernel.
  */
-#define MBUF_HARD_CHUNKS 8
-#define CLUSTER_HARD_CHUNKS 8
+#define MBUF_HARD_CHUNKS (32768 / POOL_CHUNK)
+#define CLUSTER_HARD_CHUNKS (32768 / POOL_CHUNK)
 
 static void
 pool_exhausted(World *w, const char *what, uint32_t n)

@@ -219,13 +219,16 @@ world_free(World *w)
 {
 	if (w == NULL)
 		return;
-	for (int c = 0; c < POOL_MAX_CHUNKS; c++) {
+	for (uint32_t c = 0; c < w->nmbufs >> POOL_CHUNK_SHIFT; c++) {
 		free(w->mchunk[c]);
 		free(w->mdchunk[c]);
+	}
+	for (uint32_t c = 0; c < w->nclusters >> POOL_CHUNK_SHIFT; c++) {
 		free(w->cchunk[c]);
 		free(w->cdchunk[c]);
-		free(w->schunk[c]);
 	}
+	for (uint32_t c = 0; c < w->nsegs >> POOL_CHUNK_SHIFT; c++)
+		free(w->schunk[c]);
 	free(w->work);
 	free(w);
 }

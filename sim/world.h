@@ -19,7 +19,7 @@
 #include "scenario.h"
 #include "event.h"
 
-#define POOL_CHUNK_SHIFT 12
+#define POOL_CHUNK_SHIFT 8
 #define POOL_CHUNK (1u << POOL_CHUNK_SHIFT)
 #define POOL_MAX_CHUNKS 1024
 
