@@ -18,7 +18,15 @@
  *                    spliced rate over the copying one) and
  *                    relay_user_copy_bytes (bytes the relay's programs
  *                    read or wrote: 0 when spliced); best of 3 alternating runs
+ *   bench explore FILE...
+ *                    `sosim explore` of each race scenario at its bound
+ *                    (best of 5 per file): states_per_s over all of them
+ *                    (steps taken per second of wall time, replays
+ *                    included), new_states_per_s (steps past a replayed
+ *                    prefix), distinct_states, schedules, wall_s, and
+ *                    the same per file
  */
+#include "explore.h"
 #include "expect.h"
 #include "kern.h"
 #include "scenario.h"
@@ -218,15 +226,81 @@ bench_splice(void)
 	return a.delivered == total ? 0 : 1;
 }
 
+static int
+bench_explore(int nfiles, char **files)
+{
+	uint64_t states = 0, new_states = 0, distinct = 0, schedules = 0;
+	double wall = 0, worst = 0;
+	int rc = 0;
+
+	for (int i = 0; i < nfiles; i++) {
+		GError *err = NULL;
+		Scenario *s = scenario_parse_file(files[i], &err);
+		const Profile *prof;
+		ExploreOpts o = { 0 };
+		ExploreResult best = { 0 };
+		double best_wall = 0;
+		char *base;
+
+		if (s == NULL) {
+			fprintf(stderr, "bench: %s\n", err->message);
+			return 2;
+		}
+		prof = profile_find(s->profile ? s->profile : "netbsd-2.0");
+		o.preemptions = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
+		for (int round = 0; round < 5; round++) {
+			ExploreResult *r = g_new0(ExploreResult, 1);
+			double t0 = now_s(), t;
+
+			explore_run(s, prof, (prof->quirks | s->quirks_on) & ~s->quirks_off, &o, r);
+			t = now_s() - t0;
+			if (round == 0 || t < best_wall) {
+				best_wall = t;
+				best = *r;
+				best.fail_plan = NULL;
+			}
+			if (r->verdict != EXPLORE_PASS) {
+				fprintf(stderr, "bench: %s does not pass its exploration\n", files[i]);
+				rc = 1;
+			}
+			explore_result_free(r);
+			g_free(r);
+		}
+		base = g_path_get_basename(files[i]);
+		printf("# %s: states %llu distinct %llu schedules %llu wall_s %.4f states_per_s %.0f\n",
+		    base, (unsigned long long)best.states, (unsigned long long)best.distinct,
+		    (unsigned long long)best.schedules, best_wall, (double)best.states / best_wall);
+		g_free(base);
+		states += best.states;
+		new_states += best.new_states;
+		distinct += best.distinct;
+		schedules += best.schedules;
+		wall += best_wall;
+		if (best_wall > worst)
+			worst = best_wall;
+		scenario_free(s);
+	}
+	printf("states_per_s %.0f\n", wall > 0 ? (double)states / wall : 0.0);
+	printf("new_states_per_s %.0f\n", wall > 0 ? (double)new_states / wall : 0.0);
+	printf("distinct_states %llu\n", (unsigned long long)distinct);
+	printf("schedules %llu\n", (unsigned long long)schedules);
+	printf("states %llu\n", (unsigned long long)states);
+	printf("wall_s %.4f\n", wall);
+	printf("slowest_scenario_wall_s %.4f\n", worst);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc >= 3 && strcmp(argv[1], "explore") == 0)
+		return bench_explore(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "kttcp") == 0)
 		return bench_kttcp();
 	if (argc == 2 && strcmp(argv[1], "splice") == 0)
 		return bench_splice();
 	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
 		return bench_sbappend();
-	fprintf(stderr, "usage: bench kttcp|sbappend\n");
+	fprintf(stderr, "usage: bench kttcp|sbappend|splice|explore FILE...\n");
 	return 2;
 }
