@@ -84,12 +84,29 @@ verdict(World *w, ExploreResult *r, ExpectReport *rep)
 	return hard;
 }
 
-/* Keep the failing schedule if it is shorter than the one we have. */
+/* Is plan a (n deviations) earlier than plan b: its first differing deviation sooner? */
+static bool
+plan_earlier(const SchedDev *a, const SchedDev *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (a[i].step != b[i].step)
+			return a[i].step < b[i].step;
+		if (a[i].who != b[i].who)
+			return a[i].who < b[i].who;
+	}
+	return false;
+}
+
+/* Keep the failing schedule if it is shorter than the one we have: fewer
+ * preemptions, then fewer steps, then deviations that come earlier (so
+ * the answer does not depend on the order of the search). */
 static void
 keep_failure(ExploreResult *r, const SchedDev *plan, int n, uint64_t steps, const ExpectReport *rep)
 {
-	if (r->fail_plan != NULL || r->verdict == EXPLORE_FAIL) {
-		if (n > r->fail_n || (n == r->fail_n && steps >= r->fail_steps))
+	if (r->verdict == EXPLORE_FAIL) {
+		if (n > r->fail_n || (n == r->fail_n && steps > r->fail_steps))
+			return;
+		if (n == r->fail_n && steps == r->fail_steps && !plan_earlier(plan, r->fail_plan, n))
 			return;
 	}
 	g_free(r->fail_plan);
@@ -155,7 +172,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 
 					/* seen with no more preemptions spent: explored from there */
 					if (g_hash_table_lookup_extended(seen, &h, NULL, &old)) {
-						if (GPOINTER_TO_INT(old) <= pre) {
+						if (GPOINTER_TO_INT(old) <= pre && !o->no_prune) {
 							pruned = true;
 							break;
 						}

@@ -18,6 +18,7 @@ typedef struct {
 	uint64_t seed;          /* for random */
 	int pct_depth;          /* PCT priority change points (random mode) */
 	bool stop_at_first;     /* stop at the first failure */
+	bool no_prune;          /* do not skip worlds already seen: count interleavings */
 	/* progress callback, called about every 2^16 states (may be NULL) */
 	void (*progress)(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct);
 	void *ctx;

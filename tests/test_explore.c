@@ -1,0 +1,269 @@
+/*
+ * test_explore.c: the explorer (sim/explore.c) on hand-made scenarios
+ * whose interleavings can be counted on paper, a planted bug it must find
+ * at its known minimal schedule, and the replay of that schedule.
+ *
+ * Two threads a and b that touch different sockets and never sleep: each
+ * `soerror` op is one step and the end of the program another, so a thread
+ * with two ops takes 3 steps.  Their interleavings are the C(6,3) = 20
+ * ways to merge aaa with bbb.  The default policy keeps running the thread
+ * that ran last, so a schedule's preemptions are the switches away from a
+ * thread that could still run, plus one if b goes first.
+ */
+#include <check.h>
+#include <glib.h>
+
+#include "explore.h"
+#include "kern.h"
+#include "scheduler.h"
+
+static const char two_threads[] =
+    "profile netbsd-2.0\n"
+    "udp u\n"
+    "udp v\n"
+    "thread a:\n"
+    "    soerror u => 0\n"
+    "    soerror u => 0\n"
+    "thread b:\n"
+    "    soerror v => 0\n"
+    "    soerror v => 0\n";
+
+static Scenario *
+parse(const char *text)
+{
+	GError *err = NULL;
+	Scenario *s = scenario_parse_string("t.scn", text, &err);
+
+	ck_assert_msg(s != NULL, "%s", err ? err->message : "");
+	return s;
+}
+
+static ExploreResult *
+explore(Scenario *s, int k, bool no_prune)
+{
+	ExploreOpts o = { 0 };
+	ExploreResult *r = g_new0(ExploreResult, 1);
+	const Profile *p = profile_find(s->profile);
+
+	o.preemptions = k;
+	o.no_prune = no_prune;
+	explore_run(s, p, p->quirks, &o, r);
+	return r;
+}
+
+static void
+done(Scenario *s, ExploreResult *r)
+{
+	explore_result_free(r);
+	g_free(r);
+	scenario_free(s);
+}
+
+/* Without pruning, every interleaving is one schedule. */
+START_TEST(test_count_all_interleavings)
+{
+	Scenario *s = parse(two_threads);
+	ExploreResult *r = explore(s, 16, true);
+
+	ck_assert_int_eq(r->verdict, EXPLORE_PASS);
+	ck_assert(r->complete);
+	ck_assert_uint_eq(r->schedules, 20);           /* C(6,3) */
+	ck_assert_uint_eq(r->pruned, 0);
+	ck_assert_uint_eq(r->max_depth, 6);
+	done(s, r);
+}
+END_TEST
+
+/*
+ * The bound: 0 preemptions is the default run alone; 1 adds bbbaaa (b
+ * first, 1) and a|bbb|aa, aa|bbb|a (one switch away from a runnable a):
+ * 4 in all.  With 2: every schedule with at most two such switches, which
+ * is all 20 but the 6 that switch three times or more (a|b|a|b...).
+ */
+START_TEST(test_preemption_bound)
+{
+	static const struct { int k; uint64_t n; } want[] = { { 0, 1 }, { 1, 4 } };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+		Scenario *s = parse(two_threads);
+		ExploreResult *r = explore(s, want[i].k, true);
+
+		ck_assert_int_eq(r->verdict, EXPLORE_PASS);
+		ck_assert_msg(r->schedules == want[i].n, "k=%d: %llu schedules, want %llu",
+		    want[i].k, (unsigned long long)r->schedules, (unsigned long long)want[i].n);
+		done(s, r);
+	}
+}
+END_TEST
+
+/*
+ * With pruning, a world is one per (steps of a, steps of b, who ran last):
+ * at the choice points (both can run, i < 3 and j < 3) that is (0,0) once,
+ * (i,0) and (0,j) once each (2 + 2), and (i,j) with i, j > 0 twice (8):
+ * 13 distinct worlds.
+ */
+START_TEST(test_distinct_worlds)
+{
+	Scenario *s = parse(two_threads);
+	ExploreResult *r = explore(s, 16, false);
+
+	ck_assert_int_eq(r->verdict, EXPLORE_PASS);
+	ck_assert_uint_eq(r->distinct, 13);
+	ck_assert_uint_lt(r->schedules, 20);
+	ck_assert_uint_gt(r->pruned, 0);
+	done(s, r);
+}
+END_TEST
+
+/*
+ * A planted bug: b shuts the connection down for writing; if that comes
+ * before a's send, the send fails with EPIPE and a's `=> 10` does not hold.
+ * The default run is fine; the shortest failing schedule is "1:b" (one
+ * preemption: b first), and replaying it fails the same way.
+ */
+static const char planted[] =
+    "profile netbsd-2.0\n"
+    "tcp x y\n"
+    "thread a:\n"
+    "    send x 10 => 10\n"
+    "thread b:\n"
+    "    shutdown x wr => 0\n"
+    "thread c:\n"
+    "    sleep 1ms\n"
+    "    recv y 100\n";
+
+START_TEST(test_planted_bug)
+{
+	Scenario *s = parse(planted);
+	ExploreResult *r = explore(s, 2, false);
+	const Profile *p = profile_find(s->profile);
+	World *w;
+	ExpectReport *rep = g_new0(ExpectReport, 1);
+	char *text;
+
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_int_eq(r->fail_n, 1);
+	ck_assert_uint_eq(r->fail_plan[0].step, 1);
+	ck_assert_int_eq(r->fail_plan[0].who, 1);      /* thread b */
+
+	/* the default run passes; the plan replays the failure */
+	w = world_new(s, p, p->quirks);
+	sched_run(w);
+	ck_assert_int_eq(expect_check(w, rep), 0);
+	world_free(w);
+	w = world_new(s, p, p->quirks);
+	text = sched_plan_format(w, r->fail_plan, r->fail_n);
+	ck_assert_str_eq(text, "1:b");
+	sched_set_plan(w, r->fail_plan, r->fail_n);
+	sched_run(w);
+	ck_assert_int_gt(expect_check(w, rep), 0);
+	ck_assert_uint_eq(w->step, r->fail_steps);
+	g_free(text);
+	world_free(w);
+	g_free(rep);
+	done(s, r);
+}
+END_TEST
+
+/* Schedules as text: parsed back to what was formatted, errors named. */
+START_TEST(test_plan_text)
+{
+	Scenario *s = parse(planted);
+	const Profile *p = profile_find(s->profile);
+	World *w = world_new(s, p, p->quirks);
+	SchedDev *d = NULL;
+	int n = 0;
+	char *msg = NULL, *text;
+
+	ck_assert(sched_plan_parse(w, "3:b,7:softnet,9:a", &d, &n, &msg));
+	ck_assert_int_eq(n, 3);
+	ck_assert_int_eq(d[1].who, -1);
+	text = sched_plan_format(w, d, n);
+	ck_assert_str_eq(text, "3:b,7:softnet,9:a");
+	g_free(text);
+	g_free(d);
+	ck_assert(sched_plan_parse(w, "default", &d, &n, &msg));
+	ck_assert_int_eq(n, 0);
+	g_free(d);
+	ck_assert(!sched_plan_parse(w, "3:zz", &d, &n, &msg));
+	ck_assert_str_eq(msg, "entry 1: no thread named 'zz'");
+	g_free(msg);
+	ck_assert(!sched_plan_parse(w, "5:a,4:b", &d, &n, &msg));
+	ck_assert_str_eq(msg, "entry 2: step 4 does not come after the one before");
+	g_free(msg);
+	world_free(w);
+	scenario_free(s);
+}
+END_TEST
+
+/* `expect sometimes`: held in one run is enough; in none is a failure. */
+START_TEST(test_sometimes)
+{
+	GString *t = g_string_new(planted);
+	Scenario *s;
+	ExploreResult *r;
+
+	/* drop the op result that fails; say what can happen instead */
+	g_string_replace(t, "send x 10 => 10", "send x 10", 1);
+	g_string_append(t, "expect sometimes delivered y == 10\n"
+	    "expect sometimes delivered y == 0\n");
+	s = parse(t->str);
+	r = explore(s, 2, false);
+	ck_assert_int_eq(r->verdict, EXPLORE_PASS);
+	done(s, r);
+	g_string_append(t, "expect sometimes delivered y == 5\n");
+	s = parse(t->str);
+	r = explore(s, 2, false);
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_int_eq(r->nsometimes_missing, 1);
+	done(s, r);
+	g_string_free(t, TRUE);
+}
+END_TEST
+
+/* A limit on states gives a partial verdict, not a pass. */
+START_TEST(test_partial)
+{
+	Scenario *s = parse(two_threads);
+	ExploreOpts o = { 0 };
+	ExploreResult *r = g_new0(ExploreResult, 1);
+	const Profile *p = profile_find(s->profile);
+
+	o.preemptions = 16;
+	o.no_prune = true;
+	o.max_states = 10;
+	explore_run(s, p, p->quirks, &o, r);
+	ck_assert_int_eq(r->verdict, EXPLORE_PARTIAL);
+	ck_assert(!r->complete);
+	done(s, r);
+}
+END_TEST
+
+static Suite *
+explore_suite(void)
+{
+	Suite *s = suite_create("explore");
+	TCase *tc = tcase_create("explore");
+
+	tcase_add_test(tc, test_count_all_interleavings);
+	tcase_add_test(tc, test_preemption_bound);
+	tcase_add_test(tc, test_distinct_worlds);
+	tcase_add_test(tc, test_planted_bug);
+	tcase_add_test(tc, test_plan_text);
+	tcase_add_test(tc, test_sometimes);
+	tcase_add_test(tc, test_partial);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(explore_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
