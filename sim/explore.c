@@ -287,7 +287,7 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	for (uint64_t run = 0; run < o->random; run++) {
 		World *w = fresh_world(s, prof, quirks);
 		int prio[MAXC], cand[MAXC], n, ents = w->nthreads + 1;
-		uint64_t change[16];
+		uint64_t change[16], nchoices = 0;
 
 		/* entity e: thread e, or softnet as the last one */
 		for (int e = 0; e < ents; e++)
@@ -314,6 +314,7 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			}
 			def = sched_default(w, cand, n);
 			if (n > 1) {
+				nchoices++;
 				gint64 h = (gint64)world_hash(w);
 
 				if (!g_hash_table_contains(seen, &h)) {
@@ -336,6 +337,8 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		}
 		if (w->step > len)
 			len = w->step;
+		if (nchoices > r->choice_points)
+			r->choice_points = nchoices;
 		if (w->step > r->max_depth)
 			r->max_depth = w->step;
 		r->schedules++;
