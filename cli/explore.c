@@ -356,8 +356,11 @@ check_one(const char *path, char **line)
 			    (unsigned long long)w->step, rep->n, rep->n == 1 ? "" : "s");
 		else {
 			for (int i = 0; i < rep->n; i++)
-				if (!rep->items[i].ok) {
-					*line = g_strdup_printf("expected %s", rep->items[i].msg);
+				if (!rep->items[i].ok && rep->items[i].quant != SCN_Q_SOMETIMES) {
+					/* op results already say "expected X, got Y" */
+					*line = strstr(rep->items[i].msg, " expected ") ?
+					    g_strdup(rep->items[i].msg) :
+					    g_strdup_printf("expected %s", rep->items[i].msg);
 					break;
 				}
 		}
