@@ -116,6 +116,8 @@ put_work(H *h, World *w)
 {
 	Work buf[64], *v = buf;
 
+	if (w->nwork == 0)
+		return;
 	if (w->nwork > 64)
 		v = malloc(w->nwork * sizeof *v);
 	memcpy(v, w->work, w->nwork * sizeof *v);
