@@ -21,7 +21,7 @@
 
 #define POOL_CHUNK_SHIFT 8
 #define POOL_CHUNK (1u << POOL_CHUNK_SHIFT)
-#define POOL_MAX_CHUNKS 1024
+#define POOL_MAX_CHUNKS 128
 
 typedef struct {
 	uint32_t i;             /* slot; 0 is NULL */
