@@ -50,15 +50,6 @@ order_idx(const Choice *c, int k)
 	return k <= c->defidx ? k - 1 : k;
 }
 
-static World *
-fresh_world(const Scenario *s, const Profile *prof, uint32_t quirks)
-{
-	World *w = world_new(s, prof, quirks);
-
-	w->check = CHECK_EVERY_STEP;
-	return w;
-}
-
 /* Check a finished run; returns the failures that count for every run. */
 static int
 verdict(World *w, ExploreResult *r, ExpectReport *rep)
@@ -74,8 +65,6 @@ verdict(World *w, ExploreResult *r, ExpectReport *rep)
 		if (x->quant == SCN_Q_SOMETIMES) {
 			if (x->ok && x->index >= 0 && x->index < EXPECT_MAX)
 				r->sometimes_held[x->index] = true;
-			else if (x->index >= 0 && x->index < EXPECT_MAX)
-				g_strlcpy(r->sometimes_msg[x->index], x->msg, sizeof r->sometimes_msg[0]);
 			continue;
 		}
 		if (!x->ok)
@@ -137,125 +126,140 @@ progress(const ExploreOpts *o, ExploreResult *r, uint64_t *next)
 
 /* ---- systematic ---- */
 
+typedef struct {
+	const ExploreOpts *o;
+	ExploreResult *r;
+	GArray *path;           /* Choice: the choice points of the current run */
+	GHashTable *seen;       /* world hash -> fewest preemptions it was seen with */
+} Dfs;
+
+/*
+ * A choice point met for the first time: false when its world was seen
+ * before with no more preemptions spent (explored from there already);
+ * else it joins the path, the default policy's pick tried first.
+ */
+static bool
+new_choice(Dfs *d, World *w, const int *cand, int n, int pre)
+{
+	gint64 h = (gint64)world_hash(w);
+	gpointer old;
+	Choice c;
+	int def;
+
+	if (g_hash_table_lookup_extended(d->seen, &h, NULL, &old)) {
+		if (GPOINTER_TO_INT(old) <= pre && !d->o->no_prune)
+			return false;
+	} else
+		d->r->distinct++;
+	g_hash_table_insert(d->seen, g_memdup2(&h, sizeof h), GINT_TO_POINTER(pre));
+	memset(&c, 0, sizeof c);
+	c.n = (uint8_t)n;
+	def = sched_default(w, cand, n);
+	for (int i = 0; i < n; i++) {
+		c.cand[i] = (int8_t)cand[i];
+		if (cand[i] == def)
+			c.defidx = (uint8_t)i;
+	}
+	c.pre = (uint8_t)pre;
+	c.step = w->step + 1;
+	g_array_append_val(d->path, c);
+	return true;
+}
+
+/* The deviations of the first `depth` choices: the run as a schedule. */
+static void
+path_plan(const GArray *path, guint depth, GArray *plan)
+{
+	g_array_set_size(plan, 0);
+	for (guint i = 0; i < path->len && i < depth; i++) {
+		const Choice *c = &g_array_index(path, Choice, i);
+
+		if (c->pos > 0) {
+			SchedDev dev = { c->step, c->cand[order_idx(c, c->pos)] };
+
+			g_array_append_val(plan, dev);
+		}
+	}
+}
+
+/* The deepest choice with a candidate left within the bound; false when none. */
+static bool
+backtrack(Dfs *d, guint depth)
+{
+	g_array_set_size(d->path, depth);
+	while (d->path->len > 0) {
+		Choice *c = &g_array_index(d->path, Choice, d->path->len - 1);
+
+		if (c->pos + 1 < c->n && c->pre + 1 <= d->o->preemptions) {
+			c->pos++;
+			return true;
+		}
+		g_array_set_size(d->path, d->path->len - 1);
+	}
+	return false;
+}
+
 static void
 explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
     ExploreResult *r)
 {
-	GArray *path = g_array_new(FALSE, FALSE, sizeof(Choice));
+	Dfs d = { o, r, g_array_new(FALSE, FALSE, sizeof(Choice)),
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL) };
 	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
-	GHashTable *seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	uint64_t next_progress = 1u << 16;
-	bool stop = false;
 
 	r->complete = true;
-	while (!stop) {
-		World *w = fresh_world(s, prof, quirks);
-		int cand[MAXC];
-		guint depth = 0, replay_len = path->len;
-		int pre = 0, n;
+	for (;;) {
+		World *w = world_new(s, prof, quirks);
+		int cand[MAXC], pre = 0, n;
+		guint depth = 0, replay_len = d.path->len;
 		bool pruned = false;
-		uint64_t nchoices = 0;
 
+		/* replay the path's choices, then the default at new ones */
 		while ((n = sched_ready(w, cand)) > 0) {
 			int who = cand[0];
 
 			if (n > 1) {
-				Choice *c;
+				const Choice *c;
 
-				if (depth < path->len)
-					c = &g_array_index(path, Choice, depth);
-				else {
-					Choice nc;
-					gint64 h = (gint64)world_hash(w);
-					gpointer old;
-
-					/* seen with no more preemptions spent: explored from there */
-					if (g_hash_table_lookup_extended(seen, &h, NULL, &old)) {
-						if (GPOINTER_TO_INT(old) <= pre && !o->no_prune) {
-							pruned = true;
-							break;
-						}
-					} else
-						r->distinct++;
-					g_hash_table_insert(seen, g_memdup2(&h, sizeof h), GINT_TO_POINTER(pre));
-					memset(&nc, 0, sizeof nc);
-					nc.n = (uint8_t)n;
-					for (int i = 0; i < n; i++)
-						nc.cand[i] = (int8_t)cand[i];
-					who = sched_default(w, cand, n);
-					for (int i = 0; i < n; i++)
-						if (cand[i] == who)
-							nc.defidx = (uint8_t)i;
-					nc.pre = (uint8_t)pre;
-					nc.step = w->step + 1;
-					g_array_append_val(path, nc);
-					c = &g_array_index(path, Choice, depth);
+				if (depth == d.path->len && !new_choice(&d, w, cand, n, pre)) {
+					pruned = true;
+					break;
 				}
+				c = &g_array_index(d.path, Choice, depth);
 				who = c->cand[order_idx(c, c->pos)];
-				if (c->pos > 0)
-					pre++;
+				pre += c->pos > 0;
 				depth++;
-				nchoices++;
 			}
-			if (depth >= replay_len)
-				r->new_states++;
+			r->new_states += depth >= replay_len;
 			r->states++;
 			if (!sched_step_with(w, who))
 				break;
 			if (o->max_states && r->states >= o->max_states) {
 				r->complete = false;
-				stop = true;
 				break;
 			}
 		}
-		if (w->step > r->max_depth)
-			r->max_depth = w->step;
-		if (nchoices > r->choice_points)
-			r->choice_points = nchoices;
+		r->max_depth = MAX(r->max_depth, w->step);
+		r->choice_points = MAX(r->choice_points, depth);
 		if (pruned)
 			r->pruned++;
-		else if (!stop || w->stop != STOP_NONE) {
+		else if (w->stop != STOP_NONE) {
 			r->schedules++;
 			if (verdict(w, r, rep) > 0) {
-				g_array_set_size(plan, 0);
-				for (guint i = 0; i < path->len && i < depth; i++) {
-					const Choice *c = &g_array_index(path, Choice, i);
-
-					if (c->pos > 0) {
-						SchedDev d = { c->step, c->cand[order_idx(c, c->pos)] };
-
-						g_array_append_val(plan, d);
-					}
-				}
+				path_plan(d.path, depth, plan);
 				keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
-				if (o->stop_at_first)
-					stop = true;
 			}
 		}
 		world_free(w);
 		progress(o, r, &next_progress);
-		if (stop)
-			break;
-		/* backtrack: the deepest choice with a candidate left within the bound */
-		g_array_set_size(path, depth);
-		while (path->len > 0) {
-			Choice *c = &g_array_index(path, Choice, path->len - 1);
-
-			if (c->pos + 1 < c->n && c->pre + 1 <= o->preemptions) {
-				c->pos++;
-				break;
-			}
-			g_array_set_size(path, path->len - 1);
-		}
-		if (path->len == 0)
+		if (!r->complete || !backtrack(&d, depth))
 			break;
 	}
-	if (stop && o->max_states && r->states >= o->max_states)
-		r->complete = false;
-	g_array_free(path, TRUE);
+	g_array_free(d.path, TRUE);
+	g_hash_table_destroy(d.seen);
 	g_array_free(plan, TRUE);
-	g_hash_table_destroy(seen);
 	g_free(rep);
 }
 
@@ -285,7 +289,7 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 
 	r->complete = false;
 	for (uint64_t run = 0; run < o->random; run++) {
-		World *w = fresh_world(s, prof, quirks);
+		World *w = world_new(s, prof, quirks);
 		int prio[MAXC], cand[MAXC], n, ents = w->nthreads + 1;
 		uint64_t change[16], nchoices = 0;
 
@@ -314,9 +318,9 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			}
 			def = sched_default(w, cand, n);
 			if (n > 1) {
-				nchoices++;
 				gint64 h = (gint64)world_hash(w);
 
+				nchoices++;
 				if (!g_hash_table_contains(seen, &h)) {
 					g_hash_table_add(seen, g_memdup2(&h, sizeof h));
 					r->distinct++;
@@ -342,13 +346,8 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		if (w->step > r->max_depth)
 			r->max_depth = w->step;
 		r->schedules++;
-		if (verdict(w, r, rep) > 0) {
+		if (verdict(w, r, rep) > 0)
 			keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
-			if (o->stop_at_first) {
-				world_free(w);
-				break;
-			}
-		}
 		world_free(w);
 		progress(o, r, &next_progress);
 	}

@@ -17,7 +17,6 @@ typedef struct {
 	uint64_t random;        /* > 0: this many PCT-style random schedules instead */
 	uint64_t seed;          /* for random */
 	int pct_depth;          /* PCT priority change points (random mode) */
-	bool stop_at_first;     /* stop at the first failure */
 	bool no_prune;          /* do not skip worlds already seen: count interleavings */
 	/* progress callback, called about every 2^16 states (may be NULL) */
 	void (*progress)(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct);
@@ -39,12 +38,11 @@ typedef struct {
 	/* the shortest failing schedule (fewest deviations, then fewest steps) */
 	SchedDev *fail_plan;
 	int fail_n;
-	uint64_t fail_steps;
+	uint64_t fail_steps;    /* 0: no run failed (only a `sometimes` can be missing) */
 	ExpectReport fail_report;
 	/* `expect sometimes`: which held in at least one run (by expect index) */
 	bool sometimes_held[EXPECT_MAX];
 	int nsometimes_missing;
-	char sometimes_msg[EXPECT_MAX][160];
 } ExploreResult;
 
 /* Explore s under prof/quirks.  The world of each run is made by world_new

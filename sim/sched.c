@@ -519,8 +519,6 @@ sched_plan_parse(const World *w, const char *text, SchedDev **out, int *n, char 
 		SchedDev d;
 		guint64 step;
 
-		if (parts[i][0] == '\0' && parts[i + 1] == NULL && i == 0)
-			break;      /* "": the default policy */
 		if (colon == NULL) {
 			*errmsg = g_strdup_printf("entry %d '%s': expected STEP:THREAD", i + 1, parts[i]);
 			ok = false;
