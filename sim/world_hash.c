@@ -15,6 +15,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#define XXH_STATIC_LINKING_ONLY    /* XXH3_state_t on the stack, not malloc'd per hash */
 #include <xxhash.h>
 
 #include "kern.h"
@@ -141,11 +142,11 @@ put_work(H *h, World *w)
 uint64_t
 world_hash(World *w)
 {
-	H h;
+	XXH3_state_t state;
+	H h = { &state };
 	Stats st = w->stats;
-	uint64_t v;
 
-	h.st = XXH3_createState();
+	XXH3_INITSTATE(&state);
 	XXH3_64bits_reset(h.st);
 	put64(&h, (uint64_t)w->now);
 	put64(&h, (uint64_t)(int64_t)w->last_thread);
@@ -168,7 +169,5 @@ world_hash(World *w)
 		put(&h, &w->fails[i].pos, sizeof w->fails[i].pos);
 	put(&h, w->violation, sizeof w->violation);
 	put64(&h, (uint64_t)w->stop);
-	v = XXH3_64bits_digest(h.st);
-	XXH3_freeState(h.st);
-	return v;
+	return XXH3_64bits_digest(h.st);
 }
