@@ -27,10 +27,11 @@
  *                    the same per file
  */
 #include "explore.h"
+#include "cost.h"
 #include "expect.h"
 #include "kern.h"
 #include "scenario.h"
-#include "scheduler.h"
+#include "sched.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,13 +74,13 @@ run_text(const char *text, uint32_t quirks, CheckMode check)
 	}
 	w = world_new(s, profile_find(s->profile ? s->profile : "netbsd-2.0"),
 	    profile_find(s->profile ? s->profile : "netbsd-2.0")->quirks | quirks);
-	w->check = check;
+	w->run->check = check;
 	t0 = now_s();
 	sched_run(w);
 	r.wall = now_s() - t0;
 	r.steps = w->step;
 	r.stop = w->stop;
-	snprintf(r.msg, sizeof r.msg, "%s", w->stop_msg);
+	snprintf(r.msg, sizeof r.msg, "%s", w->run->stop_msg);
 	for (int i = 0; i < w->nsocks; i++)
 		r.delivered += w->socks[i].delivered;
 	relay_user_bytes = 0;
@@ -87,8 +88,8 @@ run_text(const char *text, uint32_t quirks, CheckMode check)
 		if (strcmp(s->sockets[i].name, "r1") == 0 || strcmp(s->sockets[i].name, "r2") == 0)
 			relay_user_bytes += w->socks[i].rx_app + w->socks[i].tx_app;
 	r.cost_per_byte = r.delivered ? cost_total(w) / (double)r.delivered : 0;
-	if (w->violation[0] || w->deadlocked) {
-		fprintf(stderr, "bench: the run failed: %s\n", w->stop_msg);
+	if (w->violation != V_NONE || w->deadlocked) {
+		fprintf(stderr, "bench: the run failed: %s\n", w->run->stop_msg);
 		exit(1);
 	}
 	world_free(w);

@@ -6,7 +6,7 @@
 #include "explore.h"
 #include "expect.h"
 #include "kern.h"
-#include "scheduler.h"
+#include "sched.h"
 
 #include <errno.h>
 #include <glib.h>

@@ -20,7 +20,7 @@
 #include "machine.h"
 #include "profile.h"
 #include "scenario.h"
-#include "scheduler.h"
+#include "sched.h"
 #include "trace.h"
 
 #include <errno.h>
@@ -96,10 +96,12 @@ list_quirks(void)
 static int
 list_machines(void)
 {
-	machines_init();
-	for (int m = 0; m < MACH__COUNT; m++) {
-		const MachineDef *d = machines[m];
+	scenario_engine_init();
+	for (int m = 0; m < MACH_MAX; m++) {
+		const MachineDef *d = machine_def(m);
 
+		if (d == NULL)
+			continue;
 		printf("%s:", d->name);
 		for (int s = 0; s < d->nstates; s++)
 			printf(" %s", d->states[s]);
@@ -338,17 +340,17 @@ cmd_run(int argc, char **argv)
 		sched_set_plan(w, plan, nplan);
 	}
 	if (o.check && strcmp(o.check, "end") == 0)
-		w->check = CHECK_AT_END;
+		w->run->check = CHECK_AT_END;
 	if (o.max_steps > 0)
-		w->limit_steps = (uint64_t)o.max_steps;
+		w->run->limit_steps = (uint64_t)o.max_steps;
 	if (o.has_seed)
 		world_set_seed(w, (uint64_t)o.seed);
 	else if (s->has_seed)
 		world_set_seed(w, (uint64_t)s->seed);
 	trace_writer_init(&tw, out.fp, fmt);
 	if (!o.quiet) {
-		w->sink.fn = trace_emit;
-		w->sink.ctx = &tw;
+		w->run->sink.fn = trace_emit;
+		w->run->sink.ctx = &tw;
 	}
 	sched_run(w);
 

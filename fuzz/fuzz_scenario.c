@@ -11,7 +11,7 @@
 #include "expect.h"
 #include "kern.h"
 #include "scenario.h"
-#include "scheduler.h"
+#include "sched.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -34,10 +34,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = s->profile ? profile_find(s->profile) : profile_default();
 	w = world_new(s, p, (p->quirks | s->quirks_on) & ~s->quirks_off);
 	/* keep each input cheap: the limits end the run with a message */
-	if (w->limit_steps > 20000)
-		w->limit_steps = 20000;
-	if (w->limit_time > 120ll * 1000000000ll)
-		w->limit_time = 120ll * 1000000000ll;
+	if (w->run->limit_steps > 20000)
+		w->run->limit_steps = 20000;
+	if (w->run->limit_time > 120ll * 1000000000ll)
+		w->run->limit_time = 120ll * 1000000000ll;
 	if (s->has_seed)
 		world_set_seed(w, (uint64_t)s->seed);
 	sched_run(w);

@@ -8,7 +8,7 @@
 #include <check.h>
 #include <glib.h>
 
-#include "kern.h"
+#include "expect.h"
 
 typedef struct {
 	Scenario *scn;

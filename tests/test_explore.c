@@ -15,7 +15,7 @@
 
 #include "explore.h"
 #include "kern.h"
-#include "scheduler.h"
+#include "sched.h"
 
 static const char two_threads[] =
     "profile netbsd-2.0\n"

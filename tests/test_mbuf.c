@@ -16,15 +16,15 @@ static void
 clear_violation(World *w)
 {
 	w->stop = STOP_NONE;
-	w->violation[0] = '\0';
-	w->violation_msg[0] = '\0';
+	w->violation = V_NONE;
+	w->run->violation_msg[0] = '\0';
 }
 
 static void
 assert_no_violation(World *w)
 {
 	ck_assert_msg(w->stop != STOP_VIOLATION, "unexpected violation %s: %s",
-	    w->violation, w->violation_msg);
+	    violation_names[w->violation], w->run->violation_msg);
 }
 
 static uint8_t *
@@ -144,7 +144,7 @@ START_TEST(test_stale_handle)
 	x = mb(w, a);
 	ck_assert_ptr_nonnull(x);
 	ck_assert_int_eq(w->stop, STOP_VIOLATION);
-	ck_assert_str_eq(w->violation, "stale-handle");
+	ck_assert_str_eq(violation_names[w->violation], "stale-handle");
 	(void)mtod(w, a);   /* must not crash either */
 
 	/* the slot comes back with a new generation; the old handle stays stale */
@@ -155,13 +155,13 @@ START_TEST(test_stale_handle)
 	assert_no_violation(w);
 	(void)mb(w, a);
 	ck_assert_int_eq(w->stop, STOP_VIOLATION);
-	ck_assert_str_eq(w->violation, "stale-handle");
+	ck_assert_str_eq(violation_names[w->violation], "stale-handle");
 
 	/* freeing through the stale handle does not free the new owner's mbuf */
 	clear_violation(w);
 	r = m_free(w, a);
 	ck_assert(ref_null(r));
-	ck_assert_str_eq(w->violation, "stale-handle");
+	ck_assert_str_eq(violation_names[w->violation], "stale-handle");
 	ck_assert_uint_eq(w->mlive, 1);
 	clear_violation(w);
 	ck_assert_int_eq(mb(w, a2)->live, 1);
@@ -169,10 +169,10 @@ START_TEST(test_stale_handle)
 
 	/* NULL and out-of-range handles */
 	(void)mb(w, REF_NULL);
-	ck_assert_str_eq(w->violation, "stale-handle");
+	ck_assert_str_eq(violation_names[w->violation], "stale-handle");
 	clear_violation(w);
 	(void)mb(w, (Ref){ w->nmbufs + 5, 1 });
-	ck_assert_str_eq(w->violation, "stale-handle");
+	ck_assert_str_eq(violation_names[w->violation], "stale-handle");
 	clear_violation(w);
 
 	m_free(w, a2);

@@ -148,7 +148,7 @@ START_TEST(test_example)
 	ck_assert_int_eq(op->kind, SCN_OP_RECV);
 	ck_assert_int_eq(op->sock, 1);
 	ck_assert_int_eq(op->len, 8192);
-	ck_assert_int_eq(op->flags, SCN_MSG_WAITALL | SCN_MSG_PEEK);
+	ck_assert_int_eq(op->flags, K_MSG_WAITALL | K_MSG_PEEK);
 	ck_assert_int_eq(op->expect.kind, SCN_RES_NONE);
 	ck_assert_str_eq(op->text, "recv b 8192 MSG_WAITALL|MSG_PEEK");
 
@@ -361,7 +361,7 @@ START_TEST(test_ops)
 	ck_assert_int_eq(s->threads[0].nops, 15);
 
 	ck_assert_int_eq(op[0].kind, SCN_OP_SEND);
-	ck_assert_int_eq(op[0].flags, SCN_MSG_EOR | SCN_MSG_OOB);
+	ck_assert_int_eq(op[0].flags, K_MSG_EOR | K_MSG_OOB);
 	ck_assert_int_eq(op[0].ctl_len, 16);
 	ck_assert_int_eq(op[0].dest, -1);
 	ck_assert_int_eq(op[0].expect.kind, SCN_RES_VALUE);
@@ -369,26 +369,26 @@ START_TEST(test_ops)
 
 	ck_assert_int_eq(op[1].sock, 3);
 	ck_assert_int_eq(op[1].ctl_len, 4);
-	ck_assert_int_eq(op[1].flags, SCN_MSG_DONTROUTE);
+	ck_assert_int_eq(op[1].flags, K_MSG_DONTROUTE);
 
 	ck_assert_int_eq(op[2].kind, SCN_OP_SENDTO);
 	ck_assert_int_eq(op[2].sock, 2);
 	ck_assert_int_eq(op[2].dest, 3);
 	ck_assert_int_eq(op[2].len, 1024);
-	ck_assert_int_eq(op[2].flags, SCN_MSG_DONTWAIT);
+	ck_assert_int_eq(op[2].flags, K_MSG_DONTWAIT);
 	ck_assert_int_eq(op[2].expect.kind, SCN_RES_ERRNO);
 	ck_assert_int_eq(op[2].expect.err, K_EWOULDBLOCK);
 	ck_assert_int_eq(op[2].expect.pos.col, 25);
 
 	ck_assert_int_eq(op[3].kind, SCN_OP_RECV);
 	ck_assert_int_eq(op[3].len, 8192);
-	ck_assert_int_eq(op[3].flags, SCN_MSG_WAITALL);
+	ck_assert_int_eq(op[3].flags, K_MSG_WAITALL);
 
 	ck_assert_int_eq(op[4].kind, SCN_OP_RECV);
-	ck_assert_int_eq(op[4].flags, SCN_MSG_PEEK | SCN_MSG_TRUNC);
+	ck_assert_int_eq(op[4].flags, K_MSG_PEEK | K_MSG_TRUNC);
 	ck_assert(op[4].expect.check_flags);
 	ck_assert_int_eq(op[4].expect.value, 200);
-	ck_assert_int_eq(op[4].expect.flags, SCN_MSG_TRUNC);
+	ck_assert_int_eq(op[4].expect.flags, K_MSG_TRUNC);
 
 	ck_assert_int_eq(op[5].kind, SCN_OP_SHUTDOWN);
 	ck_assert_int_eq(op[5].how, 0);
@@ -417,7 +417,7 @@ START_TEST(test_ops)
 	ck_assert_int_eq(op[13].len, 10 * US);
 	ck_assert_int_eq(op[13].pos.col, 3);
 
-	ck_assert_int_eq(op[14].expect.flags, SCN_MSG_EOR | SCN_MSG_OOB | SCN_MSG_TRUNC);
+	ck_assert_int_eq(op[14].expect.flags, K_MSG_EOR | K_MSG_OOB | K_MSG_TRUNC);
 	ck_assert_int_eq(op[14].pos.line, 19);
 	ck_assert_int_eq(op[14].pos.col, 4);
 	ck_assert_str_eq(op[14].text, "recv b 10 => 5 EOR|OOB|MSG_TRUNC");

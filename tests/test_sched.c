@@ -19,7 +19,7 @@
 #include "errno_names.h"
 #include "expect.h"
 #include "kern.h"
-#include "scheduler.h"
+#include "sched.h"
 
 #define US	1000LL
 #define MS	1000000LL
@@ -54,9 +54,9 @@ typedef struct {
 	int nslps;
 	char slp_wmesg[64][16]; /* wmesg of each sleep */
 	int slp_thread[64];
-} Run;
+} Rec;
 
-static Run *R;
+static Rec *R;
 
 static uint64_t
 fnv(uint64_t h, const void *p, size_t n)
@@ -73,7 +73,7 @@ fnv(uint64_t h, const void *p, size_t n)
 static void
 sink(void *ctx, const World *w, const SimEvent *ev)
 {
-	Run *r = ctx;
+	Rec *r = ctx;
 
 	r->hash = fnv(r->hash, &ev->kind, sizeof ev->kind);
 	r->hash = fnv(r->hash, &ev->step, sizeof ev->step);
@@ -113,12 +113,12 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 
 /* Make the world for text (profile netbsd-2.0 unless the text says), with
  * the recording sink when trace is true; seed >= 0: world_set_seed. */
-static Run *
+static Rec *
 prepare(const char *text, int64_t seed, bool trace)
 {
 	GError *err = NULL;
 	const Profile *p;
-	Run *r = g_new0(Run, 1);
+	Rec *r = g_new0(Rec, 1);
 
 	r->hash = 1469598103934665603ull;
 	r->s = scenario_parse_string("t.scn", text, &err);
@@ -127,8 +127,8 @@ prepare(const char *text, int64_t seed, bool trace)
 	ck_assert_ptr_nonnull(p);
 	r->w = world_new(r->s, p, (p->quirks | r->s->quirks_on) & ~r->s->quirks_off);
 	if (trace) {
-		r->w->sink.fn = sink;
-		r->w->sink.ctx = r;
+		r->w->run->sink.fn = sink;
+		r->w->run->sink.ctx = r;
 	}
 	if (seed >= 0)
 		world_set_seed(r->w, (uint64_t)seed);
@@ -136,7 +136,7 @@ prepare(const char *text, int64_t seed, bool trace)
 }
 
 static void
-run_free(Run *r)
+rec_free(Rec *r)
 {
 	if (r == NULL)
 		return;
@@ -145,16 +145,16 @@ run_free(Run *r)
 	g_free(r);
 }
 
-static Run *
+static Rec *
 run_seed(const char *text, int64_t seed)
 {
-	Run *r = prepare(text, seed, true);
+	Rec *r = prepare(text, seed, true);
 
 	sched_run(r->w);
 	return r;
 }
 
-static Run *
+static Rec *
 run(const char *text)
 {
 	R = run_seed(text, -1);
@@ -164,12 +164,12 @@ run(const char *text)
 static void
 teardown(void)
 {
-	run_free(R);
+	rec_free(R);
 	R = NULL;
 }
 
 static int
-tid_of(const Run *r, const char *name)
+tid_of(const Rec *r, const char *name)
 {
 	for (int i = 0; i < r->s->nthreads; i++)
 		if (strcmp(r->s->threads[i].name, name) == 0)
@@ -179,28 +179,28 @@ tid_of(const Run *r, const char *name)
 }
 
 static const Ret *
-ret_of(const Run *r, const char *thread, int op)
+ret_of(const Rec *r, const char *thread, int op)
 {
 	int tid = tid_of(r, thread);
 
 	for (int i = 0; i < r->nrets; i++)
 		if (r->rets[i].thread == tid && r->rets[i].op == op)
 			return &r->rets[i];
-	ck_abort_msg("thread %s: op %d never returned (%s)", thread, op, r->w->stop_msg);
+	ck_abort_msg("thread %s: op %d never returned (%s)", thread, op, r->w->run->stop_msg);
 	return NULL;
 }
 
 static void
-assert_clean(const Run *r)
+assert_clean(const Rec *r)
 {
 	World *w = r->w;
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	int failed;
 
-	ck_assert_msg(w->violation[0] == '\0', "violation: %s", w->stop_msg);
-	ck_assert_msg(!w->deadlocked, "%s", w->deadlock_msg);
-	ck_assert_msg(w->stop == STOP_DONE, "run stopped: %s", w->stop_msg);
-	ck_assert_msg(w->nfails == 0, "%s", w->fails[0].msg);
+	ck_assert_msg(w->violation == V_NONE, "violation: %s", w->run->stop_msg);
+	ck_assert_msg(!w->deadlocked, "%s", w->run->deadlock_msg);
+	ck_assert_msg(w->stop == STOP_DONE, "run stopped: %s", w->run->stop_msg);
+	ck_assert_msg(w->nfails == 0, "%s", w->run->fail_msg[0]);
 	failed = expect_check(w, rep);
 	for (int i = 0; i < rep->n && failed; i++)
 		ck_assert_msg(rep->items[i].ok, "line %d: %s", rep->items[i].pos.line,
@@ -217,7 +217,7 @@ has(const char *haystack, const char *needle)
 
 /* Two runs ended in the same state, as far as a program can tell. */
 static void
-assert_same_run(const Run *a, const Run *b, bool traces)
+assert_same_run(const Rec *a, const Rec *b, bool traces)
 {
 	ck_assert_uint_eq(a->w->step, b->w->step);
 	ck_assert_int_eq(a->w->now, b->w->now);
@@ -266,8 +266,8 @@ static const char two_readers[] =
  * results, the same trace event for event.  Tracing changes nothing. */
 START_TEST(test_default_deterministic)
 {
-	Run *a = run_seed(two_readers, -1), *b = run_seed(two_readers, -1);
-	Run *q = prepare(two_readers, -1, false);
+	Rec *a = run_seed(two_readers, -1), *b = run_seed(two_readers, -1);
+	Rec *q = prepare(two_readers, -1, false);
 
 	assert_clean(a);
 	assert_clean(b);
@@ -277,9 +277,9 @@ START_TEST(test_default_deterministic)
 	sched_run(q->w);
 	assert_same_run(a, q, false);
 	ck_assert_uint_eq(a->w->socks[1].delivered, 6000);
-	run_free(a);
-	run_free(b);
-	run_free(q);
+	rec_free(a);
+	rec_free(b);
+	rec_free(q);
 }
 END_TEST
 
@@ -308,7 +308,7 @@ START_TEST(test_default_policy)
 	};
 
 	for (size_t k = 0; k < G_N_ELEMENTS(texts); k++) {
-		Run *r = prepare(texts[k], -1, true);
+		Rec *r = prepare(texts[k], -1, true);
 		World *w = r->w;
 		int checked = 0;
 
@@ -345,7 +345,7 @@ START_TEST(test_default_policy)
 			invariants_check_end(w);
 		assert_clean(r);
 		ck_assert_int_gt(checked, 10);
-		run_free(r);
+		rec_free(r);
 	}
 }
 END_TEST
@@ -354,7 +354,7 @@ END_TEST
  * sched_step_with can still run a thread instead. */
 START_TEST(test_candidates)
 {
-	Run *r = prepare(
+	Rec *r = prepare(
 	    "udp u 10.0.0.1:53\n"
 	    "at 0ms datagram u from 10.0.0.2:4000 len 300\n"
 	    "thread r1:\n"
@@ -398,7 +398,7 @@ START_TEST(test_schedule_udp_race)
 	    "thread r2:\n"
 	    "\trecv u 1000\n";
 	char *text;
-	Run *r;
+	Rec *r;
 	int netlck = 0;
 
 	r = run(base);
@@ -448,7 +448,7 @@ START_TEST(test_schedule_tcp_race)
 	    "\tsend a 1000 => 1000\n"
 	    "expect delivered b == 1000\n";
 	GString *text;
-	Run *r;
+	Rec *r;
 	int k;
 
 	r = run(base);
@@ -485,7 +485,7 @@ END_TEST
 START_TEST(test_schedule_cannot_run)
 {
 	ExpectReport *rep;
-	Run *r;
+	Rec *r;
 
 	r = run("tcp a b\n"
 	    "thread r1:\n"
@@ -496,9 +496,9 @@ START_TEST(test_schedule_cannot_run)
 	    "schedule r1 r1\n");
 	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
 	ck_assert_uint_eq(r->w->step, 1);
-	ck_assert_msg(has(r->w->stop_msg, "cannot run"), "%s", r->w->stop_msg);
-	ck_assert_msg(has(r->w->stop_msg, "asks for r1 at entry 2"), "%s", r->w->stop_msg);
-	ck_assert_msg(has(r->w->stop_msg, "t.scn:7:1"), "%s", r->w->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "cannot run"), "%s", r->w->run->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "asks for r1 at entry 2"), "%s", r->w->run->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "t.scn:7:1"), "%s", r->w->run->stop_msg);
 	ck_assert(!r->w->deadlocked);
 	rep = g_new0(ExpectReport, 1);
 	ck_assert_int_eq(expect_check(r->w, rep), 1);
@@ -512,8 +512,8 @@ START_TEST(test_schedule_cannot_run)
 	    "schedule softnet\n");
 	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
 	ck_assert_uint_eq(r->w->step, 0);
-	ck_assert_msg(has(r->w->stop_msg, "softnet (no kernel work is due)"), "%s", r->w->stop_msg);
-	ck_assert_msg(has(r->w->stop_msg, "cannot run"), "%s", r->w->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "softnet (no kernel work is due)"), "%s", r->w->run->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "cannot run"), "%s", r->w->run->stop_msg);
 	teardown();
 
 	/* r1 runs its one op and its exit, then is done */
@@ -525,8 +525,8 @@ START_TEST(test_schedule_cannot_run)
 	    "schedule r1 r1 r1 r1 r1 r1 r1 r1\n");
 	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
 	ck_assert_int_eq(r->w->threads[0].state, TS_DONE);
-	ck_assert_msg(has(r->w->stop_msg, "asks for r1"), "%s", r->w->stop_msg);
-	ck_assert_msg(has(r->w->stop_msg, "cannot run"), "%s", r->w->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "asks for r1"), "%s", r->w->run->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "cannot run"), "%s", r->w->run->stop_msg);
 	ck_assert_int_eq(r->w->socks[1].rcv.lowat, 10);
 }
 END_TEST
@@ -539,7 +539,7 @@ END_TEST
 START_TEST(test_seeds)
 {
 	uint64_t hashes[51];
-	Run *a, *b;
+	Rec *a, *b;
 	int distinct = 0, other = 0;
 
 	a = run_seed(two_readers, 7);
@@ -547,21 +547,21 @@ START_TEST(test_seeds)
 	ck_assert(a->w->random_sched);
 	assert_clean(a);
 	assert_same_run(a, b, true);
-	run_free(a);
-	run_free(b);
+	rec_free(a);
+	rec_free(b);
 
 	for (int seed = 1; seed <= 50; seed++) {
-		Run *r = run_seed(two_readers, seed);
+		Rec *r = run_seed(two_readers, seed);
 
-		ck_assert_msg(r->w->violation[0] == '\0', "seed %d: %s", seed, r->w->stop_msg);
-		ck_assert_msg(r->w->stop == STOP_DONE, "seed %d: %s", seed, r->w->stop_msg);
-		ck_assert_msg(r->w->nfails == 0, "seed %d: %s", seed, r->w->fails[0].msg);
+		ck_assert_msg(r->w->violation == V_NONE, "seed %d: %s", seed, r->w->run->stop_msg);
+		ck_assert_msg(r->w->stop == STOP_DONE, "seed %d: %s", seed, r->w->run->stop_msg);
+		ck_assert_msg(r->w->nfails == 0, "seed %d: %s", seed, r->w->run->fail_msg[0]);
 		ck_assert_uint_eq(r->w->socks[1].delivered, 6000);
 		ck_assert_int_eq(ret_of(r, "first", 0)->rv, 3000);
 		ck_assert_int_eq(ret_of(r, "second", 0)->rv, 3000);
 		ck_assert_int_eq(r->w->socks[1].rcv.cc, 0);
 		hashes[seed] = r->hash;
-		run_free(r);
+		rec_free(r);
 	}
 	for (int i = 1; i <= 50; i++) {
 		bool seen = false;
@@ -575,7 +575,7 @@ START_TEST(test_seeds)
 	a = run_seed(two_readers, -1);
 	for (int i = 1; i <= 50; i++)
 		other += hashes[i] != a->hash;
-	run_free(a);
+	rec_free(a);
 	ck_assert_msg(other > 0, "every seed gave the default interleaving");
 }
 END_TEST
@@ -585,7 +585,7 @@ END_TEST
 START_TEST(test_deadlock_msg)
 {
 	ExpectReport *rep;
-	Run *r;
+	Rec *r;
 
 	/* a reader nobody writes to */
 	r = run("tcp a b\n"
@@ -594,10 +594,10 @@ START_TEST(test_deadlock_msg)
 	ck_assert(r->w->deadlocked);
 	ck_assert_int_eq(r->w->stop, STOP_DEADLOCK);
 	ck_assert_int_eq(r->w->now, 0);
-	ck_assert_msg(has(r->w->deadlock_msg, "thread reader sleeps on b.so_rcv.sb_cc (\"netio\")"),
-	    "%s", r->w->deadlock_msg);
-	ck_assert_msg(has(r->w->deadlock_msg, "nothing else can happen"), "%s", r->w->deadlock_msg);
-	ck_assert_str_eq(r->w->violation, "");
+	ck_assert_msg(has(r->w->run->deadlock_msg, "thread reader sleeps on b.so_rcv.sb_cc (\"netio\")"),
+	    "%s", r->w->run->deadlock_msg);
+	ck_assert_msg(has(r->w->run->deadlock_msg, "nothing else can happen"), "%s", r->w->run->deadlock_msg);
+	ck_assert_str_eq(violation_names[r->w->violation], "none");
 	rep = g_new0(ExpectReport, 1);
 	ck_assert_int_eq(expect_check(r->w, rep), 1);
 	ck_assert(has(rep->items[0].msg, "unexpected deadlock"));
@@ -625,11 +625,11 @@ START_TEST(test_deadlock_msg)
 	    "\trecv b 100\n");
 	ck_assert(r->w->deadlocked);
 	ck_assert_int_eq(r->w->now, 1 * MS);
-	ck_assert_msg(has(r->w->deadlock_msg, "thread first sleeps on b.so_rcv.sb_cc (\"netio\")"),
-	    "%s", r->w->deadlock_msg);
-	ck_assert_msg(has(r->w->deadlock_msg,
-	    "thread second sleeps on b.so_rcv.sb_flags (\"netlck\")"), "%s", r->w->deadlock_msg);
-	ck_assert(!has(r->w->deadlock_msg, "writer"));
+	ck_assert_msg(has(r->w->run->deadlock_msg, "thread first sleeps on b.so_rcv.sb_cc (\"netio\")"),
+	    "%s", r->w->run->deadlock_msg);
+	ck_assert_msg(has(r->w->run->deadlock_msg,
+	    "thread second sleeps on b.so_rcv.sb_flags (\"netlck\")"), "%s", r->w->run->deadlock_msg);
+	ck_assert(!has(r->w->run->deadlock_msg, "writer"));
 	teardown();
 
 	/* a writer facing a zero window nobody opens: persist probes bounce
@@ -638,10 +638,10 @@ START_TEST(test_deadlock_msg)
 	    "thread writer:\n"
 	    "\tsend a 40000\n");
 	ck_assert(r->w->deadlocked);
-	ck_assert_msg(has(r->w->deadlock_msg, "thread writer sleeps on a.so_snd.sb_cc (\"netio\")"),
-	    "%s", r->w->deadlock_msg);
-	ck_assert_msg(has(r->w->deadlock_msg, "only timers that change nothing are left"), "%s",
-	    r->w->deadlock_msg);
+	ck_assert_msg(has(r->w->run->deadlock_msg, "thread writer sleeps on a.so_snd.sb_cc (\"netio\")"),
+	    "%s", r->w->run->deadlock_msg);
+	ck_assert_msg(has(r->w->run->deadlock_msg, "only timers that change nothing are left"), "%s",
+	    r->w->run->deadlock_msg);
 	ck_assert_int_ge(r->w->now, 5 * SEC);
 	ck_assert_int_gt(r->w->stats.persist_timeouts, 0);
 }
@@ -658,7 +658,7 @@ END_TEST
  */
 START_TEST(test_livelock_pending_wakeup)
 {
-	Run *r;
+	Rec *r;
 
 	/* a pause timer */
 	r = run("tcp a b  b.rcvbuf=4096\n"
@@ -667,7 +667,7 @@ START_TEST(test_livelock_pending_wakeup)
 	    "thread reader:\n"
 	    "\tsleep 20s\n"
 	    "\trecv b 40000 WAITALL => 40000\n");
-	ck_assert_msg(!r->w->deadlocked, "%s", r->w->deadlock_msg);
+	ck_assert_msg(!r->w->deadlocked, "%s", r->w->run->deadlock_msg);
 	assert_clean(r);
 	ck_assert_int_ge(r->w->now, 20 * SEC);
 	teardown();
@@ -680,7 +680,7 @@ START_TEST(test_livelock_pending_wakeup)
 	    "thread reader:\n"
 	    "\trecv d 10 => EWOULDBLOCK\n"
 	    "\trecv b 40000 WAITALL => 40000\n");
-	ck_assert_msg(!r->w->deadlocked, "%s", r->w->deadlock_msg);
+	ck_assert_msg(!r->w->deadlocked, "%s", r->w->run->deadlock_msg);
 	assert_clean(r);
 	ck_assert_int_eq(ret_of(r, "reader", 0)->time, 20 * SEC);
 	teardown();
@@ -690,7 +690,7 @@ START_TEST(test_livelock_pending_wakeup)
 	    "at 20s signal writer\n"
 	    "thread writer:\n"
 	    "\tsend a 40000\n");
-	ck_assert_msg(!r->w->deadlocked, "%s", r->w->deadlock_msg);
+	ck_assert_msg(!r->w->deadlocked, "%s", r->w->run->deadlock_msg);
 	ck_assert_int_eq(r->w->threads[0].state, TS_DONE);
 	ck_assert_int_ge(r->w->now, 20 * SEC);
 }
@@ -702,7 +702,7 @@ END_TEST
  * taken) before softnet delivers the signal. */
 START_TEST(test_signal_pending_in_kernel)
 {
-	Run *r = run("tcp a b\n"
+	Rec *r = run("tcp a b\n"
 	    "at 0ms signal r\n"
 	    "at 1ms fin b\n"
 	    "thread r:\n"
@@ -726,7 +726,7 @@ END_TEST
  */
 START_TEST(test_signal_user_mode)
 {
-	Run *r = run("tcp a b\n"
+	Rec *r = run("tcp a b\n"
 	    "at 0ms signal r\n"
 	    "at 1ms fin b\n"
 	    "thread r:\n"
@@ -742,7 +742,7 @@ END_TEST
 /* A thread that only sleeps: the clock jumps to its timeout in one go. */
 START_TEST(test_time_sleep)
 {
-	Run *r = run("thread t:\n"
+	Rec *r = run("thread t:\n"
 	    "\tsleep 5ms\n");
 
 	assert_clean(r);
@@ -765,7 +765,7 @@ END_TEST
  * run ends at the last timer, 5 ms. */
 START_TEST(test_time_only_when_idle)
 {
-	Run *r = prepare("tcp a b\n"
+	Rec *r = prepare("tcp a b\n"
 	    "thread sleeper:\n"
 	    "\tsleep 5ms\n"
 	    "thread writer:\n"
@@ -808,7 +808,7 @@ END_TEST
  */
 START_TEST(test_sleep_timeouts)
 {
-	Run *r = run("tcp a b  b.rcvtimeo=5ms\n"
+	Rec *r = run("tcp a b  b.rcvtimeo=5ms\n"
 	    "thread writer:\n"
 	    "\tsleep 1ms\n"
 	    "\tsend a 100 => 100\n"
@@ -833,7 +833,7 @@ END_TEST
 START_TEST(test_limits)
 {
 	ExpectReport *rep;
-	Run *r;
+	Rec *r;
 
 	r = run("limit steps 10\n"
 	    "tcp a b\n"
@@ -844,7 +844,7 @@ START_TEST(test_limits)
 	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
 	ck_assert_uint_eq(r->w->step, 10);
 	ck_assert_int_eq(r->npicks, 10);
-	ck_assert_msg(has(r->w->stop_msg, "step limit"), "%s", r->w->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "step limit"), "%s", r->w->run->stop_msg);
 	ck_assert(!r->w->deadlocked);
 	rep = g_new0(ExpectReport, 1);
 	ck_assert_int_eq(expect_check(r->w, rep), 1);
@@ -855,7 +855,7 @@ START_TEST(test_limits)
 	    "thread t:\n"
 	    "\tsleep 5ms\n");
 	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
-	ck_assert_msg(has(r->w->stop_msg, "time limit"), "%s", r->w->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "time limit"), "%s", r->w->run->stop_msg);
 	ck_assert_int_eq(r->w->threads[0].state, TS_SLEEP);
 }
 END_TEST

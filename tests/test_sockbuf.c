@@ -17,7 +17,7 @@ static void
 assert_no_violation(World *w)
 {
 	ck_assert_msg(w->stop != STOP_VIOLATION, "unexpected violation %s: %s",
-	    w->violation, w->violation_msg);
+	    violation_names[w->violation], w->run->violation_msg);
 }
 
 static void
@@ -25,7 +25,7 @@ assert_sbcheck(Fix *f)
 {
 	bool ok = sbcheck(f->w, 0, SB_RCV);
 
-	ck_assert_msg(ok, "sbcheck: %s: %s", f->w->violation, f->w->violation_msg);
+	ck_assert_msg(ok, "sbcheck: %s: %s", violation_names[f->w->violation], f->w->run->violation_msg);
 	assert_no_violation(f->w);
 }
 
@@ -192,7 +192,7 @@ START_TEST(test_sbreserve)
 	ck_assert_int_eq(sb->lowat, 100);
 
 	/* `sysctl kern.sbmax` in the scenario replaces SB_MAX */
-	f.scn->sb_max = 1048576;
+	w->sb_max = 1048576;   /* what world_new takes from the scenario */
 	ck_assert(sbreserve(w, sb, 900000));
 	ck_assert_int_eq(sb->mbmax, 1048576);
 	ck_assert(!sbreserve(w, sb, 1048576LL * 2048 / 2304 + 1));
@@ -584,7 +584,7 @@ START_TEST(test_appendstream_two_records)
 	assert_sbcheck(&f);
 	sbappendstream(w, f.so, f.sb, mk(w, K_PLAIN, 10, 1, 20));
 	ck_assert_int_eq(w->stop, STOP_VIOLATION);
-	ck_assert_str_eq(w->violation, "SBLASTRECORDCHK");
+	ck_assert_str_eq(violation_names[w->violation], "SBLASTRECORDCHK");
 	fix_free(&f);
 }
 END_TEST
@@ -950,7 +950,7 @@ START_TEST(test_sbdrop_stream)
 	sbappendstream(w, f.so, f.sb, mk(w, K_PLAIN, 10, 0, 0));
 	sbdrop(w, f.so, f.sb, 11);
 	ck_assert_int_eq(w->stop, STOP_VIOLATION);
-	ck_assert_str_eq(w->violation, "SBCHECK");
+	ck_assert_str_eq(violation_names[w->violation], "SBCHECK");
 	fix_free(&f);
 }
 END_TEST
@@ -1544,9 +1544,9 @@ random_run(bool udp, uint32_t quirks, uint64_t seed)
 				model_drop(&md, (uint64_t)len);
 			}
 			REQUIRE(sbcheck(w, 0, SB_RCV), "%s seq %d op %d: %s: %s",
-			    what, seq, op, w->violation, w->violation_msg);
+			    what, seq, op, violation_names[w->violation], w->run->violation_msg);
 			REQUIRE(w->stop != STOP_VIOLATION, "%s seq %d op %d: %s: %s",
-			    what, seq, op, w->violation, w->violation_msg);
+			    what, seq, op, violation_names[w->violation], w->run->violation_msg);
 			model_compare(&f, &md, what, seq, op);
 			REQUIRE(w->mlive == (uint32_t)(nmbufs(&f) + g.nheld),
 			    "%s seq %d op %d: %u mbufs live, %d in the buffer, %d held",
@@ -1558,7 +1558,7 @@ random_run(bool udp, uint32_t quirks, uint64_t seed)
 		sbflush(w, f.so, f.sb);
 		model_clear(&md);
 		REQUIRE(sbcheck(w, 0, SB_RCV) && w->stop != STOP_VIOLATION,
-		    "%s seq %d: after sbflush: %s: %s", what, seq, w->violation, w->violation_msg);
+		    "%s seq %d: after sbflush: %s: %s", what, seq, violation_names[w->violation], w->run->violation_msg);
 		REQUIRE(ref_null(f.sb->mb) && ref_null(f.sb->lastrecord) && ref_null(f.sb->mbtail) &&
 		    f.sb->cc == 0 && f.sb->mbcnt == 0, "%s seq %d: sbflush left something", what, seq);
 		REQUIRE(w->mlive == (uint32_t)g.nheld, "%s seq %d: %u mbufs live after sbflush, %d held",

@@ -27,14 +27,14 @@
 #include "errno_names.h"
 #include "expect.h"
 #include "kern.h"
-#include "scheduler.h"
+#include "sched.h"
 
 #define US	1000LL
 #define MS	1000000LL
 
 #define NONE	0
-#define TRUNC	SCN_MSG_TRUNC
-#define OOB	SCN_MSG_OOB
+#define TRUNC	K_MSG_TRUNC
+#define OOB	K_MSG_OOB
 #define ANYCC	(-1)
 #define ANYFL	(-1)
 
@@ -83,9 +83,9 @@ typedef struct {
 	int nrets;
 	Slp slps[256];
 	int nslps;
-} Run;
+} Rec;
 
-static Run *R;
+static Rec *R;
 
 static int64_t
 count_records(World *w, const Sockbuf *sb)
@@ -100,7 +100,7 @@ count_records(World *w, const Sockbuf *sb)
 static void
 sink(void *ctx, const World *cw, const SimEvent *ev)
 {
-	Run *r = ctx;
+	Rec *r = ctx;
 	World *w = (World *)(uintptr_t)cw;
 
 	if (ev->kind == EVK_RETURN && r->nrets < (int)G_N_ELEMENTS(r->rets) && ev->thread >= 0) {
@@ -141,29 +141,29 @@ sink(void *ctx, const World *cw, const SimEvent *ev)
 	}
 }
 
-/* Run text on profile prof with extra quirk bits on top of the profile's
+/* Rec text on profile prof with extra quirk bits on top of the profile's
  * and the scenario's. */
-static Run *
+static Rec *
 run_q(const char *prof, uint32_t extra, const char *text)
 {
 	const Profile *p = profile_find(prof);
 	GError *err = NULL;
-	Run *r;
+	Rec *r;
 
 	ck_assert_msg(p != NULL, "no profile %s", prof);
-	r = g_new0(Run, 1);
+	r = g_new0(Rec, 1);
 	r->prof = prof;
 	r->s = scenario_parse_string("t.scn", text, &err);
 	ck_assert_msg(r->s != NULL, "scenario does not parse:\n%s", err ? err->message : "?");
 	r->w = world_new(r->s, p, ((p->quirks | r->s->quirks_on) & ~r->s->quirks_off) | extra);
-	r->w->sink.fn = sink;
-	r->w->sink.ctx = r;
+	r->w->run->sink.fn = sink;
+	r->w->run->sink.ctx = r;
 	sched_run(r->w);
 	R = r;
 	return r;
 }
 
-static Run *
+static Rec *
 run(const char *prof, const char *text)
 {
 	return run_q(prof, 0, text);
@@ -215,7 +215,7 @@ ret_of(const char *thread, int op)
 		if (R->rets[i].thread == tid && R->rets[i].op == op)
 			return &R->rets[i];
 	ck_abort_msg("%s: thread %s: op %d never returned (%s)", R->prof, thread, op,
-	    R->w->stop_msg);
+	    R->w->run->stop_msg);
 	return NULL;
 }
 
@@ -259,10 +259,10 @@ assert_clean(void)
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	int failed;
 
-	ck_assert_msg(w->violation[0] == '\0', "%s: violation: %s", R->prof, w->stop_msg);
-	ck_assert_msg(!w->deadlocked, "%s: %s", R->prof, w->deadlock_msg);
-	ck_assert_msg(w->stop == STOP_DONE, "%s: run stopped: %s", R->prof, w->stop_msg);
-	ck_assert_msg(w->nfails == 0, "%s: %s", R->prof, w->fails[0].msg);
+	ck_assert_msg(w->violation == V_NONE, "%s: violation: %s", R->prof, w->run->stop_msg);
+	ck_assert_msg(!w->deadlocked, "%s: %s", R->prof, w->run->deadlock_msg);
+	ck_assert_msg(w->stop == STOP_DONE, "%s: run stopped: %s", R->prof, w->run->stop_msg);
+	ck_assert_msg(w->nfails == 0, "%s: %s", R->prof, w->run->fail_msg[0]);
 	failed = expect_check(w, rep);
 	for (int i = 0; i < rep->n && failed; i++)
 		ck_assert_msg(rep->items[i].ok, "%s: line %d: %s", R->prof, rep->items[i].pos.line,
@@ -571,10 +571,10 @@ START_TEST(test_waitall_peek_hang)
 	int n;
 
 	run("netbsd-1.6", peek_hang);
-	ck_assert_msg(R->w->deadlocked, "netbsd-1.6: no deadlock: %s", R->w->stop_msg);
+	ck_assert_msg(R->w->deadlocked, "netbsd-1.6: no deadlock: %s", R->w->run->stop_msg);
 	ck_assert_int_eq(R->w->stop, STOP_DEADLOCK);
-	ck_assert_str_eq(R->w->violation, "");
-	ck_assert_ptr_nonnull(strstr(R->w->deadlock_msg,
+	ck_assert_str_eq(violation_names[R->w->violation], "none");
+	ck_assert_ptr_nonnull(strstr(R->w->run->deadlock_msg,
 	    "thread reader sleeps on b.so_rcv.sb_cc (\"netio\")"));
 	n = rcv_sleeps("reader", "b", sl, 8);
 	ck_assert_int_ge(n, 2);
@@ -587,7 +587,7 @@ START_TEST(test_waitall_peek_hang)
 
 	/* the quirk alone makes netbsd-2.0 hang the same way */
 	run_q("netbsd-2.0", 1u << QUIRK_WAITALL_PEEK_HANG, peek_hang);
-	ck_assert_msg(R->w->deadlocked, "netbsd-2.0 + quirk: no deadlock: %s", R->w->stop_msg);
+	ck_assert_msg(R->w->deadlocked, "netbsd-2.0 + quirk: no deadlock: %s", R->w->run->stop_msg);
 	teardown();
 
 	/* and netbsd-1.6 without it returns the short count */

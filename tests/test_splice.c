@@ -49,7 +49,7 @@
 #include "errno_names.h"
 #include "expect.h"
 #include "kern.h"
-#include "scheduler.h"
+#include "sched.h"
 
 #define MS	1000000LL
 #define ANY	(-1)
@@ -111,14 +111,14 @@ typedef struct {
 	Uns uns[64];
 	int nuns;
 	bool overflow;
-} Run;
+} Rec;
 
-static Run *R;
+static Rec *R;
 
 static void
 sink(void *ctx, const World *w, const SimEvent *ev)
 {
-	Run *r = ctx;
+	Rec *r = ctx;
 
 	if (ev->kind == EVK_RETURN && ev->thread >= 0) {
 		Ret *x;
@@ -180,22 +180,22 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 	}
 }
 
-/* Run text on profile prof, with the profile's and the scenario's quirks. */
-static Run *
+/* Rec text on profile prof, with the profile's and the scenario's quirks. */
+static Rec *
 run(const char *prof, const char *text)
 {
 	const Profile *p = profile_find(prof);
 	GError *err = NULL;
-	Run *r;
+	Rec *r;
 
 	ck_assert_msg(p != NULL, "no profile %s", prof);
-	r = g_new0(Run, 1);
+	r = g_new0(Rec, 1);
 	r->prof = prof;
 	r->s = scenario_parse_string("t.scn", text, &err);
 	ck_assert_msg(r->s != NULL, "scenario does not parse:\n%s", err ? err->message : "?");
 	r->w = world_new(r->s, p, (p->quirks | r->s->quirks_on) & ~r->s->quirks_off);
-	r->w->sink.fn = sink;
-	r->w->sink.ctx = r;
+	r->w->run->sink.fn = sink;
+	r->w->run->sink.ctx = r;
 	sched_run(r->w);
 	R = r;
 	ck_assert_msg(!r->overflow, "%s: too many events for the recording arrays", prof);
@@ -242,7 +242,7 @@ ret_of(const char *thread, int op)
 		if (R->rets[i].thread == tid && R->rets[i].op == op)
 			return &R->rets[i];
 	ck_abort_msg("%s: thread %s: op %d never returned (%s)", R->prof, thread, op,
-	    R->w->stop_msg);
+	    R->w->run->stop_msg);
 	return NULL;
 }
 
@@ -276,10 +276,10 @@ assert_clean(void)
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	int failed;
 
-	ck_assert_msg(w->violation[0] == '\0', "%s: violation: %s", R->prof, w->stop_msg);
-	ck_assert_msg(!w->deadlocked, "%s: %s", R->prof, w->deadlock_msg);
-	ck_assert_msg(w->stop == STOP_DONE, "%s: run stopped: %s", R->prof, w->stop_msg);
-	ck_assert_msg(w->nfails == 0, "%s: %s", R->prof, w->fails[0].msg);
+	ck_assert_msg(w->violation == V_NONE, "%s: violation: %s", R->prof, w->run->stop_msg);
+	ck_assert_msg(!w->deadlocked, "%s: %s", R->prof, w->run->deadlock_msg);
+	ck_assert_msg(w->stop == STOP_DONE, "%s: run stopped: %s", R->prof, w->run->stop_msg);
+	ck_assert_msg(w->nfails == 0, "%s: %s", R->prof, w->run->fail_msg[0]);
 	failed = expect_check(w, rep);
 	for (int i = 0; i < rep->n && failed; i++)
 		ck_assert_msg(rep->items[i].ok, "%s: line %d: %s", R->prof, rep->items[i].pos.line,

@@ -3,19 +3,11 @@
  * json-glib's generator, so strings are escaped by the library.
  */
 #include "trace.h"
-#include "expect.h"
+#include "run.h"
+#include "cost.h"
 #include "errno_names.h"
 
 #include <json-glib/json-glib.h>
-
-const char *const event_kind_names[EVK__COUNT] = {
-	[EVK_STEP] = "step", [EVK_TRANS] = "transition", [EVK_CALL] = "call",
-	[EVK_RETURN] = "return", [EVK_SLEEP] = "sleep", [EVK_WAKEUP] = "wakeup",
-	[EVK_LOCK] = "lock", [EVK_UNLOCK] = "unlock", [EVK_SOCKBUF] = "sockbuf",
-	[EVK_SEGMENT] = "segment", [EVK_DELIVER] = "deliver", [EVK_TIMER] = "timer",
-	[EVK_CLOCK] = "clock", [EVK_DROP] = "drop", [EVK_EXPECT] = "expect",
-	[EVK_VIOLATION] = "violation", [EVK_NOTE] = "note",
-};
 
 void
 trace_writer_init(TraceWriter *tw, FILE *fp, TraceFormat format)
@@ -91,7 +83,7 @@ emit_json(TraceWriter *tw, const World *w, const SimEvent *ev)
 	}
 	if (ev->sock >= 0) {
 		json_builder_set_member_name(b, "socket");
-		json_builder_add_string_value(b, w->scn->sockets[ev->sock].name);
+		json_builder_add_string_value(b, sock_name(w, ev->sock));
 	}
 	if (ev->which >= 0) {
 		json_builder_set_member_name(b, "buffer");
@@ -186,7 +178,7 @@ trace_summary(TraceWriter *tw, const World *w, int failed)
 	if (tw->format == TRACE_JSONL)
 		return;
 	fprintf(tw->fp, "== %s: %llu steps, virtual time %lld.%06llds, %s\n",
-	    w->scn->path, (unsigned long long)w->step, (long long)(w->now / 1000000000),
+	    w->run->path, (unsigned long long)w->step, (long long)(w->now / 1000000000),
 	    (long long)(w->now % 1000000000 / 1000),
 	    failed ? "expectations FAILED" : "all expectations held");
 }

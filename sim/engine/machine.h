@@ -1,0 +1,54 @@
+/*
+ * machine.h: kernel routines as resumable state machines (DESIGN.md rule 2).
+ *
+ * Each routine that can sleep keeps its locals in a Frame with a program
+ * counter.  Its states and the transitions between them are declared once,
+ * as data, next to the code (sosend.c, soreceive.c, ...).  The engine
+ * refuses any transition that is not declared, the trace names every one,
+ * and `sosim dot --machine NAME` can draw the table.
+ */
+#ifndef SOSIM_MACHINE_H
+#define SOSIM_MACHINE_H
+
+#include "world.h"
+
+#define MACH_MAX 32             /* room in the table of machines */
+
+/* What a step function tells the engine. */
+enum {
+	RUN_CONTINUE,           /* keep running this thread in this step */
+	RUN_PREEMPT,            /* a preemption point: the step ends, the thread stays runnable */
+	RUN_SLEEP,              /* the thread went to sleep */
+	RUN_EXIT,               /* the thread's program is finished */
+};
+
+typedef struct {
+	uint16_t from, to;
+} Transition;
+
+typedef struct {
+	const char *name;
+	const char *const *states;
+	int nstates;
+	const Transition *trans;
+	int ntrans;
+	int (*step)(World *w, int tid, Thread *t, Frame *f);
+} MachineDef;
+
+/* The layers above register their machines under their ids (kern.h's
+ * MachineId); ids are fixed numbers, so frames and hashes do not depend
+ * on the order of registration. */
+void machine_register(int id, const MachineDef *def);
+const MachineDef *machine_def(int id);
+const MachineDef *machine_find(const char *name);
+
+/* Move f to state `to`; a transition not in the table is a violation. */
+void machine_goto(World *w, int tid, Frame *f, int to);
+/* Push a frame for machine m in its first state (0) and return it. */
+Frame *machine_call(World *w, int tid, int m);
+/* Pop the top frame; the caller finds `ret` in t->rv / t->err. */
+void machine_return(World *w, int tid, int64_t rv, int err);
+
+#define GOTO(S) machine_goto(w, tid, f, (S))
+
+#endif

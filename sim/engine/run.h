@@ -1,0 +1,59 @@
+/*
+ * run.h: what a run needs around its world (DESIGN.md rule 1).
+ *
+ * The World is the simulated state and nothing else.  The scenario it was
+ * made from, the names to print, the event sink, the schedule to follow,
+ * the limits and the texts of the verdict live here.  Many worlds may share
+ * one Run: a world and its clones, the explorer's snapshots, the seek
+ * checkpoints of one run.
+ */
+#ifndef SOSIM_RUN_H
+#define SOSIM_RUN_H
+
+#include "world.h"
+
+typedef struct {
+	void (*fn)(void *ctx, const World *w, const SimEvent *ev);
+	void *ctx;
+} EventSink;
+
+#define RUN_MSG_MAX 512
+
+struct Run {
+	const void *scenario;   /* the layer above's recipe (scenario.h), opaque here */
+	const char *path;       /* the scenario file, for messages */
+	const char *thread_names[WORLD_MAX_THREADS];
+	const char *sock_names[WORLD_MAX_SOCKETS];
+
+	EventSink sink;         /* fn NULL: nobody listens, no event is built */
+	CheckMode check;
+	uint64_t limit_steps, limit_bytes;
+	int64_t limit_time;
+
+	/* a `schedule` line of names: who runs at each of the first picks */
+	const int *script;
+	int nscript;
+	SrcPos script_pos;
+	/* a plan of deviations from the default policy (--schedule, explorer) */
+	const SchedDev *plan;
+	int nplan;
+	bool plan_set;          /* follow plan, not the script */
+
+	/* texts of the verdict; the world holds what happened (stop, violation
+	 * id, counts), these say it in words */
+	char stop_msg[RUN_MSG_MAX];
+	char violation_msg[RUN_MSG_MAX];
+	char deadlock_msg[RUN_MSG_MAX];
+	char fail_msg[16][240];
+};
+
+Run *run_new(void);
+void run_free(Run *r);
+
+/* Follow a plan (the run keeps the pointer; it overrides the script). */
+void run_set_plan(Run *r, const SchedDev *d, int n);
+
+/* Attach an event sink; a NULL fn detaches. */
+static inline void run_set_sink(Run *r, EventSink s) { r->sink = s; }
+
+#endif

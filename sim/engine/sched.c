@@ -1,0 +1,787 @@
+/*
+ * sched.c: the scheduler, sleep/wakeup, timers and virtual time.
+ *
+ * At each preemption point the scheduler picks who runs next among the
+ * runnable user threads and "softnet" (kernel work that is due: a segment
+ * arriving, a timer).  The default policy (docs/scheduling.md):
+ *   1. due kernel work first, earliest first (an interrupt preempts at the
+ *      next spl drop);
+ *   2. else the thread that ran last, if it is still runnable (the BSD
+ *      kernel does not preempt a thread running in the kernel);
+ *   3. else the next runnable thread after it, in declaration order.
+ * A scenario's `schedule` line overrides the first picks; --seed picks at
+ * random (a reproducible xorshift, stored in the world).  Virtual time
+ * moves only when nothing is runnable: to the next due work.  Nothing
+ * runnable and nothing due, or a quiet state seen before (only timers that
+ * change nothing keep firing), is a deadlock.
+ */
+#include "machine.h"
+#include "errno_names.h"
+#include "sched.h"
+
+#include <glib.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    int64_t a, int64_t b, int64_t c, const char *fmt, ...)
+{
+	SimEvent ev;
+	va_list ap;
+
+	if (w->run->sink.fn == NULL)
+		return;
+	ev.step = w->step;
+	ev.time = w->now;
+	ev.thread = w->cur_thread;
+	ev.kind = kind;
+	ev.routine = routine;
+	ev.from = ev.to = NULL;
+	ev.sock = sock;
+	ev.which = which;
+	ev.a = a;
+	ev.b = b;
+	ev.c = c;
+	va_start(ap, fmt);
+	vsnprintf(ev.detail, sizeof ev.detail, fmt, ap);
+	va_end(ap);
+	w->run->sink.fn(w->run->sink.ctx, w, &ev);
+}
+
+/* ---- the work heap, ordered by (time, seq) ---- */
+
+static bool
+work_before(const Work *a, const Work *b)
+{
+	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
+void
+work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen)
+{
+	uint32_t i;
+
+	if (w->nwork == w->capwork) {
+		w->capwork = w->capwork ? w->capwork * 2 : 64;
+		w->work = realloc(w->work, w->capwork * sizeof(Work));
+		if (w->work == NULL)
+			abort();
+	}
+	i = w->nwork++;
+	w->work[i] = (Work){ time, w->work_seq++, (uint8_t)kind, a, gen };
+	while (i > 0) {
+		uint32_t p = (i - 1) / 2;
+		Work tmp;
+
+		if (!work_before(&w->work[i], &w->work[p]))
+			break;
+		tmp = w->work[i];
+		w->work[i] = w->work[p];
+		w->work[p] = tmp;
+		i = p;
+	}
+}
+
+static Work
+work_pop(World *w)
+{
+	Work top = w->work[0];
+	uint32_t i = 0;
+
+	w->work[0] = w->work[--w->nwork];
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		Work tmp;
+
+		if (l < w->nwork && work_before(&w->work[l], &w->work[m]))
+			m = l;
+		if (r < w->nwork && work_before(&w->work[r], &w->work[m]))
+			m = r;
+		if (m == i)
+			break;
+		tmp = w->work[i];
+		w->work[i] = w->work[m];
+		w->work[m] = tmp;
+		i = m;
+	}
+	return top;
+}
+
+uint32_t
+timer_gen_next(World *w)
+{
+	return ++w->timer_gen;
+}
+
+/* ---- sleep and wakeup ---- */
+
+void
+tsleep(World *w, int tid, uint32_t chan, const char *wmesg, bool intr, int64_t timeo)
+{
+	Thread *t = &w->threads[tid];
+
+	t->state = TS_SLEEP;
+	t->wchan = chan;
+	t->wmesg = wmesg;
+	t->intr = intr;
+	t->wake_err = 0;
+	t->sleep_gen++;
+	w->stats.sleeps++;
+	if (intr && t->sig_pending) {
+		/* tsleep with PCATCH and a signal pending: EINTR without sleeping */
+		t->sig_pending = 0;
+		t->state = TS_RUN;
+		t->wake_err = K_EINTR;
+		emit(w, EVK_WAKEUP, wmesg, -1, -1, tid, K_EINTR, 0, "a pending signal interrupts the sleep");
+		return;
+	}
+	if (timeo > 0)
+		work_push(w, w->now + timeo, KW_SLEEP_TIMEOUT, (uint32_t)tid, t->sleep_gen);
+	if (tracing(w)) {
+		char where[64];
+
+		sched_chan_name(w, chan, where, sizeof where);
+		emit(w, EVK_SLEEP, wmesg, -1, -1, chan, timeo, 0, "sleeps on %s (\"%s\")%s", where,
+		    wmesg, timeo > 0 ? ", with a timeout" : "");
+	}
+}
+
+static void
+make_runnable(World *w, int tid, int err)
+{
+	Thread *t = &w->threads[tid];
+
+	t->state = TS_RUN;
+	t->wake_err = err;
+	t->sleep_gen++;
+	w->stats.wakeups++;
+	w->cost[R_WAKEUP].wakeups++;
+	emit(w, EVK_WAKEUP, t->wmesg, -1, -1, tid, err, 0, "thread %s woken%s%s",
+	    thread_name(w, tid), err ? " with " : "", err ? errno_name(err) : "");
+}
+
+void
+wakeup(World *w, uint32_t chan)
+{
+	w->cost[R_WAKEUP].calls++;
+	for (int i = 0; i < w->nthreads; i++) {
+		Thread *t = &w->threads[i];
+
+		if (t->state == TS_SLEEP && t->wchan == chan)
+			make_runnable(w, i, 0);
+	}
+}
+
+void
+sched_chan_name(const World *w, uint32_t chan, char *buf, size_t n)
+{
+	int kind = (int)(chan >> 24), sock = (int)((chan >> 4) & 0xfffff), which = (int)(chan & 0xf);
+
+	switch (kind) {
+	case CH_SB_CC:
+		snprintf(buf, n, "%s.%s.sb_cc", sock_name(w, sock), which == SB_RCV ? "so_rcv" : "so_snd");
+		break;
+	case CH_SB_FLAGS:
+		snprintf(buf, n, "%s.%s.sb_flags", sock_name(w, sock), which == SB_RCV ? "so_rcv" : "so_snd");
+		break;
+	case CH_MBUF:
+		snprintf(buf, n, "the mbuf pool");
+		break;
+	case CH_PAUSE:
+		snprintf(buf, n, "a pause timer");
+		break;
+	case CH_UPCALL:
+		snprintf(buf, n, "the upcall of %s", sock_name(w, sock));
+		break;
+	case CH_TASKQ:
+		snprintf(buf, n, "its empty work queue");
+		break;
+	case CH_KNOT:
+		snprintf(buf, n, "splice_state %d", sock);
+		break;
+	default:
+		snprintf(buf, n, "channel %#x", chan);
+	}
+}
+
+/* ---- kernel work ---- */
+
+void
+sched_signal(World *w, int tid)
+{
+	Thread *t = &w->threads[tid];
+
+	if (t->state == TS_SLEEP && t->intr)
+		make_runnable(w, tid, K_EINTR);
+	else if (t->state != TS_DONE && t->depth <= 1) {
+		/* in user mode: the handler runs on the way back; no call is hurt */
+		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: handled in user mode",
+		    thread_name(w, tid));
+	} else if (t->state != TS_DONE) {
+		/* stays pending: the next interruptible tsleep returns EINTR at once */
+		t->sig_pending = 1;
+		emit(w, EVK_NOTE, "signal", -1, -1, tid, 0, 0, "signal to %s: pending",
+		    thread_name(w, tid));
+	}
+}
+
+/* ---- registered kernel work and invariants ---- */
+
+static const WorkHandler *work_handlers[KW__COUNT];
+static const InvariantSet *invariant_sets[4];
+static int ninvariant_sets;
+
+void
+sched_register_work(int kind, const WorkHandler *h)
+{
+	if (kind >= 0 && kind < KW__COUNT)
+		work_handlers[kind] = h;
+}
+
+void
+sched_register_invariants(const InvariantSet *set)
+{
+	for (int i = 0; i < ninvariant_sets; i++)
+		if (invariant_sets[i] == set)
+			return;
+	if (ninvariant_sets < (int)(sizeof invariant_sets / sizeof invariant_sets[0]))
+		invariant_sets[ninvariant_sets++] = set;
+}
+
+bool
+invariants_check(World *w)
+{
+	for (int i = 0; i < ninvariant_sets; i++)
+		if (invariant_sets[i]->step && !invariant_sets[i]->step(w))
+			return false;
+	return true;
+}
+
+bool
+invariants_check_end(World *w)
+{
+	for (int i = 0; i < ninvariant_sets; i++)
+		if (invariant_sets[i]->end && !invariant_sets[i]->end(w))
+			return false;
+	return true;
+}
+
+/* The engine's own kind of work: a tsleep timeout. */
+static void
+sleep_timeout_fire(World *w, uint32_t tid, uint32_t gen)
+{
+	Thread *t = &w->threads[tid];
+
+	if (t->state == TS_SLEEP && t->sleep_gen == gen) {
+		emit(w, EVK_TIMER, t->wmesg, -1, -1, tid, 0, 0, "sleep timeout of %s",
+		    thread_name(w, (int)tid));
+		make_runnable(w, (int)tid, K_EWOULDBLOCK);
+	}
+}
+
+static bool
+sleep_timeout_stale(const World *w, uint32_t tid, uint32_t gen)
+{
+	return w->threads[tid].state != TS_SLEEP || w->threads[tid].sleep_gen != gen;
+}
+
+static const WorkHandler sleep_timeout_handler = {
+	"sleep timeout", sleep_timeout_fire, sleep_timeout_stale, false,
+};
+
+static const WorkHandler *
+handler(int kind)
+{
+	if (kind == KW_SLEEP_TIMEOUT)
+		return &sleep_timeout_handler;
+	return work_handlers[kind];
+}
+
+static void
+softnet_run(World *w)
+{
+	Work k = work_pop(w);
+	const WorkHandler *h = handler(k.kind);
+
+	if (h == NULL) {
+		world_violation(w, V_LIMIT, "kernel work of kind %d has no handler registered", k.kind);
+		return;
+	}
+	h->fire(w, k.a, k.gen);
+}
+
+/* Drop timers at the top of the heap that were cancelled or re-armed. */
+static void
+prune_stale(World *w)
+{
+	while (w->nwork > 0) {
+		const Work *k = &w->work[0];
+		const WorkHandler *h = handler(k->kind);
+
+		if (h != NULL && h->stale != NULL && h->stale(w, k->a, k->gen)) {
+			work_pop(w);
+			continue;
+		}
+		return;
+	}
+}
+
+/* Is there kernel work due now?  Stale timers are dropped here. */
+static bool
+softnet_due(World *w)
+{
+	prune_stale(w);
+	return w->nwork > 0 && w->work[0].time <= w->now;
+}
+
+/* ---- picking ---- */
+
+static uint64_t
+rng_next(World *w)
+{
+	uint64_t x = w->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	w->rng = x;
+	return x;
+}
+
+int
+sched_candidates(World *w, int *out)
+{
+	int n = 0;
+
+	if (softnet_due(w))
+		out[n++] = SCHED_SOFTNET;
+	for (int i = 0; i < w->nthreads; i++)
+		if (w->threads[i].state == TS_RUN)
+			out[n++] = i;
+	return n;
+}
+
+int
+sched_default(const World *w, const int *cand, int n)
+{
+	(void)n;
+	if (cand[0] == SCHED_SOFTNET)
+		return SCHED_SOFTNET;
+	if (w->last_thread >= 0 && w->threads[w->last_thread].state == TS_RUN)
+		return w->last_thread;
+	for (int k = 1; k <= w->nthreads; k++) {
+		int i = (w->last_thread + k + w->nthreads) % w->nthreads;
+
+		if (w->last_thread < 0)
+			i = k - 1;
+		if (w->threads[i].state == TS_RUN)
+			return i;
+	}
+	return cand[0];
+}
+
+/* A --schedule plan: the default policy, except at the steps it names. */
+static int
+pick_plan(World *w, const int *cand, int n)
+{
+	const SchedDev *d = &w->run->plan[w->plan_pos];
+	int who;
+
+	if (w->plan_pos >= w->run->nplan || d->step != w->step + 1)
+		return sched_default(w, cand, n);
+	w->plan_pos++;
+	who = d->who < SCHED_SOFTNET ? world_kthread(w, SCHED_SOFTNET - d->who) : d->who;
+	if (who < 0 && d->who < SCHED_SOFTNET)
+		who = -2;
+	for (int i = 0; i < n; i++)
+		if (cand[i] == who && who != -2)
+			return who;
+	w->stop = STOP_LIMIT;
+	snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+	    "the schedule asks for %s at step %llu, but it cannot run then",
+	    who == SCHED_SOFTNET ? "softnet (no kernel work is due)" :
+	    who < 0 ? "a kernel thread this profile does not have" : thread_name(w, who),
+	    (unsigned long long)d->step);
+	return -2;
+}
+
+static int
+pick(World *w, const int *cand, int n)
+{
+	const Run *r = w->run;
+
+	if (r->plan_set)
+		return pick_plan(w, cand, n);
+	if (w->sched_pos < r->nscript) {
+		int want = r->script[w->sched_pos];
+
+		if (want < SCHED_SOFTNET) {
+			int kind = SCHED_SOFTNET - want, k = world_kthread(w, kind);
+
+			if (k < 0) {
+				w->stop = STOP_LIMIT;
+				snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+				    "%s:%d:%d: the schedule names the %s thread, but profile %s has no "
+				    "socket splicing", r->path, r->script_pos.line, r->script_pos.col,
+				    kthread_name(kind), w->prof->name);
+				return -2;
+			}
+			want = k;
+		}
+
+		for (int i = 0; i < n; i++)
+			if (cand[i] == want) {
+				w->sched_pos++;
+				return want;
+			}
+		w->stop = STOP_LIMIT;
+		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+		    "%s:%d:%d: the schedule asks for %s at entry %d, but it cannot run now",
+		    r->path, r->script_pos.line, r->script_pos.col,
+		    want == SCHED_SOFTNET ? "softnet (no kernel work is due)" : thread_name(w, want),
+		    w->sched_pos + 1);
+		return -2;
+	}
+	if (w->random_sched)
+		return cand[rng_next(w) % (uint64_t)n];
+	return sched_default(w, cand, n);
+}
+
+void
+sched_set_plan(World *w, const SchedDev *d, int n)
+{
+	run_set_plan(w->run, d, n);
+	w->plan_pos = 0;
+}
+
+static int
+thread_by_name(const World *w, const char *name)
+{
+	if (strcmp(name, "softnet") == 0)
+		return SCHED_SOFTNET;
+	for (int i = 0; i < w->nthreads; i++)
+		if (strcmp(thread_name(w, i), name) == 0)
+			return i;
+	return -2;
+}
+
+bool
+sched_plan_parse(const World *w, const char *text, SchedDev **out, int *n, char **errmsg)
+{
+	gchar **parts = g_strsplit(strcmp(text, "default") == 0 ? "" : text, ",", -1);
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(SchedDev));
+	bool ok = true;
+
+	*errmsg = NULL;
+	for (int i = 0; parts[i] && ok; i++) {
+		char *colon = strchr(parts[i], ':'), *end;
+		SchedDev d;
+		guint64 step;
+
+		if (colon == NULL) {
+			*errmsg = g_strdup_printf("entry %d '%s': expected STEP:THREAD", i + 1, parts[i]);
+			ok = false;
+			break;
+		}
+		*colon = '\0';
+		step = g_ascii_strtoull(parts[i], &end, 10);
+		if (*end != '\0' || step == 0 || end == parts[i]) {
+			*errmsg = g_strdup_printf("entry %d: '%s' is not a step number (from 1)", i + 1, parts[i]);
+			ok = false;
+			break;
+		}
+		if (a->len > 0 && g_array_index(a, SchedDev, a->len - 1).step >= step) {
+			*errmsg = g_strdup_printf("entry %d: step %llu does not come after the one before",
+			    i + 1, (unsigned long long)step);
+			ok = false;
+			break;
+		}
+		d.step = step;
+		if ((d.who = thread_by_name(w, colon + 1)) == -2) {
+			*errmsg = g_strdup_printf("entry %d: no thread named '%s'", i + 1, colon + 1);
+			ok = false;
+			break;
+		}
+		g_array_append_val(a, d);
+	}
+	g_strfreev(parts);
+	*n = (int)a->len;
+	*out = (SchedDev *)(void *)g_array_free(a, !ok);
+	if (!ok)
+		*out = NULL;
+	return ok;
+}
+
+const char *
+sched_who_name(const World *w, int who)
+{
+	if (who == SCHED_SOFTNET)
+		return "softnet";
+	if (who < SCHED_SOFTNET)
+		return kthread_name(SCHED_SOFTNET - who);
+	return thread_name(w, who);
+}
+
+char *
+sched_plan_format(const World *w, const SchedDev *d, int n)
+{
+	GString *s = g_string_new(NULL);
+
+	for (int i = 0; i < n; i++)
+		g_string_append_printf(s, "%s%llu:%s", i ? "," : "", (unsigned long long)d[i].step,
+		    sched_who_name(w, d[i].who));
+	return g_string_free(s, FALSE);
+}
+
+/* ---- deadlock and livelock ---- */
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h;
+}
+
+/* A hash of everything but time and counters: equal hashes at two quiet
+ * points mean the timers that fired in between changed nothing. */
+static uint64_t
+quiet_hash(World *w)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (int i = 0; i < w->nsocks; i++) {
+		const Socket *so = &w->socks[i];
+
+		h = mix(h, so->state);
+		h = mix(h, (uint64_t)so->error);
+		h = mix(h, (uint64_t)so->rcv.cc);
+		h = mix(h, (uint64_t)so->snd.cc);
+		h = mix(h, (uint64_t)so->rcv.mbcnt);
+		h = mix(h, (uint64_t)so->snd.mbcnt);
+		h = mix(h, so->rcv.flags);
+		h = mix(h, so->snd.flags);
+		h = mix(h, so->tp.snd_una);
+		h = mix(h, so->tp.snd_nxt);
+		h = mix(h, so->tp.snd_wnd);
+		h = mix(h, so->tp.rcv_nxt);
+		h = mix(h, so->tp.rcv_adv);
+		h = mix(h, so->tp.t_state);
+		h = mix(h, so->tp.persist != 0);
+	}
+	for (int i = 0; i < w->nthreads; i++) {
+		h = mix(h, w->threads[i].state);
+		h = mix(h, w->threads[i].wchan);
+		h = mix(h, (uint64_t)w->threads[i].pc);
+	}
+	h = mix(h, w->nwork);
+	return h;
+}
+
+/* A kernel thread asleep on its empty queue has nothing to do. */
+static bool
+kthread_idle(const World *w, int tid)
+{
+	const Thread *t = &w->threads[tid];
+
+	return t->kind != TK_USER && t->state == TS_SLEEP && (t->wchan >> 24) == CH_TASKQ;
+}
+
+static void
+describe_sleepers(World *w, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < w->nthreads && len < n; i++) {
+		Thread *t = &w->threads[i];
+		char where[64];
+
+		if (t->state != TS_SLEEP || kthread_idle(w, i))
+			continue;
+		sched_chan_name(w, t->wchan, where, sizeof where);
+		len += (size_t)snprintf(buf + len, n - len, "%sthread %s sleeps on %s (\"%s\")",
+		    len ? "; " : "", thread_name(w, i), where, t->wmesg);
+	}
+}
+
+static bool
+all_done(World *w)
+{
+	for (int i = 0; i < w->nthreads; i++)
+		if (w->threads[i].state != TS_DONE && !kthread_idle(w, i))
+			return false;
+	return true;
+}
+
+static void
+stop_deadlock(World *w, bool livelock)
+{
+	char who[400];
+
+	describe_sleepers(w, who, sizeof who);
+	w->stop = STOP_DEADLOCK;
+	w->deadlocked = true;
+	snprintf(w->run->stop_msg, sizeof w->run->stop_msg, "deadlock at t=%lld.%06llds: %s%s",
+	    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000), who,
+	    livelock ? "; only timers that change nothing are left" : "; nothing else can happen");
+	snprintf(w->run->deadlock_msg, sizeof w->run->deadlock_msg, "%s", w->run->stop_msg);
+	emit(w, EVK_NOTE, "deadlock", -1, -1, 0, 0, 0, "%s", w->run->stop_msg);
+}
+
+static bool
+only_timers_pending(const World *w)
+{
+	for (uint32_t i = 0; i < w->nwork; i++) {
+		const WorkHandler *h = handler(w->work[i].kind);
+
+		if (h == NULL || !h->self_rearming)
+			return false;
+	}
+	return true;
+}
+
+/* Nothing runnable: advance the clock, or conclude. false when the run is over. */
+static bool
+advance_time(World *w)
+{
+	uint64_t h;
+
+	prune_stale(w);
+	if (w->nwork == 0) {
+		if (all_done(w))
+			w->stop = STOP_DONE;
+		else
+			stop_deadlock(w, false);
+		return false;
+	}
+	/* Only self-re-arming timers left: a state seen before means they
+	 * cycle without effect.  Any other pending work may still change
+	 * something, so it never counts as a livelock. */
+	if (only_timers_pending(w)) {
+		h = quiet_hash(w);
+		for (int i = 0; i < w->nquiet; i++)
+			if (w->quiet_hash[i] == h) {
+				if (all_done(w))
+					w->stop = STOP_DONE;
+				else
+					stop_deadlock(w, true);
+				return false;
+			}
+		w->quiet_hash[w->quiet_pos++ % 64] = h;
+		if (w->nquiet < 64)
+			w->nquiet++;
+	}
+	if (w->work[0].time > w->now) {
+		w->now = w->work[0].time;
+		emit(w, EVK_CLOCK, "clock", -1, -1, w->now, 0, 0, "virtual time is now %lld.%06lld s",
+		    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
+	}
+	if (w->run->limit_time && w->now > w->run->limit_time) {
+		w->stop = STOP_LIMIT;
+		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+		    "time limit reached: virtual time passed %lld ms (raise it with `limit time`)",
+		    (long long)(w->run->limit_time / 1000000));
+		return false;
+	}
+	return true;
+}
+
+/* ---- running ---- */
+
+static void
+thread_run(World *w, int tid)
+{
+	Thread *t = &w->threads[tid];
+	int guard = 0;
+
+	for (;;) {
+		Frame *f = &t->stack[t->depth - 1];
+		int r = machine_def(f->mach)->step(w, tid, t, f);
+
+		if (w->stop != STOP_NONE && w->stop != STOP_DONE)
+			return;
+		if (r == RUN_EXIT) {
+			t->state = TS_DONE;
+			return;
+		}
+		if (r != RUN_CONTINUE)
+			return;
+		if (++guard > 100000) {
+			world_violation(w, V_LIVELOCK, "thread %s runs without reaching a preemption point",
+			    thread_name(w, tid));
+			return;
+		}
+	}
+}
+
+bool
+sched_step_with(World *w, int who)
+{
+	w->step++;
+	w->stats.steps++;
+	w->cur_thread = who == SCHED_SOFTNET ? -1 : who;
+	if (tracing(w))
+		emit(w, EVK_STEP, who == SCHED_SOFTNET ? "softnet" : thread_name(w, who), -1, -1,
+		    who, 0, 0, "%s", who == SCHED_SOFTNET ? "softnet" : thread_name(w, who));
+	if (who == SCHED_SOFTNET)
+		softnet_run(w);
+	else {
+		w->last_thread = who;
+		thread_run(w, who);
+	}
+	if (w->stop == STOP_NONE && w->run->check == CHECK_EVERY_STEP)
+		invariants_check(w);
+	if (w->stop == STOP_NONE && w->run->limit_bytes && w->bytes_moved > w->run->limit_bytes) {
+		w->stop = STOP_LIMIT;
+		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+		    "byte limit reached: programs sent more than %llu bytes (raise it with `limit bytes`)",
+		    (unsigned long long)w->run->limit_bytes);
+	}
+	if (w->stop == STOP_NONE && w->run->limit_steps && w->step >= w->run->limit_steps) {
+		w->stop = STOP_LIMIT;
+		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+		    "step limit reached: %llu steps (raise it with `limit steps` or --max-steps)",
+		    (unsigned long long)w->run->limit_steps);
+	}
+	return w->stop == STOP_NONE;
+}
+
+int
+sched_ready(World *w, int *out)
+{
+	int n;
+
+	for (;;) {
+		n = sched_candidates(w, out);
+		if (n > 0)
+			return n;
+		if (!advance_time(w))
+			return 0;
+	}
+}
+
+bool
+sched_step(World *w)
+{
+	int cand[SCHED_MAX_CAND];
+	int n, who;
+
+	if ((n = sched_ready(w, cand)) == 0)
+		return false;
+	who = pick(w, cand, n);
+	if (who == -2)
+		return false;
+	return sched_step_with(w, who);
+}
+
+StopReason
+sched_run(World *w)
+{
+	while (w->stop == STOP_NONE && sched_step(w))
+		;
+	if (w->stop == STOP_DONE || w->stop == STOP_DEADLOCK)
+		invariants_check_end(w);
+	return w->stop;
+}

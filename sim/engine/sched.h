@@ -1,0 +1,84 @@
+/*
+ * sched.h: the scheduler core (sched.c): who runs next, sleep and wakeup,
+ * virtual time, kernel work at a time (callouts as a mechanism), events.
+ *
+ * The engine knows no kernel routine by name.  The layers above register
+ * what it runs: a handler per kind of kernel work, the invariants to check
+ * after each step and at the end, and the machines (machine.h).
+ */
+#ifndef SOSIM_SCHED_H
+#define SOSIM_SCHED_H
+
+#include <stddef.h>
+
+#include "world.h"
+#include "run.h"
+
+/* ---- events ---- */
+void emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    int64_t a, int64_t b, int64_t c, const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+static inline bool tracing(const World *w) { return w->run->sink.fn != NULL; }
+/* Arguments are only evaluated when someone listens. */
+#define emit(w, ...) do { if (tracing(w)) emit_event((w), __VA_ARGS__); } while (0)
+
+/* ---- sleep, wakeup, kernel work ---- */
+void tsleep(World *w, int thread, uint32_t chan, const char *wmesg, bool intr, int64_t timeo);
+void wakeup(World *w, uint32_t chan);
+void work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen);
+uint32_t timer_gen_next(World *w);
+void sched_chan_name(const World *w, uint32_t chan, char *buf, size_t n);
+
+/* A signal to a thread: interrupts an interruptible sleep, else stays
+ * pending for the next one (or is handled in user mode). */
+void sched_signal(World *w, int tid);
+
+/* ---- what the layers above register ---- */
+typedef struct {
+	const char *name;
+	/* run the work (softnet context) */
+	void (*fire)(World *w, uint32_t a, uint32_t gen);
+	/* true when a cancelled or re-armed timer makes this entry moot; NULL: never */
+	bool (*stale)(const World *w, uint32_t a, uint32_t gen);
+	/* it re-arms itself and may change nothing (a persist timer): only
+	 * such work pending at a state seen before is a livelock */
+	bool self_rearming;
+} WorkHandler;
+void sched_register_work(int kind, const WorkHandler *h);
+
+typedef struct {
+	/* after every step (CHECK_EVERY_STEP); false when one broke */
+	bool (*step)(World *w);
+	/* at the end of a run that finished or deadlocked */
+	bool (*end)(World *w);
+} InvariantSet;
+void sched_register_invariants(const InvariantSet *s);
+bool invariants_check(World *w);
+bool invariants_check_end(World *w);
+
+/* ---- picking and stepping ---- */
+#define SCHED_MAX_CAND (WORLD_MAX_THREADS + TK__COUNT + 1)
+
+/* Who could run now (SCHED_SOFTNET first when kernel work is due). */
+int sched_candidates(World *w, int *out);
+/* Advance the clock until someone can run; the candidates, or 0 when the
+ * run is over (w->stop says why). */
+int sched_ready(World *w, int *out);
+/* The default policy's pick among the candidates. */
+int sched_default(const World *w, const int *cand, int n);
+/* Run one step with an explicit choice; false when the run stopped. */
+bool sched_step_with(World *w, int who);
+/* One step by the policy (script, plan, seed or default); false when over. */
+bool sched_step(World *w);
+/* Run to the end; returns why it stopped. */
+StopReason sched_run(World *w);
+
+/* Schedules as text: "STEP:WHO,STEP:WHO" (WHO a thread name, softnet,
+ * sosplice or softclock), deviations from the default policy. */
+bool sched_plan_parse(const World *w, const char *text, SchedDev **out, int *n, char **errmsg);
+char *sched_plan_format(const World *w, const SchedDev *d, int n);
+/* The name of a schedule entry's WHO. */
+const char *sched_who_name(const World *w, int who);
+/* Follow a plan (the run keeps the pointer; it overrides the script). */
+void sched_set_plan(World *w, const SchedDev *d, int n);
+
+#endif

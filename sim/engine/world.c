@@ -1,0 +1,214 @@
+/*
+ * world.c: making and freeing a World, its registries of names, reporting a
+ * violation, and the handles into it.
+ */
+#include "world.h"
+#include "run.h"
+#include "sched.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const routine_names[R__COUNT] = {
+#define ROUTINE(id, name) [R_##id] = name,
+#include "routines.def"
+#undef ROUTINE
+};
+
+const CounterDef counter_defs[] = {
+#define COUNTER(name, doc) { #name, doc, offsetof(Stats, name) },
+#include "counters.def"
+#undef COUNTER
+};
+const int ncounter_defs = (int)(sizeof counter_defs / sizeof counter_defs[0]);
+
+int
+counter_find(const char *name)
+{
+	for (int i = 0; i < ncounter_defs; i++)
+		if (strcmp(counter_defs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const char *const violation_names[V__COUNT] = {
+	[V_NONE] = "none",
+#define VIOLATION(id, name, doc) [V_##id] = name,
+#include "violations.def"
+#undef VIOLATION
+};
+
+const char *const violation_docs[V__COUNT] = {
+	[V_NONE] = "no invariant was violated",
+#define VIOLATION(id, name, doc) [V_##id] = doc,
+#include "violations.def"
+#undef VIOLATION
+};
+
+int
+violation_find(const char *name)
+{
+	for (int i = 0; i < V__COUNT; i++)
+		if (strcmp(violation_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static const char *const kthread_names[TK__COUNT] = {
+	[TK_USER] = "user",
+#define KTHREAD(id, name, wmesg) [TK_##id] = name,
+#include "kthreads.def"
+#undef KTHREAD
+};
+
+const char *
+kthread_name(int kind)
+{
+	return kind > 0 && kind < TK__COUNT ? kthread_names[kind] : "?";
+}
+
+int
+world_kthread(const World *w, int kind)
+{
+	switch (kind) {
+	case TK_TASKQ: return w->tid_taskq;
+	case TK_SOFTCLOCK: return w->tid_softclock;
+	}
+	return -1;
+}
+
+void
+world_violation(World *w, ViolationId v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->stop == STOP_VIOLATION)
+		return;     /* the first one is the one that matters */
+	w->stop = STOP_VIOLATION;
+	w->violation = (uint8_t)v;
+	va_start(ap, fmt);
+	vsnprintf(w->run->violation_msg, sizeof w->run->violation_msg, fmt, ap);
+	va_end(ap);
+	w->violation_thread = w->cur_thread;
+	snprintf(w->run->stop_msg, sizeof w->run->stop_msg, "invariant %s violated at step %llu (%s): %s",
+	    violation_names[v], (unsigned long long)w->step,
+	    w->cur_thread >= 0 ? thread_name(w, w->cur_thread) : "softnet", w->run->violation_msg);
+	emit(w, EVK_VIOLATION, violation_names[v], -1, -1, 0, 0, 0, "%s", w->run->violation_msg);
+}
+
+int
+socket_index(const World *w, const Socket *so)
+{
+	return (int)(so - w->socks);
+}
+
+const char *
+thread_name(const World *w, int tid)
+{
+	if (tid < 0)
+		return "softnet";
+	if (tid >= w->nthreads)
+		return "?";
+	if (w->threads[tid].kind != TK_USER)
+		return kthread_name(w->threads[tid].kind);
+	return w->run->thread_names[tid] ? w->run->thread_names[tid] : "?";
+}
+
+const char *
+sock_name(const World *w, int i)
+{
+	if (i < 0 || i >= w->nsocks)
+		return "?";
+	return w->run->sock_names[i] ? w->run->sock_names[i] : "?";
+}
+
+Socket *
+sock_ref(World *w, Ref r)
+{
+	if (r.i == 0 || r.i > (uint32_t)w->nsocks) {
+		world_violation(w, V_STALE_HANDLE, "invalid socket handle %u", r.i);
+		return &w->socks[0];
+	}
+	if (!w->socks[r.i - 1].live || w->socks[r.i - 1].gen != r.g) {
+		world_violation(w, V_STALE_HANDLE, "use of freed socket %s",
+		    sock_name(w, (int)r.i - 1));
+		return &w->socks[r.i - 1];
+	}
+	return &w->socks[r.i - 1];
+}
+
+World *
+world_alloc(Run *run, bool run_owned, const Profile *prof, uint32_t quirks)
+{
+	World *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		abort();
+	w->run = run;
+	w->run_owned = run_owned;
+	w->prof = prof;
+	w->quirks = quirks;
+	w->last_thread = -1;
+	w->cur_thread = -1;
+	w->rng = 0x853c49e6748fea9bull;
+	w->tid_taskq = w->tid_softclock = -1;
+	return w;
+}
+
+void
+world_set_seed(World *w, uint64_t seed)
+{
+	w->random_sched = true;
+	w->rng = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
+	if (w->rng == 0)
+		w->rng = 1;
+}
+
+void
+world_free(World *w)
+{
+	if (w == NULL)
+		return;
+	for (uint32_t c = 0; c < w->nmbufs >> POOL_CHUNK_SHIFT; c++) {
+		free(w->mchunk[c]);
+		free(w->mdchunk[c]);
+	}
+	for (uint32_t c = 0; c < w->nclusters >> POOL_CHUNK_SHIFT; c++) {
+		free(w->cchunk[c]);
+		free(w->cdchunk[c]);
+	}
+	for (uint32_t c = 0; c < w->nsegs >> POOL_CHUNK_SHIFT; c++)
+		free(w->schunk[c]);
+	free(w->work);
+	if (w->run_owned)
+		run_free(w->run);
+	free(w);
+}
+
+Run *
+run_new(void)
+{
+	Run *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		abort();
+	r->check = CHECK_EVERY_STEP;
+	return r;
+}
+
+void
+run_free(Run *r)
+{
+	free(r);
+}
+
+void
+run_set_plan(Run *r, const SchedDev *d, int n)
+{
+	r->plan = d;
+	r->nplan = n;
+	r->plan_set = true;
+}

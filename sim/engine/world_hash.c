@@ -1,0 +1,188 @@
+/*
+ * world_hash.c: a 64-bit hash of the world's value, for the explorer's
+ * table of worlds already seen (DESIGN.md rule 1).
+ *
+ * Two worlds with equal hashes must behave alike from here on and end with
+ * the same verdict, so the hash covers everything a later step or the final
+ * check reads: the clock, who ran last (the default policy depends on it),
+ * threads and their frames, sockets, the shape of every socket buffer's
+ * chain, pending kernel work in firing order, the splice queues, and the
+ * history the verdict looks at (op results that failed, counters an
+ * `expect stat` may name, a violation).  It leaves out what only the trace
+ * shows: the step number, the cost profile, the generation counters that
+ * only make handles unique.  Payload bytes are not hashed: they are a
+ * function of stream offsets, which are (sequence numbers, counters).
+ */
+#include <stdlib.h>
+#include <string.h>
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define XXH_STATIC_LINKING_ONLY    /* XXH3_state_t on the stack, not malloc'd per hash */
+#include <xxhash.h>
+
+#include "world.h"
+#include "world_hash.h"
+
+typedef struct {
+	XXH3_state_t *st;
+} H;
+
+static void
+put(H *h, const void *p, size_t n)
+{
+	XXH3_64bits_update(h->st, p, n);
+}
+
+static void
+put64(H *h, uint64_t v)
+{
+	put(h, &v, sizeof v);
+}
+
+/* The chain of a socket buffer: mbuf shapes and record boundaries. */
+static void
+put_chain(H *h, const World *w, const Sockbuf *sb)
+{
+	const Mbuf *r;
+
+	for (Ref rec = sb->mb; (r = world_mbuf(w, rec)) != NULL; rec = r->nextpkt) {
+		const Mbuf *x;
+
+		put64(h, 0x7265636f7264ull);    /* "record" */
+		for (Ref m = rec; (x = world_mbuf(w, m)) != NULL; m = x->next) {
+			uint64_t v = (uint64_t)x->type | (uint64_t)x->flags << 8 |
+			    (uint64_t)x->loopcnt << 16 | (uint64_t)x->len << 32;
+
+			put64(h, v);
+			put64(h, x->pkt_len);
+		}
+	}
+}
+
+/* m_length, read-only */
+static uint64_t
+chain_length(const World *w, Ref m)
+{
+	const Mbuf *x;
+	uint64_t n = 0;
+
+	for (; (x = world_mbuf(w, m)) != NULL; m = x->next)
+		n += x->len;
+	return n;
+}
+
+static void
+put_socket(H *h, const World *w, const Socket *so)
+{
+	const char *p = (const char *)so;
+	size_t a = offsetof(Socket, oob_hole), b = offsetof(Socket, noob_holes);
+	size_t c = offsetof(Socket, org), d = offsetof(Socket, norg);
+
+	put(h, p, a);
+	put(h, so->oob_hole, (size_t)so->noob_holes * sizeof so->oob_hole[0]);
+	put(h, p + b, c - b);
+	put(h, so->org, (size_t)so->norg * sizeof so->org[0]);
+	put(h, p + d, sizeof *so - d);
+	put_chain(h, w, &so->rcv);
+	put_chain(h, w, &so->snd);
+}
+
+static void
+put_thread(H *h, const Thread *t)
+{
+	struct {
+		uint8_t state, kind, intr, sig;
+		int16_t depth;
+		uint16_t pad;
+		uint32_t wchan;
+		int32_t wake_err, pc, err, oflags;
+		int64_t rv;
+		uint32_t rx_ip, rx_port;
+	} v;
+
+	memset(&v, 0, sizeof v);
+	v.state = t->state;
+	v.kind = t->kind;
+	v.intr = t->intr;
+	v.sig = t->sig_pending;
+	v.depth = t->depth;
+	v.wchan = t->wchan;
+	v.wake_err = t->wake_err;
+	v.pc = t->pc;
+	v.err = t->err;
+	v.oflags = t->oflags;
+	v.rv = t->rv;
+	v.rx_ip = t->rx_ip;
+	v.rx_port = t->rx_port;
+	put(h, &v, sizeof v);
+	put(h, t->stack, (size_t)t->depth * sizeof t->stack[0]);
+}
+
+static int
+work_cmp(const void *a, const void *b)
+{
+	const Work *x = a, *y = b;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Pending work in the order it will fire; a segment by what it carries. */
+static void
+put_work(H *h, const World *w)
+{
+	Work buf[64], *v = buf;
+
+	if (w->nwork == 0)
+		return;
+	if (w->nwork > 64)
+		v = malloc(w->nwork * sizeof *v);
+	memcpy(v, w->work, w->nwork * sizeof *v);
+	qsort(v, w->nwork, sizeof *v, work_cmp);
+	for (uint32_t i = 0; i < w->nwork; i++) {
+		put64(h, (uint64_t)(v[i].time - w->now));
+		put64(h, (uint64_t)v[i].kind << 32 | v[i].a);
+		if (v[i].kind == KW_SEGMENT) {
+			const Segment *s = world_segment(w, v[i].a);
+
+			put(h, &s->kind, offsetof(Segment, m) - offsetof(Segment, kind));
+			put64(h, chain_length(w, s->m));
+			put(h, &s->from_ip, sizeof *s - offsetof(Segment, from_ip));
+		} else
+			put64(h, v[i].gen);
+	}
+	if (v != buf)
+		free(v);
+}
+
+uint64_t
+world_hash(const World *w)
+{
+	XXH3_state_t state;
+	H h = { &state };
+	Stats st = w->stats;
+
+	XXH3_INITSTATE(&state);
+	XXH3_64bits_reset(h.st);
+	put64(&h, (uint64_t)w->now);
+	put64(&h, (uint64_t)(int64_t)w->last_thread);
+	for (int i = 0; i < w->nthreads; i++)
+		put_thread(&h, &w->threads[i]);
+	for (int i = 0; i < w->nsocks; i++)
+		put_socket(&h, w, &w->socks[i]);
+	put_work(&h, w);
+	put(&h, w->taskq, (size_t)w->ntaskq * sizeof w->taskq[0]);
+	put64(&h, (uint64_t)w->ntaskq << 32 | (uint32_t)w->nclockq);
+	put(&h, w->clockq, (size_t)w->nclockq * sizeof w->clockq[0]);
+	put(&h, w->idle_ref, sizeof w->idle_ref);
+	put(&h, w->kmem, sizeof w->kmem);
+	put64(&h, (uint64_t)w->mlive << 32 | w->clive);
+	put64(&h, w->mbuf_wanted);
+	st.steps = 0;
+	put(&h, &st, sizeof st);
+	put64(&h, (uint64_t)w->nfails);
+	put(&h, w->fails, (size_t)MIN(w->nfails, 16) * sizeof w->fails[0]);
+	put64(&h, w->violation);
+	put64(&h, (uint64_t)w->stop);
+	return XXH3_64bits_digest(h.st);
+}

@@ -1,0 +1,383 @@
+/*
+ * explore.c: every interleaving of a scenario within a preemption bound,
+ * or many random ones, each checked like `sosim run` checks one.
+ *
+ * A choice point is a step where more than one of softnet and the threads
+ * could run.  A schedule is told by its deviations from the default policy
+ * (scheduling.md): "at step 17 run relay".  Each deviation counts as one
+ * preemption; --preemptions K keeps at most K of them per run, the bound
+ * CHESS and loom use because most concurrency bugs need very few.
+ *
+ * The search is depth-first and stateless: a run replays its prefix of
+ * choices from a fresh world, then takes the default at every new choice
+ * point, hashing the world there.  A world already seen with no more
+ * preemptions spent is not explored again (the run stops: "pruned").
+ * Backtracking tries, at the deepest choice point that has one left, the
+ * next candidate, default first and then in candidate order.  Worlds are
+ * rebuilt rather than copied because the mbuf and cluster pools are large
+ * and mostly empty; a replay costs far less than a deep copy.
+ *
+ * Random mode is PCT (Burckhardt et al., ASPLOS 2010): random priorities
+ * for softnet and the threads, the highest-priority candidate runs, and at
+ * d-1 random steps the running one drops to the lowest priority.
+ */
+#include <glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explore.h"
+#include "kern.h"
+#include "sched.h"
+#include "world_hash.h"
+
+#define MAXC SCHED_MAX_CAND
+
+typedef struct {
+	int8_t cand[MAXC];
+	uint8_t n;
+	uint8_t defidx;         /* the default policy's pick */
+	uint8_t pos;            /* how far in the order default, then the others */
+	uint8_t pre;            /* preemptions spent before this point */
+	uint64_t step;          /* the step this choice makes (w->step + 1) */
+} Choice;
+
+/* The k-th candidate in trying order: the default first, then the rest. */
+static int
+order_idx(const Choice *c, int k)
+{
+	if (k == 0)
+		return c->defidx;
+	return k <= c->defidx ? k - 1 : k;
+}
+
+/* Check a finished run; returns the failures that count for every run. */
+static int
+verdict(World *w, ExploreResult *r, ExpectReport *rep)
+{
+	int hard = 0;
+
+	if (w->stop == STOP_DONE || w->stop == STOP_DEADLOCK)
+		invariants_check_end(w);
+	expect_check(w, rep);
+	for (int i = 0; i < rep->n; i++) {
+		const ExpectResult *x = &rep->items[i];
+
+		if (x->quant == SCN_Q_SOMETIMES) {
+			if (x->ok && x->index >= 0 && x->index < EXPECT_MAX)
+				r->sometimes_held[x->index] = true;
+			continue;
+		}
+		if (!x->ok)
+			hard++;
+	}
+	return hard;
+}
+
+/* Is plan a (n deviations) earlier than plan b: its first differing deviation sooner? */
+static bool
+plan_earlier(const SchedDev *a, const SchedDev *b, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (a[i].step != b[i].step)
+			return a[i].step < b[i].step;
+		if (a[i].who != b[i].who)
+			return a[i].who < b[i].who;
+	}
+	return false;
+}
+
+/* Keep the failing schedule if it is shorter than the one we have: fewer
+ * preemptions, then fewer steps, then deviations that come earlier (so
+ * the answer does not depend on the order of the search). */
+static void
+keep_failure(ExploreResult *r, const SchedDev *plan, int n, uint64_t steps, const ExpectReport *rep)
+{
+	if (r->verdict == EXPLORE_FAIL) {
+		if (n > r->fail_n || (n == r->fail_n && steps > r->fail_steps))
+			return;
+		if (n == r->fail_n && steps == r->fail_steps && !plan_earlier(plan, r->fail_plan, n))
+			return;
+	}
+	g_free(r->fail_plan);
+	r->fail_plan = g_memdup2(plan, (gsize)n * sizeof *plan);
+	r->fail_n = n;
+	r->fail_steps = steps;
+	r->fail_report = *rep;
+	r->verdict = EXPLORE_FAIL;
+}
+
+static void
+finish_sometimes(const Scenario *s, ExploreResult *r)
+{
+	r->nsometimes_missing = 0;
+	for (int i = 0; i < s->nexpects && i < EXPECT_MAX; i++)
+		if (s->expects[i].quant == SCN_Q_SOMETIMES && !r->sometimes_held[i])
+			r->nsometimes_missing++;
+}
+
+static void
+progress(const ExploreOpts *o, ExploreResult *r, uint64_t *next)
+{
+	if (o->progress && r->states >= *next) {
+		o->progress(o->ctx, r->states, r->schedules + r->pruned, r->distinct);
+		*next = r->states + (1u << 16);
+	}
+}
+
+/* ---- systematic ---- */
+
+typedef struct {
+	const ExploreOpts *o;
+	ExploreResult *r;
+	GArray *path;           /* Choice: the choice points of the current run */
+	GHashTable *seen;       /* world hash -> fewest preemptions it was seen with */
+} Dfs;
+
+/*
+ * A choice point met for the first time: false when its world was seen
+ * before with no more preemptions spent (explored from there already);
+ * else it joins the path, the default policy's pick tried first.
+ */
+static bool
+new_choice(Dfs *d, World *w, const int *cand, int n, int pre)
+{
+	gint64 h = (gint64)world_hash(w);
+	gpointer old;
+	Choice c;
+	int def;
+
+	if (g_hash_table_lookup_extended(d->seen, &h, NULL, &old)) {
+		if (GPOINTER_TO_INT(old) <= pre && !d->o->no_prune)
+			return false;
+	} else
+		d->r->distinct++;
+	g_hash_table_insert(d->seen, g_memdup2(&h, sizeof h), GINT_TO_POINTER(pre));
+	memset(&c, 0, sizeof c);
+	c.n = (uint8_t)n;
+	def = sched_default(w, cand, n);
+	for (int i = 0; i < n; i++) {
+		c.cand[i] = (int8_t)cand[i];
+		if (cand[i] == def)
+			c.defidx = (uint8_t)i;
+	}
+	c.pre = (uint8_t)pre;
+	c.step = w->step + 1;
+	g_array_append_val(d->path, c);
+	return true;
+}
+
+/* The deviations of the first `depth` choices: the run as a schedule. */
+static void
+path_plan(const GArray *path, guint depth, GArray *plan)
+{
+	g_array_set_size(plan, 0);
+	for (guint i = 0; i < path->len && i < depth; i++) {
+		const Choice *c = &g_array_index(path, Choice, i);
+
+		if (c->pos > 0) {
+			SchedDev dev = { c->step, c->cand[order_idx(c, c->pos)] };
+
+			g_array_append_val(plan, dev);
+		}
+	}
+}
+
+/* The deepest choice with a candidate left within the bound; false when none. */
+static bool
+backtrack(Dfs *d, guint depth)
+{
+	g_array_set_size(d->path, depth);
+	while (d->path->len > 0) {
+		Choice *c = &g_array_index(d->path, Choice, d->path->len - 1);
+
+		if (c->pos + 1 < c->n && c->pre + 1 <= d->o->preemptions) {
+			c->pos++;
+			return true;
+		}
+		g_array_set_size(d->path, d->path->len - 1);
+	}
+	return false;
+}
+
+static void
+explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
+    ExploreResult *r)
+{
+	Dfs d = { o, r, g_array_new(FALSE, FALSE, sizeof(Choice)),
+	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL) };
+	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
+	ExpectReport *rep = g_new0(ExpectReport, 1);
+	uint64_t next_progress = 1u << 16;
+
+	r->complete = true;
+	for (;;) {
+		World *w = world_new(s, prof, quirks);
+		int cand[MAXC], pre = 0, n;
+		guint depth = 0, replay_len = d.path->len;
+		bool pruned = false;
+
+		/* replay the path's choices, then the default at new ones */
+		while ((n = sched_ready(w, cand)) > 0) {
+			int who = cand[0];
+
+			if (n > 1) {
+				const Choice *c;
+
+				if (depth == d.path->len && !new_choice(&d, w, cand, n, pre)) {
+					pruned = true;
+					break;
+				}
+				c = &g_array_index(d.path, Choice, depth);
+				who = c->cand[order_idx(c, c->pos)];
+				pre += c->pos > 0;
+				depth++;
+			}
+			r->new_states += depth >= replay_len;
+			r->states++;
+			if (!sched_step_with(w, who))
+				break;
+			if (o->max_states && r->states >= o->max_states) {
+				r->complete = false;
+				break;
+			}
+		}
+		r->max_depth = MAX(r->max_depth, w->step);
+		r->choice_points = MAX(r->choice_points, depth);
+		if (pruned)
+			r->pruned++;
+		else if (w->stop != STOP_NONE) {
+			r->schedules++;
+			if (verdict(w, r, rep) > 0) {
+				path_plan(d.path, depth, plan);
+				keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
+			}
+		}
+		world_free(w);
+		progress(o, r, &next_progress);
+		if (!r->complete || !backtrack(&d, depth))
+			break;
+	}
+	g_array_free(d.path, TRUE);
+	g_hash_table_destroy(d.seen);
+	g_array_free(plan, TRUE);
+	g_free(rep);
+}
+
+/* ---- random (PCT) ---- */
+
+static uint64_t
+xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+static void
+explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
+    ExploreResult *r)
+{
+	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
+	GHashTable *seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	ExpectReport *rep = g_new0(ExpectReport, 1);
+	uint64_t rng = o->seed * 0x9e3779b97f4a7c15ull + 1, len = 64, next_progress = 1u << 16;
+	int depth = o->pct_depth > 0 ? o->pct_depth : 3;
+
+	r->complete = false;
+	for (uint64_t run = 0; run < o->random; run++) {
+		World *w = world_new(s, prof, quirks);
+		int prio[MAXC], cand[MAXC], n, ents = w->nthreads + 1;
+		uint64_t change[16], nchoices = 0;
+
+		/* entity e: thread e, or softnet as the last one */
+		for (int e = 0; e < ents; e++)
+			prio[e] = depth + e;
+		for (int e = ents - 1; e > 0; e--) {
+			int k = (int)(xorshift(&rng) % (uint64_t)(e + 1)), t = prio[e];
+
+			prio[e] = prio[k];
+			prio[k] = t;
+		}
+		for (int i = 0; i < depth - 1 && i < 16; i++)
+			change[i] = 1 + xorshift(&rng) % len;
+		g_array_set_size(plan, 0);
+		while ((n = sched_ready(w, cand)) > 0) {
+			int best = -1, bp = -1, def;
+
+			for (int i = 0; i < n; i++) {
+				int e = cand[i] == SCHED_SOFTNET ? ents - 1 : cand[i];
+
+				if (prio[e] > bp) {
+					bp = prio[e];
+					best = cand[i];
+				}
+			}
+			def = sched_default(w, cand, n);
+			if (n > 1) {
+				gint64 h = (gint64)world_hash(w);
+
+				nchoices++;
+				if (!g_hash_table_contains(seen, &h)) {
+					g_hash_table_add(seen, g_memdup2(&h, sizeof h));
+					r->distinct++;
+				}
+			}
+			if (best != def) {
+				SchedDev d = { w->step + 1, best };
+
+				g_array_append_val(plan, d);
+			}
+			for (int i = 0; i < depth - 1 && i < 16; i++)
+				if (change[i] == w->step + 1)
+					prio[best == SCHED_SOFTNET ? ents - 1 : best] = depth - 1 - i;
+			r->states++;
+			r->new_states++;
+			if (!sched_step_with(w, best))
+				break;
+		}
+		if (w->step > len)
+			len = w->step;
+		if (nchoices > r->choice_points)
+			r->choice_points = nchoices;
+		if (w->step > r->max_depth)
+			r->max_depth = w->step;
+		r->schedules++;
+		if (verdict(w, r, rep) > 0)
+			keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
+		world_free(w);
+		progress(o, r, &next_progress);
+	}
+	g_array_free(plan, TRUE);
+	g_hash_table_destroy(seen);
+	g_free(rep);
+}
+
+void
+explore_run(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
+    ExploreResult *r)
+{
+	memset(r, 0, sizeof *r);
+	r->verdict = EXPLORE_PASS;
+	if (o->random > 0)
+		explore_pct(s, prof, quirks, o, r);
+	else
+		explore_dfs(s, prof, quirks, o, r);
+	finish_sometimes(s, r);
+	if (r->verdict != EXPLORE_FAIL) {
+		if (r->nsometimes_missing > 0 && (r->complete || o->random > 0))
+			r->verdict = EXPLORE_FAIL;
+		else if (!r->complete && o->random == 0)
+			r->verdict = EXPLORE_PARTIAL;
+	}
+}
+
+void
+explore_result_free(ExploreResult *r)
+{
+	g_free(r->fail_plan);
+	r->fail_plan = NULL;
+}

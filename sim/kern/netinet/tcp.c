@@ -1,0 +1,571 @@
+/*
+ * tcp.c: a TCP connection over the simulated wire, as much of it as the
+ * socket layer can see (4.4BSD-Lite2 / NetBSD 1.6 sys/netinet/tcp_output.c,
+ * tcp_input.c, tcp_usrreq.c, tcp_timer.c).
+ *
+ * Modelled: MSS segmentation, the sender's silly-window and Nagle rules,
+ * the receive window taken from sbspace() with the receiver's SWS clamp
+ * and "never shrink", the window update after PRU_RCVD (the window opens
+ * by 2 MSS or half the buffer), zero-window persist probes with the BSD
+ * minimum persist interval (TCPTV_PERSMIN, 5 s), urgent data and the OOB
+ * byte pulled out of the stream, FIN and RST.
+ * Not modelled (the wire never loses or reorders): the handshake (pairs
+ * start ESTABLISHED), retransmission, congestion control, delayed ACKs
+ * (every data segment is acknowledged at once), timestamps.
+ * Sequence numbers are 64-bit stream offsets; the FIN takes the number
+ * just past the data.
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+
+#include <stdio.h>
+
+#define TCP_MAXWIN 65535
+#define TCP_MAXRXTSHIFT 12
+static const int tcp_backoff[TCP_MAXRXTSHIFT + 1] = { 1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64 };
+
+static int
+sidx(World *w, Socket *so)
+{
+	return socket_index(w, so);
+}
+
+/* RFC 1323 window scale the receiver would ask for (NetBSD tcp_usrreq). */
+static int64_t
+max_window(const Socket *so)
+{
+	int scale = 0;
+
+	while (scale < 14 && ((int64_t)TCP_MAXWIN << scale) < so->rcv.hiwat)
+		scale++;
+	return (int64_t)TCP_MAXWIN << scale;
+}
+
+/* Append in-order data: sbappendstream since mid-2002, sbappend before. */
+static void
+tcp_append(World *w, Socket *so, Sockbuf *sb, Ref m)
+{
+	if (quirk_on(w, QUIRK_SBAPPEND_WALK))
+		sbappend(w, so, sb, m);
+	else
+		sbappendstream(w, so, sb, m);
+}
+
+static void
+tcp_setpersist(World *w, Socket *so)
+{
+	Tcpcb *tp = &so->tp;
+	int64_t t = 4 * tp->delay * tcp_backoff[tp->t_rxtshift];
+
+	if (t < w->prof->persmin_ns)
+		t = w->prof->persmin_ns;
+	if (t > w->prof->persmax_ns)
+		t = w->prof->persmax_ns;
+	tp->persist = timer_gen_next(w);
+	work_push(w, w->now + t, KW_PERSIST, (uint32_t)sidx(w, so), tp->persist);
+	if (tp->t_rxtshift < TCP_MAXRXTSHIFT)
+		tp->t_rxtshift++;
+}
+
+int
+tcp_usrreq_send(World *w, Socket *so, Ref m, bool oob)
+{
+	Tcpcb *tp = &so->tp;
+	uint64_t n = m_length(w, m);
+
+	if (oob && sbspace(&so->snd) < -512) {
+		m_freem(w, m);
+		return K_ENOBUFS;
+	}
+	tcp_append(w, so, &so->snd, m);
+	emit(w, EVK_SOCKBUF, oob ? "PRU_SENDOOB" : "PRU_SEND", sidx(w, so), SB_SND, so->snd.cc,
+	    so->snd.mbcnt, (int64_t)n, "so_snd += %llu bytes (cc %lld, mbcnt %lld)",
+	    (unsigned long long)n, (long long)so->snd.cc, (long long)so->snd.mbcnt);
+	if (oob) {
+		/* the urgent pointer points just past the last byte of the send */
+		tp->snd_up = tp->snd_una + (uint64_t)so->snd.cc;
+		tp->t_force = 1;
+		tcp_output(w, so);
+		tp->t_force = 0;
+	} else
+		tcp_output(w, so);
+	return 0;
+}
+
+void
+tcp_usrreq_rcvd(World *w, Socket *so)
+{
+	tcp_output(w, so);
+}
+
+int
+tcp_usrreq_rcvoob(World *w, Socket *so, bool peek, uint8_t *byte)
+{
+	Tcpcb *tp = &so->tp;
+
+	(void)w;
+	if ((so->oobmark == 0 && !(so->state & SS_RCVATMARK)) || (so->options & SO_OOBINLINE) ||
+	    (tp->t_oobflags & TCPOOB_HADDATA))
+		return K_EINVAL;
+	if (!(tp->t_oobflags & TCPOOB_HAVEDATA))
+		return K_EWOULDBLOCK;
+	*byte = tp->t_iobc;
+	if (!peek)
+		tp->t_oobflags ^= (TCPOOB_HAVEDATA | TCPOOB_HADDATA);
+	return 0;
+}
+
+void
+tcp_usrclosed(World *w, Socket *so)
+{
+	Tcpcb *tp = &so->tp;
+
+	(void)w;
+	switch (tp->t_state) {
+	case TCPS_ESTABLISHED:
+		tp->t_state = TCPS_FIN_WAIT_1;
+		break;
+	case TCPS_CLOSE_WAIT:
+		tp->t_state = TCPS_LAST_ACK;
+		break;
+	}
+}
+
+static bool
+fin_wanted(const Tcpcb *tp)
+{
+	return tp->t_state == TCPS_FIN_WAIT_1 || tp->t_state == TCPS_CLOSING ||
+	    tp->t_state == TCPS_LAST_ACK;
+}
+
+/* The window to advertise, with the receiver's SWS clamp and no shrinking. */
+static int64_t
+rcv_window(Socket *so)
+{
+	Tcpcb *tp = &so->tp;
+	int64_t win = sbspace(&so->rcv), maxw = max_window(so);
+
+	if (win < 0)
+		win = 0;
+	if (win < so->rcv.hiwat / 4 && win < (int64_t)tp->t_maxseg)
+		win = 0;
+	if (win > maxw)
+		win = maxw;
+	if (win < (int64_t)(tp->rcv_adv - tp->rcv_nxt))
+		win = (int64_t)(tp->rcv_adv - tp->rcv_nxt);
+	return win;
+}
+
+/* The segment's payload: m_copym from the cached position in so_snd. */
+static Ref
+copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
+{
+	Tcpcb *tp = &so->tp;
+	Ref m, c;
+	uint64_t moff;
+	Cost *cost = &w->cost[R_M_COPYM];
+
+	/* stream offset of sb_mb's first byte is snd_una */
+	if (!ref_null(tp->lastm) && (tp->lastm.i >= w->nmbufs ||
+	    !w->mchunk[tp->lastm.i >> POOL_CHUNK_SHIFT][tp->lastm.i & (POOL_CHUNK - 1)].live ||
+	    w->mchunk[tp->lastm.i >> POOL_CHUNK_SHIFT][tp->lastm.i & (POOL_CHUNK - 1)].gen != tp->lastm.g))
+		tp->lastm = REF_NULL;
+	if (!ref_null(tp->lastm) && ref_eq(tp->lastm, so->snd.mb))
+		tp->lastoff = tp->snd_una;
+	if (!ref_null(tp->lastm) && tp->lastoff <= tp->snd_una + off) {
+		m = tp->lastm;
+		moff = tp->snd_una + off - tp->lastoff;
+	} else {
+		m = so->snd.mb;
+		moff = off;
+		tp->lastoff = tp->snd_una;
+	}
+	cost->calls++;
+	while (!ref_null(m) && moff >= mb(w, m)->len) {
+		moff -= mb(w, m)->len;
+		tp->lastoff += mb(w, m)->len;
+		m = mb(w, m)->next;
+		cost->visits++;
+	}
+	tp->lastm = m;
+	c = m_copym_from(w, m, moff, len, R_M_COPYM);
+	/* OpenBSD: the segment carries its bytes' loop count (ph_loopcnt) so a
+	 * splice loop through TCP ends in ELOOP (approximation: per segment) */
+	if (!ref_null(c) && !ref_null(m))
+		mb(w, c)->loopcnt = mb(w, m)->loopcnt;
+	return c;
+}
+
+void
+tcp_output(World *w, Socket *so)
+{
+	Tcpcb *tp = &so->tp;
+	Cost *cost = &w->cost[R_TCP_OUTPUT];
+
+	if (tp->t_state == TCPS_CLOSED || so->peer < 0)
+		return;
+	cost->calls++;
+	for (;;) {
+		int64_t off = (int64_t)(tp->snd_nxt - tp->snd_una);
+		int64_t win = (int64_t)tp->snd_wnd, len, rwin;
+		int64_t cc = so->snd.cc;
+		bool sendalot = false, fin = false, send = false, idle;
+		uint8_t flags = TH_ACK;
+
+		if (tp->t_force) {
+			if (win == 0)
+				win = 1;    /* a persist probe: one byte past the window */
+			else {
+				tp->persist = 0;
+				tp->t_rxtshift = 0;
+			}
+		}
+		len = (cc < win ? cc : win) - off;
+		if (len < 0) {
+			len = 0;
+			if (win == 0)
+				tp->snd_nxt = tp->snd_una;  /* window shrank to 0: back up */
+			off = (int64_t)(tp->snd_nxt - tp->snd_una);
+		}
+		if (len > (int64_t)tp->t_maxseg) {
+			len = tp->t_maxseg;
+			sendalot = true;
+		}
+		if (fin_wanted(tp) && off + len == cc &&
+		    (!(tp->t_flags & TF_SENTFIN) || tp->snd_nxt == tp->snd_una))
+			fin = true;
+		idle = tp->snd_max == tp->snd_una;
+		if (len > 0) {
+			if (len == (int64_t)tp->t_maxseg || (idle && len + off >= cc) || tp->t_force ||
+			    len >= (int64_t)tp->max_sndwnd / 2)
+				send = true;
+		}
+		rwin = sbspace(&so->rcv);
+		if (!send && rwin > 0) {
+			int64_t maxw = max_window(so);
+			int64_t adv = (rwin < maxw ? rwin : maxw) - (int64_t)(tp->rcv_adv - tp->rcv_nxt);
+
+			if (adv >= 2 * (int64_t)tp->t_maxseg || 2 * adv >= so->rcv.hiwat) {
+				send = true;
+				if (len == 0 && !fin)
+					w->stats.window_updates++;
+			}
+		}
+		if (!send && (tp->t_flags & TF_ACKNOW))
+			send = true;
+		if (!send && fin && !(tp->t_flags & TF_SENTFIN))
+			send = true;
+		if (!send && tp->snd_up > tp->snd_una && tp->snd_up > tp->snd_nxt)
+			send = true;
+		if (!send) {
+			/* data waits for the window and nothing is in flight (no
+			 * retransmit timer): the persist timer will force it out */
+			if (cc > off && tp->snd_nxt == tp->snd_una && tp->persist == 0) {
+				tp->t_rxtshift = 0;
+				tcp_setpersist(w, so);
+			}
+			return;
+		}
+		if (!fin || len + off != cc)
+			fin = fin && len + off == cc;
+
+		/* build and send the segment */
+		{
+			uint32_t slot;
+			Segment *seg;
+			Ref data = REF_NULL;
+
+			if (len > 0) {
+				data = copy_data(w, so, (uint64_t)off, (uint64_t)len);
+				if (ref_null(data)) {
+					/* out of mbufs: the timer retries later */
+					if (tp->persist == 0)
+						tcp_setpersist(w, so);
+					return;
+				}
+			}
+			seg = seg_alloc(w, &slot);
+			seg->kind = SEG_TCP;
+			seg->src = (int16_t)sidx(w, so);
+			seg->dst = so->peer;
+			seg->seq = tp->snd_nxt;
+			seg->len = (uint32_t)len;
+			seg->m = data;
+			if (fin)
+				flags |= TH_FIN;
+			if (tp->snd_up > tp->snd_nxt) {
+				flags |= TH_URG;
+				seg->urp = tp->snd_up;
+			}
+			seg->th_flags = flags;
+			seg->ack = tp->rcv_nxt;
+			seg->win = rcv_window(so);
+			if (seg->win > 0 && tp->rcv_nxt + (uint64_t)seg->win > tp->rcv_adv)
+				tp->rcv_adv = tp->rcv_nxt + (uint64_t)seg->win;
+			if (tp->t_force && tp->snd_wnd == 0 && len > 0)
+				w->stats.persist_probes++;
+			tp->snd_nxt += (uint64_t)len;
+			if (fin) {
+				tp->t_flags |= TF_SENTFIN;
+				tp->snd_nxt++;
+			}
+			if (tp->snd_nxt > tp->snd_max)
+				tp->snd_max = tp->snd_nxt;
+			tp->t_flags &= (uint8_t)~TF_ACKNOW;
+			if (len > 0)
+				w->stats.segments++;
+			else
+				w->stats.acks++;
+			emit(w, EVK_SEGMENT, "tcp_output", sidx(w, so), SB_SND, (int64_t)seg->seq, len,
+			    seg->win, "%s -> %s seq %llu len %lld ack %llu win %lld%s%s",
+			    sock_name(w, seg->src), sock_name(w, seg->dst), (unsigned long long)seg->seq,
+			    (long long)len, (unsigned long long)seg->ack, (long long)seg->win,
+			    fin ? " FIN" : "", (flags & TH_URG) ? " URG" : "");
+			seg_send(w, slot, tp->delay);
+		}
+		/* XXX 4.4BSD loops on sendalot even when forced; this sends one
+		 * segment per forced call (an MSG_OOB chunk, a persist probe) */
+		if (!sendalot || tp->t_force)
+			return;
+	}
+}
+
+/* tcp_pulloutofband: the urgent byte leaves the stream for t_iobc. */
+static void
+pulloutofband(World *w, Socket *so, Ref m, uint64_t cnt)
+{
+	while (!ref_null(m)) {
+		Mbuf *x = mb(w, m);
+
+		if (cnt < x->len) {
+			uint8_t *p = mtod(w, m);
+
+			so->tp.t_iobc = p[cnt];
+			so->tp.t_oobflags |= TCPOOB_HAVEDATA;
+			memmove(p + cnt, p + cnt + 1, x->len - cnt - 1);
+			x->len--;
+			return;
+		}
+		cnt -= x->len;
+		m = x->next;
+	}
+}
+
+static void
+tcp_close(World *w, Socket *so)
+{
+	so->tp.t_state = TCPS_CLOSED;
+	so->tp.persist = 0;
+	soisdisconnected(w, so);
+}
+
+void
+tcp_reset_from_peer(World *w, Socket *so)
+{
+	Tcpcb *tp = &so->tp;
+
+	emit(w, EVK_DELIVER, "tcp_input", sidx(w, so), -1, 0, 0, 0, "RST arrives at %s",
+	    sock_name(w, sidx(w, so)));
+	if (tp->t_state == TCPS_CLOSED)
+		return;
+	/* tcp_input, TH_RST in ESTABLISHED..CLOSE_WAIT: ECONNRESET; later states close quietly */
+	if (tp->t_state == TCPS_ESTABLISHED || tp->t_state == TCPS_FIN_WAIT_1 ||
+	    tp->t_state == TCPS_FIN_WAIT_2 || tp->t_state == TCPS_CLOSE_WAIT)
+		so->error = K_ECONNRESET;
+	tcp_close(w, so);
+}
+
+static void
+send_rst(World *w, Socket *so)
+{
+	uint32_t slot;
+	Segment *seg = seg_alloc(w, &slot);
+
+	seg->kind = SEG_TCP;
+	seg->src = (int16_t)sidx(w, so);
+	seg->dst = so->peer;
+	seg->th_flags = TH_RST;
+	seg->seq = so->tp.snd_nxt;
+	seg_send(w, slot, so->tp.delay);
+}
+
+static void
+ack_received(World *w, Socket *so, Segment *seg)
+{
+	Tcpcb *tp = &so->tp;
+
+	if (seg->ack > tp->snd_una && seg->ack <= tp->snd_max) {
+		uint64_t acked = seg->ack - tp->snd_una;
+		uint64_t data = acked > (uint64_t)so->snd.cc ? (uint64_t)so->snd.cc : acked;
+		bool ourfinisacked = acked > data;
+
+		sbdrop(w, so, &so->snd, (int64_t)data);
+		so->tx_acked += data;
+		tp->snd_una = seg->ack;
+		if (tp->snd_nxt < tp->snd_una)
+			tp->snd_nxt = tp->snd_una;
+		sowwakeup(w, so);
+		if (ourfinisacked) {
+			switch (tp->t_state) {
+			case TCPS_FIN_WAIT_1:
+				tp->t_state = TCPS_FIN_WAIT_2;
+				break;
+			case TCPS_CLOSING:
+				tp->t_state = TCPS_TIME_WAIT;
+				break;
+			case TCPS_LAST_ACK:
+				tcp_close(w, so);
+				break;
+			}
+		}
+	}
+	if (seg->ack >= tp->snd_una) {
+		tp->snd_wnd = (uint64_t)seg->win;
+		if (tp->snd_wnd > tp->max_sndwnd)
+			tp->max_sndwnd = tp->snd_wnd;
+		if (tp->snd_wnd > 0 && tp->persist) {
+			tp->persist = 0;
+			tp->t_rxtshift = 0;
+		}
+	}
+}
+
+static void
+urgent_received(World *w, Socket *so, Segment *seg)
+{
+	Tcpcb *tp = &so->tp;
+
+	if (!(seg->th_flags & TH_URG) || seg->urp <= tp->rcv_up)
+		return;
+	tp->rcv_up = seg->urp;
+	so->oobmark = so->rcv.cc + (int64_t)(tp->rcv_up - tp->rcv_nxt) - 1;
+	if (so->oobmark == 0)
+		so->state |= SS_RCVATMARK;
+	tp->t_oobflags &= (uint8_t)~(TCPOOB_HAVEDATA | TCPOOB_HADDATA);
+	emit(w, EVK_NOTE, "sohasoutofband", sidx(w, so), SB_RCV, so->oobmark, 0, 0,
+	    "urgent data: so_oobmark = %lld", (long long)so->oobmark);
+}
+
+static void
+fin_received(World *w, Socket *so)
+{
+	Tcpcb *tp = &so->tp;
+
+	tp->rcv_nxt++;
+	socantrcvmore(w, so);
+	switch (tp->t_state) {
+	case TCPS_ESTABLISHED:
+		tp->t_state = TCPS_CLOSE_WAIT;
+		break;
+	case TCPS_FIN_WAIT_1:
+		tp->t_state = TCPS_CLOSING;
+		break;
+	case TCPS_FIN_WAIT_2:
+		tp->t_state = TCPS_TIME_WAIT;
+		break;
+	}
+}
+
+void
+tcp_input(World *w, Segment *seg)
+{
+	Socket *so = &w->socks[seg->dst];
+	Tcpcb *tp = &so->tp;
+	Ref m = seg->m;
+	int64_t tlen = seg->len;
+	bool fin = (seg->th_flags & TH_FIN) != 0;
+
+	w->cost[R_TCP_INPUT].calls++;
+	seg->m = REF_NULL;
+	if (seg->th_flags & TH_RST) {
+		m_freem(w, m);
+		tcp_reset_from_peer(w, so);
+		return;
+	}
+	if (tp->t_state == TCPS_CLOSED) {
+		m_freem(w, m);
+		return;
+	}
+	if ((so->state & SS_NOFDREF) && tp->t_state > TCPS_CLOSE_WAIT && tlen > 0) {
+		/* data for a closed descriptor: drop with reset */
+		m_freem(w, m);
+		w->stats.tcp_rcvafterclose++;
+		tcp_close(w, so);
+		send_rst(w, so);
+		return;
+	}
+	ack_received(w, so, seg);
+	if (tp->t_state == TCPS_CLOSED) {
+		m_freem(w, m);
+		return;
+	}
+	urgent_received(w, so, seg);
+	if (tlen > 0 || fin) {
+		if (seg->seq == tp->rcv_nxt) {
+			int64_t room = sbspace(&so->rcv), adv = (int64_t)(tp->rcv_adv - tp->rcv_nxt);
+			int64_t accept = room > adv ? room : adv;
+
+			if (accept < 0)
+				accept = 0;
+			if (tlen > accept) {
+				/* beyond the window (a probe into a full buffer): trim it */
+				if (accept == 0)
+					w->stats.tcp_rcvwinprobe_dropped++;
+				m_adj(w, m, -(tlen - accept));
+				tlen = accept;
+				fin = false;
+			}
+			if (tlen > 0) {
+				int64_t stream = tlen;
+
+				if ((seg->th_flags & TH_URG) && !(so->options & SO_OOBINLINE) &&
+				    seg->urp > seg->seq && seg->urp - seg->seq - 1 < (uint64_t)tlen) {
+					pulloutofband(w, so, m, seg->urp - seg->seq - 1);
+					if (so->noob_holes < 64)
+						so->oob_hole[so->noob_holes++] = seg->urp - 1;
+					else if (w->stop == STOP_NONE) {
+						w->stop = STOP_LIMIT;
+						snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+						    "more than 64 urgent bytes pulled out of %s's stream: "
+						    "beyond what the payload check can follow",
+						    sock_name(w, sidx(w, so)));
+					}
+					stream--;
+				}
+				tp->rcv_nxt += (uint64_t)tlen;
+				so->rx_total += (uint64_t)stream;
+				tcp_append(w, so, &so->rcv, m);
+				m = REF_NULL;
+				emit(w, EVK_SOCKBUF, "tcp_input", sidx(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt,
+				    tlen, "so_rcv += %lld bytes (cc %lld, mbcnt %lld, space %lld)",
+				    (long long)tlen, (long long)so->rcv.cc, (long long)so->rcv.mbcnt,
+				    (long long)sbspace(&so->rcv));
+				sorwakeup(w, so);
+			}
+			if (fin)
+				fin_received(w, so);
+		}
+		tp->t_flags |= TF_ACKNOW;
+	}
+	m_freem(w, m);
+	tcp_output(w, so);
+}
+
+void
+tcp_persist_timeout(World *w, int sock, uint32_t gen)
+{
+	Socket *so = &w->socks[sock];
+	Tcpcb *tp = &so->tp;
+
+	if (tp->persist != gen)
+		return;
+	w->stats.persist_timeouts++;
+	emit(w, EVK_TIMER, "tcp_timers", sock, SB_SND, 0, 0, 0,
+	    "persist timer of %s: probe the zero window", sock_name(w, sock));
+	tp->persist = 0;
+	tcp_setpersist(w, so);
+	tp->t_force = 1;
+	tcp_output(w, so);
+	tp->t_force = 0;
+}

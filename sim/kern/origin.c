@@ -1,0 +1,111 @@
+/*
+ * origin.c: where the bytes of a TCP stream come from, for the payload
+ * check.  A socket's send stream is its own pattern until somove (or a
+ * splice(2) prototype) appends bytes received on another socket; from then
+ * on the stream is a list of runs, each starting at a send offset and
+ * carrying the (stream, offset) its bytes were first written with.  A
+ * reader at the far end of a relay or a chain of splices can then check
+ * every byte against what the first writer sent.
+ */
+#include "machine.h"
+#include "kern.h"
+
+#include <stdio.h>
+
+void
+tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, uint64_t *run)
+{
+	int k = -1;
+
+	for (int i = 0; i < so->norg; i++)
+		if (so->org[i].tx <= tx)
+			k = i;
+	*run = k + 1 < so->norg ? so->org[k + 1].tx - tx : UINT64_MAX;
+	if (k < 0) {
+		/* before any run: the socket's own bytes */
+		*stream = UINT64_MAX;   /* the caller knows the socket's own id */
+		*off = tx;
+		return;
+	}
+	*stream = so->org[k].stream;
+	*off = so->org[k].off + (tx - so->org[k].tx);
+}
+
+bool
+tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t off)
+{
+	uint64_t own = tcp_stream_id(socket_index(w, so));
+
+	if (so->norg == 0 && stream == own && off == tx)
+		return true;
+	if (so->norg == 0 && tx > 0) {
+		/* what came before was the socket's own stream */
+		so->org[0].tx = 0;
+		so->org[0].stream = own;
+		so->org[0].off = 0;
+		so->norg = 1;
+	}
+	if (so->norg > 0) {
+		const typeof(so->org[0]) *l = &so->org[so->norg - 1];
+
+		if (l->stream == stream && l->off + (tx - l->tx) == off)
+			return true;
+	}
+	if (so->norg == (int)(sizeof so->org / sizeof so->org[0])) {
+		w->stop = STOP_LIMIT;
+		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
+		    "%s: its send stream alternates between %d sources of bytes (spliced and "
+		    "written); sosim tracks at most %d", sock_name(w, socket_index(w, so)),
+		    so->norg + 1, so->norg);
+		return false;
+	}
+	so->org[so->norg].tx = tx;
+	so->org[so->norg].stream = stream;
+	so->org[so->norg].off = off;
+	so->norg++;
+	return true;
+}
+
+/*
+ * The origin of the byte at receive offset r of TCP socket so: the
+ * sender's offset (shifted by the urgent bytes tcp_pulloutofband took out
+ * before it), then the sender's runs.  *run: how many bytes from there on
+ * share the mapping.
+ */
+void
+rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off, uint64_t *run)
+{
+	const Socket *peer = &w->socks[so->peer];
+	uint64_t s = r, next_hole = UINT64_MAX;
+
+	for (int i = 0; i < so->noob_holes; i++)
+		if (so->oob_hole[i] <= s)
+			s++;
+	for (int i = 0; i < so->noob_holes; i++)
+		if (so->oob_hole[i] >= s && so->oob_hole[i] < next_hole)
+			next_hole = so->oob_hole[i];
+	tx_origin(peer, s, stream, off, run);
+	if (*stream == UINT64_MAX)
+		*stream = tcp_stream_id(so->peer);
+	if (next_hole - s < *run)
+		*run = next_hole - s;
+}
+
+/*
+ * len bytes taken from so_rcv of `from` at receive offset rxoff are about
+ * to be appended to so_snd of `to`: its send stream now carries them.
+ */
+void
+tx_origin_splice(World *w, const Socket *from, uint64_t rxoff, Socket *to, uint64_t len)
+{
+	uint64_t t0 = tx_offset(to);
+
+	for (uint64_t done = 0; done < len; ) {
+		uint64_t stream, off, run;
+
+		rx_origin(w, from, rxoff + done, &stream, &off, &run);
+		if (!tx_origin_add(w, to, t0 + done, stream, off))
+			return;
+		done += run < len - done ? run : len - done;
+	}
+}

@@ -1,0 +1,181 @@
+/*
+ * socket.c: socket state changes and the calls that never sleep
+ * (NetBSD 1.6 sys/kern/uipc_socket.c and uipc_socket2.c: socantsendmore,
+ * socantrcvmore, soisdisconnected, sosetopt, soshutdown, sorflush, soclose).
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+
+#include <string.h>
+
+void
+socantsendmore(World *w, Socket *so)
+{
+	so->state |= SS_CANTSENDMORE;
+	sowwakeup(w, so);
+}
+
+void
+socantrcvmore(World *w, Socket *so)
+{
+	so->state |= SS_CANTRCVMORE;
+	sorwakeup(w, so);
+}
+
+void
+soisdisconnected(World *w, Socket *so)
+{
+	so->state &= ~(uint32_t)(SS_ISCONNECTING | SS_ISCONNECTED | SS_ISDISCONNECTING);
+	so->state |= SS_CANTRCVMORE | SS_CANTSENDMORE;
+	sowwakeup(w, so);
+	sorwakeup(w, so);
+}
+
+/*
+ * sorflush: throw away what was received; the reader sees EOF.  The caller
+ * holds SB_LOCK on so_rcv (4.4BSD and NetBSD 1.6 take it with SB_NOINTR
+ * and M_WAITOK, so a reader sleeping in its MSG_WAITALL loop holds off a
+ * shutdown).  CANTRCVMORE is set, the lock released, and the buffer
+ * cleared to zero before its mbufs are released: its limits go too.
+ */
+void
+sorflush(World *w, int tid, Socket *so)
+{
+	Sockbuf *sb = &so->rcv;
+	int64_t data = so->proto == PROTO_TCP ? sb->cc : sb_datacc(w, sb);
+	Sockbuf asb;
+
+	socantrcvmore(w, so);
+	sbunlock(w, tid, so, SB_RCV);
+	asb = *sb;
+	memset(sb, 0, sizeof *sb);
+	sb->lock_owner = -1;
+	so->rx_dropped += (uint64_t)data;
+	sbrelease(w, so, &asb);
+	emit(w, EVK_SOCKBUF, "sorflush", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt, 0,
+	    "receive buffer flushed and cleared");
+}
+
+/*
+ * soshutdown from softnet (the 2005 splice prototype calls it there): the
+ * receive buffer is flushed without sblock, which softnet could not sleep
+ * for; the sending side is shut as PRU_SHUTDOWN does.
+ */
+void
+soshutdown_nolock(World *w, Socket *so, int how)
+{
+	if (how != 1) {
+		int64_t data = so->rcv.cc;
+
+		socantrcvmore(w, so);
+		so->rx_dropped += (uint64_t)data;
+		sbflush(w, so, &so->rcv);
+	}
+	if (how != 0 && !(so->state & SS_CANTSENDMORE)) {
+		socantsendmore(w, so);
+		tcp_usrclosed(w, so);
+		tcp_output(w, so);
+	}
+}
+
+int
+sosetopt(World *w, Socket *so, int opt, int64_t v)
+{
+	switch (opt) {
+	case SOPT_SNDBUF:
+	case SOPT_RCVBUF: {
+		Sockbuf *sb = opt == SOPT_SNDBUF ? &so->snd : &so->rcv;
+
+		if (!sbreserve(w, sb, v))
+			return K_ENOBUFS;
+		if (opt == SOPT_RCVBUF && so->proto == PROTO_TCP && so->peer >= 0) {
+			/* before the connection exists the window is what we advertise */
+			Socket *peer = &w->socks[so->peer];
+
+			if (so->rx_total == 0 && peer->tx_app == 0) {
+				peer->tp.snd_wnd = (uint64_t)(sbspace(sb) > 0 ? sbspace(sb) : 0);
+				peer->tp.max_sndwnd = peer->tp.snd_wnd;
+				so->tp.rcv_adv = so->tp.rcv_nxt + peer->tp.snd_wnd;
+			}
+		}
+		return 0;
+	}
+	case SOPT_SNDLOWAT:
+	case SOPT_RCVLOWAT: {
+		Sockbuf *sb = opt == SOPT_SNDLOWAT ? &so->snd : &so->rcv;
+
+		/* NetBSD 1.6 sosetopt: values below 1 are EINVAL; clamp to hiwat */
+		if (v < 1)
+			return K_EINVAL;
+		sb->lowat = v > sb->hiwat ? sb->hiwat : v;
+		return 0;
+	}
+	case SOPT_SNDTIMEO:
+		so->snd.timeo = v;
+		return 0;
+	case SOPT_RCVTIMEO:
+		so->rcv.timeo = v;
+		return 0;
+	case SOPT_NONBLOCK:
+		if (v)
+			so->state |= SS_NBIO;
+		else
+			so->state &= ~(uint32_t)SS_NBIO;
+		return 0;
+	case SOPT_OOBINLINE:
+		if (v)
+			so->options |= SO_OOBINLINE;
+		else
+			so->options &= ~(uint32_t)SO_OOBINLINE;
+		return 0;
+	default:
+		return K_ENOPROTOOPT;
+	}
+}
+
+/* The caller holds SB_LOCK on so_rcv unless how is SHUT_WR (soshutdown_locks). */
+int
+soshutdown(World *w, int tid, Socket *so, int how)
+{
+	if (how < 0 || how > 2)
+		return K_EINVAL;
+	if (how != 1)       /* SHUT_RD or SHUT_RDWR */
+		sorflush(w, tid, so);
+	if (how != 0) {     /* SHUT_WR or SHUT_RDWR: PRU_SHUTDOWN */
+		socantsendmore(w, so);
+		if (so->proto == PROTO_TCP) {
+			tcp_usrclosed(w, so);
+			tcp_output(w, so);
+		}
+	}
+	return 0;
+}
+
+/*
+ * soclose: a connected TCP socket disconnects (4.4BSD tcp_disconnect: the
+ * receive buffer is flushed, a FIN follows the data still in so_snd); the
+ * descriptor is gone (SS_NOFDREF).  The socket itself stays until the end
+ * of the run so the connection can finish.
+ */
+/* The caller holds SB_LOCK on so_rcv (the flush in the disconnect needs it). */
+int
+soclose(World *w, int tid, Socket *so)
+{
+	if (so->state & SS_NOFDREF)
+		return K_EBADF;
+	if (so->proto == PROTO_TCP && (so->state & SS_ISCONNECTED)) {
+		so->state |= SS_ISDISCONNECTING;
+		sorflush(w, tid, so);
+		socantsendmore(w, so);
+		tcp_usrclosed(w, so);
+		tcp_output(w, so);
+	} else {
+		sorflush(w, tid, so);
+		socantsendmore(w, so);
+		if (so->proto == PROTO_UDP)
+			so->state &= ~(uint32_t)SS_ISCONNECTED;
+	}
+	so->state |= SS_NOFDREF;
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * socket2.c: waking the users of a socket buffer (NetBSD 1.6
+ * sys/kern/uipc_socket2.c sowakeup, sorwakeup, sowwakeup; OpenBSD's
+ * spliced variants are in splice/splice.c).
+ */
+#include "kern.h"
+
+/*
+ * The socket upcall (NetBSD so_upcall, called from sowakeup when SB_UPCALL
+ * is set, with M_DONTWAIT: it runs in softnet context and must not sleep).
+ * Like the NFS server's nfsrv_rcv on that path, the consumer only notes
+ * that there is work and wakes the thread that does it.
+ */
+static void
+so_upcall(World *w, Socket *so, int which)
+{
+	int sock = socket_index(w, so);
+
+	so->upcall_pending++;
+	w->stats.upcalls++;
+	emit(w, EVK_NOTE, "so_upcall", sock, which, so->upcall_pending, 0, 0,
+	    "upcall for %s.%s (M_DONTWAIT): %u pending", sock_name(w, sock),
+	    which == SB_RCV ? "so_rcv" : "so_snd", so->upcall_pending);
+	wakeup(w, CHAN(CH_UPCALL, sock, 0));
+}
+
+/* sowakeup (NetBSD 1.6 uipc_socket2.c): select, sleepers, then the upcall. */
+static void
+sowakeup(World *w, Socket *so, int which)
+{
+	Sockbuf *sb = which == SB_RCV ? &so->rcv : &so->snd;
+
+	sb->flags &= ~(uint32_t)SB_SEL;
+	if (sb->flags & SB_WAIT) {
+		sb->flags &= ~(uint32_t)SB_WAIT;
+		wakeup(w, CHAN(CH_SB_CC, socket_index(w, so), which));
+	}
+	if ((sb->flags & SB_UPCALL) && so->upcall_thread >= 0)
+		so_upcall(w, so, which);
+	else if ((sb->flags & SB_UPCALL) && so->upcall_knot >= 0)
+		splice_sowake_tramp(w, so, which);
+}
+
+/* OpenBSD: a spliced buffer schedules the move and wakes no one (splice.c). */
+void
+sorwakeup(World *w, Socket *so)
+{
+	if (w->prof->splice == SPLICE_OPENBSD && splice_sorwakeup(w, so))
+		return;
+	sowakeup(w, so, SB_RCV);
+}
+
+void
+sowwakeup(World *w, Socket *so)
+{
+	if (w->prof->splice == SPLICE_OPENBSD && splice_sowwakeup(w, so))
+		return;
+	sowakeup(w, so, SB_SND);
+}
+

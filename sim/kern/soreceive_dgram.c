@@ -1,0 +1,164 @@
+/*
+ * soreceive_dgram.c: FreeBSD 9.1's datagram fast path (seed 004;
+ * sys/kern/uipc_socket.c of release 9.1.0).
+ *
+ * No sblock: datagrams are taken whole, so there is nothing to interleave.
+ * The wait loop runs under the sockbuf mutex (atomic here); the whole first
+ * record comes off the buffer before anything is copied, so the copy (with
+ * the mutex dropped: a preemption point) cannot race another reader.
+ * MSG_PEEK and MSG_OOB (and, where the profile says so, MSG_TRUNC) fall
+ * back to soreceive_generic.
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+
+enum { SD_ENTRY, SD_WAITLOOP, SD_SLEEPING, SD_TAKE, SD_COPY, SD_OUT, SD__N };
+static const char *const dgram_states[] = {
+	"entry", "waitloop", "sleeping", "take", "copy", "out",
+};
+static const Transition dgram_trans[] = {
+	{ SD_ENTRY, SD_WAITLOOP },
+	{ SD_WAITLOOP, SD_TAKE },       /* a datagram is there */
+	{ SD_WAITLOOP, SD_OUT },        /* so_error, EOF, resid 0, EWOULDBLOCK */
+	{ SD_WAITLOOP, SD_SLEEPING },   /* sbwait */
+	{ SD_SLEEPING, SD_WAITLOOP },
+	{ SD_SLEEPING, SD_OUT },        /* sbwait error */
+	{ SD_TAKE, SD_COPY },           /* SOCKBUF_UNLOCK: copy outside the lock */
+	{ SD_COPY, SD_OUT },
+};
+
+static int
+dgram_step(World *w, int tid, Thread *t, Frame *f)
+{
+	Socket *so = sock_ref(w, f->u.sr.so);
+	Sockbuf *sb = &so->rcv;
+
+	switch (f->pc) {
+	case SD_ENTRY: {
+		int fallback = K_MSG_PEEK | K_MSG_OOB;
+
+		w->cost[R_SORECEIVE_DGRAM].calls++;
+		if (w->prof->dgram_fallback_trunc)
+			fallback |= K_MSG_TRUNC;
+		if (f->u.sr.flags & fallback) {
+			emit(w, EVK_NOTE, "soreceive_dgram", socket_index(w, so), SB_RCV, 0, 0, 0,
+			    "complicated case: fall back to soreceive_generic");
+			f->mach = MACH_SORECEIVE;
+			f->pc = 0;
+			return RUN_CONTINUE;
+		}
+		GOTO(SD_WAITLOOP);
+		return RUN_CONTINUE;
+	}
+
+	case SD_WAITLOOP:
+		if (!ref_null(sb->mb)) {
+			GOTO(SD_TAKE);
+			return RUN_CONTINUE;
+		}
+		if (sb->cc != 0)
+			world_violation(w, V_SBCHECK, "soreceive_dgram: sb_mb NULL but sb_cc %lld",
+			    (long long)sb->cc);
+		if (so->error) {
+			f->u.sr.error = so->error;
+			so->error = 0;
+			GOTO(SD_OUT);
+			return RUN_CONTINUE;
+		}
+		if ((so->state & SS_CANTRCVMORE) || f->u.sr.resid == 0) {
+			GOTO(SD_OUT);
+			return RUN_CONTINUE;
+		}
+		if ((so->state & SS_NBIO) || (f->u.sr.flags & K_MSG_DONTWAIT)) {
+			f->u.sr.error = K_EWOULDBLOCK;
+			GOTO(SD_OUT);
+			return RUN_CONTINUE;
+		}
+		GOTO(SD_SLEEPING);
+		call_sbwait(w, tid, f->u.sr.so, SB_RCV);
+		return RUN_CONTINUE;
+
+	case SD_SLEEPING:
+		if (t->err) {
+			f->u.sr.error = t->err;
+			GOTO(SD_OUT);
+			return RUN_CONTINUE;
+		}
+		GOTO(SD_WAITLOOP);
+		return RUN_CONTINUE;
+
+	case SD_TAKE: {
+		Ref rec = sb->mb;
+		Ref next = mb(w, rec)->nextpkt;
+
+		mb(w, rec)->nextpkt = REF_NULL;
+		sb->mb = REF_NULL;
+		sbsync(w, sb, next);    /* sockbuf_pushsync */
+		for (Ref m = rec; !ref_null(m); m = mb(w, m)->next)
+			sbfree(w, sb, m);
+		f->u.sr.rec = rec;
+		GOTO(SD_COPY);
+		return RUN_PREEMPT;
+	}
+
+	case SD_COPY: {
+		Ref m = f->u.sr.rec;
+		int64_t off = 0;
+
+		if (!ref_null(m) && mb(w, m)->type == MT_SONAME) {
+			uint8_t *p = mtod(w, m);
+
+			f->u.sr.from_port = (uint16_t)(p[2] << 8 | p[3]);
+			f->u.sr.from_ip = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 |
+			    (uint32_t)p[6] << 8 | p[7];
+			m = m_free(w, m);
+		}
+		while (!ref_null(m) && mb(w, m)->type == MT_CONTROL)
+			m = m_free(w, m);
+		while (!ref_null(m) && f->u.sr.resid > 0) {
+			Mbuf *x = mb(w, m);
+			int64_t len = x->len < f->u.sr.resid ? x->len : f->u.sr.resid;
+
+			if (!payload_check(mtod(w, m), 1000 + x->tag, (uint64_t)off, (uint64_t)len))
+				world_violation(w, V_PAYLOAD, "%s: datagram bytes differ from what was sent",
+				    sock_name(w, socket_index(w, so)));
+			w->cost[R_SORECEIVE_DGRAM].bytes += (uint64_t)len;
+			so->rx_app += (uint64_t)len;
+			off += len;
+			f->u.sr.resid -= len;
+			if (len == (int64_t)x->len)
+				m = m_free(w, m);
+			else {
+				x->off += (uint32_t)len;
+				x->len -= (uint32_t)len;
+			}
+		}
+		/* whatever is left of the datagram is lost */
+		if (!ref_null(m))
+			f->u.sr.flags |= K_MSG_TRUNC;
+		for (; !ref_null(m); m = m_free(w, m))
+			so->rx_dropped += mb(w, m)->len;
+		f->u.sr.rec = REF_NULL;
+		GOTO(SD_OUT);
+		return RUN_CONTINUE;
+	}
+
+	case SD_OUT: {
+		int64_t done = f->u.sr.slen - f->u.sr.resid;
+
+		so->delivered += (uint64_t)done;
+		machine_return(w, tid, done, f->u.sr.error);
+		t->oflags = f->u.sr.flags & (K_MSG_EOR | K_MSG_TRUNC | K_MSG_OOB);
+		t->rx_ip = f->u.sr.from_ip;
+		t->rx_port = f->u.sr.from_port;
+		return RUN_CONTINUE;
+	}
+	}
+	return RUN_CONTINUE;
+}
+
+const MachineDef mach_soreceive_dgram = {
+	"soreceive_dgram", dgram_states, SD__N, dgram_trans,
+	sizeof dgram_trans / sizeof dgram_trans[0], dgram_step,
+};

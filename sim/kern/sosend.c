@@ -1,0 +1,303 @@
+/*
+ * sosend.c: the generic send path as a state machine.
+ *
+ * Follows NetBSD 1.6 sosend() as copied into kttcp.c rev 1.1 (seed 000):
+ * atomic protocols build the whole record before PRU_SEND; stream sends
+ * hand the protocol one mbuf (at most one cluster) per PRU_SEND call, and
+ * wait only while free space is below SO_SNDLOWAT.  Space is charged with
+ * `len`, not MCLBYTES (NetBSD; 4.4BSD-Lite2 charged MCLBYTES).
+ * Preemption points: SB_LOCK taken or released, sbwait, and the splx()
+ * after every PRU_SEND, where softnet may run.
+ */
+#include "machine.h"
+#include "kern.h"
+#include "errno_names.h"
+
+enum {
+	SS_ENTRY, SS_LOCKING, SS_CHECK, SS_WAITING, SS_BUILD, SS_SEND,
+	SS_RELEASE, SS_OUT, SS__N
+};
+static const char *const sosend_states[] = {
+	"entry", "locking", "check", "waiting", "build", "send", "release", "out",
+};
+static const Transition sosend_trans[] = {
+	{ SS_ENTRY, SS_LOCKING },       /* restart: sblock(&so_snd) */
+	{ SS_ENTRY, SS_OUT },           /* resid < 0: EINVAL */
+	{ SS_LOCKING, SS_CHECK },       /* locked */
+	{ SS_LOCKING, SS_OUT },         /* sblock failed (EWOULDBLOCK, EINTR) */
+	{ SS_CHECK, SS_RELEASE },       /* EPIPE, so_error, ENOTCONN, EMSGSIZE, EWOULDBLOCK */
+	{ SS_CHECK, SS_WAITING },       /* not enough space: sbunlock, sbwait */
+	{ SS_CHECK, SS_BUILD },         /* space: build mbufs */
+	{ SS_WAITING, SS_LOCKING },     /* woken: goto restart */
+	{ SS_WAITING, SS_OUT },         /* sbwait error or timeout */
+	{ SS_BUILD, SS_SEND },          /* chain ready: PRU_SEND */
+	{ SS_SEND, SS_BUILD },          /* resid && space > 0 */
+	{ SS_SEND, SS_CHECK },          /* resid, but space used up */
+	{ SS_SEND, SS_RELEASE },        /* done, or PRU_SEND failed */
+	{ SS_RELEASE, SS_OUT },         /* sbunlock */
+};
+
+Frame *
+call_sosend(World *w, int tid, Ref so, int64_t len, int flags, int dest, int ctl_len, bool kttcp)
+{
+	Frame *f = machine_call(w, tid, MACH_SOSEND);
+
+	f->u.ss.so = so;
+	f->u.ss.slen = len;
+	f->u.ss.resid = len;
+	f->u.ss.flags = flags;
+	f->u.ss.dest = dest;
+	f->u.ss.clen = ctl_len;
+	f->u.ss.kttcp = kttcp;
+	return f;
+}
+
+/* The payload stream of what this socket sends: TCP by offset, UDP by datagram. */
+static void
+fill(World *w, Socket *so, int sockidx, Ref top, Ref m, uint64_t len)
+{
+	Mbuf *x = mb(w, m);
+	uint64_t off;
+
+	if (so->proto == PROTO_TCP) {
+		off = tx_offset(so) + (ref_null(top) ? 0 : mb(w, top)->pkt_len);
+		if (so->norg > 0)
+			tx_origin_add(w, so, off, tcp_stream_id(sockidx), off);
+		payload_fill(mtod(w, m), tcp_stream_id(sockidx), off, len);
+		return;
+	}
+	if (ref_null(top)) {
+		x->tag = (uint32_t)++w->next_tag;
+		off = 0;
+	} else {
+		x->tag = mb(w, top)->tag;
+		off = mb(w, top)->pkt_len;
+	}
+	payload_fill(mtod(w, m), 1000 + x->tag, off, len);
+}
+
+/* One mbuf of the chain: MGETHDR/MGET, a cluster when worth it, uiomove. */
+static bool
+build_one(World *w, Frame *f, Socket *so, int sockidx)
+{
+	const Profile *p = w->prof;
+	Ref m;
+	int64_t mlen, len;
+	bool first = ref_null(f->u.ss.top);
+
+	m = first ? m_gethdr(w, M_WAIT, MT_DATA) : m_get(w, M_WAIT, MT_DATA);
+	if (ref_null(m))
+		return false;
+	w->cost[R_SOSEND].allocs++;
+	mlen = first ? p->mhlen : p->mlen;
+	if (f->u.ss.resid >= p->minclsize && f->u.ss.space >= p->mclbytes && m_clget(w, m)) {
+		mlen = p->mclbytes;
+		if (f->u.ss.atomic && first) {
+			len = p->mclbytes - p->max_hdr;
+			mb(w, m)->off += (uint32_t)p->max_hdr;
+		} else
+			len = p->mclbytes;
+		if (len > f->u.ss.resid)
+			len = f->u.ss.resid;
+	} else {
+		len = mlen < f->u.ss.resid ? mlen : f->u.ss.resid;
+		if (len > f->u.ss.space)
+			len = f->u.ss.space;
+		if (len < 0)
+			len = 0;
+		/* MH_ALIGN: leave room for protocol headers in front. */
+		if (f->u.ss.atomic && first && len < mlen)
+			mb(w, m)->off += (uint32_t)((mlen - len) & ~(int64_t)(sizeof(long) - 1));
+	}
+	f->u.ss.space -= len;
+	f->u.ss.resid -= len;
+	fill(w, so, sockidx, f->u.ss.top, m, (uint64_t)len);
+	if (!f->u.ss.kttcp)
+		w->cost[R_SOSEND].bytes += (uint64_t)len;  /* uiomove */
+	mb(w, m)->len = (uint32_t)len;
+	if (first) {
+		f->u.ss.top = m;
+	} else
+		mb(w, f->u.ss.tail)->next = m;
+	f->u.ss.tail = m;
+	mb(w, f->u.ss.top)->pkt_len += (uint32_t)len;
+	if (f->u.ss.resid <= 0 && (f->u.ss.flags & K_MSG_EOR))
+		mb(w, f->u.ss.top)->flags |= M_EOR;
+	return true;
+}
+
+static int
+sosend_step(World *w, int tid, Thread *t, Frame *f)
+{
+	Socket *so = sock_ref(w, f->u.ss.so);
+	int sockidx = socket_index(w, so);
+	Sockbuf *sb = &so->snd;
+
+	switch (f->pc) {
+	case SS_ENTRY:
+		w->cost[R_SOSEND].calls++;
+		f->u.ss.atomic = (so->pr_flags & PR_ATOMIC) != 0;
+		if (f->u.ss.resid < 0) {
+			f->u.ss.error = K_EINVAL;
+			GOTO(SS_OUT);
+			return RUN_CONTINUE;
+		}
+		GOTO(SS_LOCKING);
+		call_sblock(w, tid, f->u.ss.so, SB_SND, SBLOCKWAIT(f->u.ss.flags));
+		return RUN_CONTINUE;
+
+	case SS_LOCKING:
+		if (t->err) {
+			f->u.ss.error = t->err;
+			GOTO(SS_OUT);
+			return RUN_CONTINUE;
+		}
+		GOTO(SS_CHECK);
+		return RUN_CONTINUE;
+
+	case SS_CHECK: {
+		int64_t space, need;
+
+		if (so->state & SS_CANTSENDMORE) {
+			f->u.ss.error = K_EPIPE;
+			GOTO(SS_RELEASE);
+			return RUN_CONTINUE;
+		}
+		if (so->error) {
+			f->u.ss.error = so->error;
+			if (w->prof->so_error_cleared_by_send)
+				so->error = 0;
+			GOTO(SS_RELEASE);
+			return RUN_CONTINUE;
+		}
+		if (!(so->state & SS_ISCONNECTED)) {
+			if (so->pr_flags & PR_CONNREQUIRED) {
+				if (!(so->state & SS_ISCONFIRMING)) {
+					f->u.ss.error = K_ENOTCONN;
+					GOTO(SS_RELEASE);
+					return RUN_CONTINUE;
+				}
+			} else if (f->u.ss.dest < 0) {
+				f->u.ss.error = K_EDESTADDRREQ;
+				GOTO(SS_RELEASE);
+				return RUN_CONTINUE;
+			}
+		}
+		space = sbspace(sb);
+		if (f->u.ss.flags & K_MSG_OOB)
+			space += 1024;
+		if (f->u.ss.atomic && f->u.ss.resid > sb->hiwat) {
+			f->u.ss.error = K_EMSGSIZE;
+			GOTO(SS_RELEASE);
+			return RUN_CONTINUE;
+		}
+		/* FreeBSD sosend_dgram: a datagram that does not fit now is refused */
+		if (f->u.ss.atomic && so->proto == PROTO_UDP && w->prof->udp_sosend_dgram &&
+		    f->u.ss.resid > space) {
+			f->u.ss.error = K_EMSGSIZE;
+			GOTO(SS_RELEASE);
+			return RUN_CONTINUE;
+		}
+		need = f->u.ss.resid;
+		if (space < need && (f->u.ss.atomic || space < sb->lowat)) {
+			if ((so->state & SS_NBIO) ||
+			    (w->prof->sosend_dontwait && (f->u.ss.flags & K_MSG_DONTWAIT))) {
+				f->u.ss.error = K_EWOULDBLOCK;
+				GOTO(SS_RELEASE);
+				return RUN_CONTINUE;
+			}
+			sbunlock(w, tid, so, SB_SND);
+			GOTO(SS_WAITING);
+			call_sbwait(w, tid, f->u.ss.so, SB_SND);
+			return RUN_CONTINUE;
+		}
+		f->u.ss.space = space;
+		GOTO(SS_BUILD);
+		return RUN_PREEMPT;     /* splx(s): the chain is built at low spl */
+	}
+
+	case SS_WAITING:
+		if (t->err) {
+			f->u.ss.error = t->err;
+			GOTO(SS_OUT);
+			return RUN_CONTINUE;
+		}
+		GOTO(SS_LOCKING);
+		call_sblock(w, tid, f->u.ss.so, SB_SND, SBLOCKWAIT(f->u.ss.flags));
+		return RUN_CONTINUE;
+
+	case SS_BUILD:
+		t->wchan = 0;
+		do {
+			if (!build_one(w, f, so, sockidx)) {
+				/* MGET(M_WAIT) sleeps until an mbuf is freed */
+				w->stats.mbuf_waits++;
+				w->mbuf_wanted = true;
+				/* MGET(M_WAIT) sleeps without PCATCH */
+				tsleep(w, tid, CHAN(CH_MBUF, 0, 0), "mbuf", false, 0);
+				return RUN_SLEEP;
+			}
+		} while (f->u.ss.space > 0 && f->u.ss.atomic && f->u.ss.resid > 0);
+		GOTO(SS_SEND);
+		return RUN_CONTINUE;
+
+	case SS_SEND: {
+		int error;
+		Ref top = f->u.ss.top;
+		uint64_t n = mb(w, top)->pkt_len;
+
+		if (so->state & SS_CANTSENDMORE) {
+			f->u.ss.error = K_EPIPE;
+			GOTO(SS_RELEASE);
+			return RUN_CONTINUE;
+		}
+		if (f->u.ss.resid > 0)
+			so->state |= SS_MORETOCOME;
+		f->u.ss.top = f->u.ss.tail = REF_NULL;
+		if (so->proto == PROTO_TCP)
+			error = tcp_usrreq_send(w, so, top, (f->u.ss.flags & K_MSG_OOB) != 0);
+		else if (f->u.ss.flags & K_MSG_OOB) {
+			m_freem(w, top);    /* udp_usrreq PRU_SENDOOB */
+			error = K_EOPNOTSUPP;
+		} else
+			error = udp_usrreq_send(w, so, top, REF_NULL, f->u.ss.dest);
+		if (!error) {
+			so->tx_app += n;
+			w->bytes_moved += n;
+		}
+		if (f->u.ss.resid > 0)
+			so->state &= ~(uint32_t)SS_MORETOCOME;
+		if (error) {
+			f->u.ss.error = error;
+			GOTO(SS_RELEASE);
+			return RUN_PREEMPT;
+		}
+		if (f->u.ss.resid > 0 && f->u.ss.space > 0)
+			GOTO(SS_BUILD);
+		else if (f->u.ss.resid > 0)
+			GOTO(SS_CHECK);
+		else
+			GOTO(SS_RELEASE);
+		return RUN_PREEMPT;     /* splx(s): softnet may run */
+	}
+
+	case SS_RELEASE:
+		sbunlock(w, tid, so, SB_SND);
+		GOTO(SS_OUT);
+		return RUN_PREEMPT;
+
+	case SS_OUT:
+		if (!ref_null(f->u.ss.top)) {
+			m_freem(w, f->u.ss.top);
+			f->u.ss.top = REF_NULL;
+		}
+		machine_return(w, tid, f->u.ss.slen - f->u.ss.resid, f->u.ss.error);
+		return RUN_CONTINUE;
+	}
+	return RUN_CONTINUE;
+}
+
+const MachineDef mach_sosend = {
+	"sosend", sosend_states, SS__N, sosend_trans,
+	sizeof sosend_trans / sizeof sosend_trans[0], sosend_step,
+};

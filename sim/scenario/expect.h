@@ -1,0 +1,37 @@
+/*
+ * expect.h: the verdict of a run.
+ */
+#ifndef SOSIM_EXPECT_H
+#define SOSIM_EXPECT_H
+
+#include "scenario.h"
+
+#define EXPECT_MAX 64
+
+typedef struct {
+	ScnPos pos;             /* 0:0 for verdicts no line asked for */
+	bool ok;
+	int index;              /* the scenario's expectation, -1 for op results and the outcome */
+	int quant;              /* ScnQuant of that expectation */
+	char msg[600];
+} ExpectResult;
+
+typedef struct {
+	ExpectResult items[EXPECT_MAX];
+	int n;
+} ExpectReport;
+
+/* Check the scenario's expectations, op results and the run's outcome;
+ * returns the number that failed. */
+int expect_check(World *w, ExpectReport *r);
+
+/* instantiate.c: a world from a scenario, with its own run (names, limits,
+ * schedule); world_free frees both.  Registers the kernel and the
+ * scenario's program machine with the engine on first use. */
+World *world_new(const Scenario *scn, const Profile *prof, uint32_t quirks);
+void scenario_engine_init(void);
+
+/* user.c: a scenario thread's program, the bottom frame of its thread */
+extern const MachineDef mach_user;
+
+#endif

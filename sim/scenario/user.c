@@ -1,0 +1,267 @@
+/*
+ * user.c: a scenario thread's program, run as the bottom frame of its
+ * thread.  Each op is a system call: sosend, soreceive, kttcp, or one of the
+ * calls that never sleep (shutdown, close, setsockopt), done in place.
+ * Returning to user mode is a preemption point.
+ */
+#include "expect.h"
+#include "errno_names.h"
+
+#include <stdio.h>
+#include <string.h>
+
+enum { U_NEXT, U_CALLED, U_DONE, U_FLUSHLOCK, U__N };
+static const char *const user_states[] = { "next", "called", "done", "flushlock" };
+static const Transition user_trans[] = {
+	{ U_NEXT, U_CALLED },   /* a system call was made */
+	{ U_CALLED, U_FLUSHLOCK },  /* shutdown(SHUT_RD)/close: sblock(&so_rcv) for sorflush */
+	{ U_FLUSHLOCK, U_CALLED },
+	{ U_CALLED, U_NEXT },   /* it returned: check the expectation */
+	{ U_NEXT, U_DONE },     /* end of the program */
+};
+
+/* The op as written, without its `=> result` part. */
+static int
+op_text_len(const ScnOp *op)
+{
+	const char *arrow = strstr(op->text, "=>");
+	int n = arrow ? (int)(arrow - op->text) : (int)strlen(op->text);
+
+	while (n > 0 && (op->text[n - 1] == ' ' || op->text[n - 1] == '\t'))
+		n--;
+	return n;
+}
+
+static void
+format_result(char *buf, size_t n, int64_t rv, int err, int oflags, bool flags)
+{
+	if (err)
+		snprintf(buf, n, "%s", errno_name(err));
+	else if (flags && oflags)
+		snprintf(buf, n, "%lld%s%s%s", (long long)rv,
+		    (oflags & K_MSG_TRUNC) ? " TRUNC" : "",
+		    (oflags & K_MSG_EOR) ? " EOR" : "",
+		    (oflags & K_MSG_OOB) ? " OOB" : "");
+	else
+		snprintf(buf, n, "%lld", (long long)rv);
+}
+
+static void
+check_result(World *w, int tid, const ScnOp *op)
+{
+	Thread *t = &w->threads[tid];
+	const ScnResult *e = &op->expect;
+	char got[64], want[64];
+	bool ok = true;
+
+	format_result(got, sizeof got, t->rv, t->err, t->oflags, true);
+	emit(w, EVK_RETURN, "return", op->sock, -1, t->rv, t->err, t->oflags, "%.*s => %s",
+	    op_text_len(op), op->text, got);
+	switch (e->kind) {
+	case SCN_RES_NONE:
+		return;
+	case SCN_RES_VALUE:
+		ok = t->err == 0 && t->rv == e->value &&
+		    (!e->check_flags || (t->oflags & (K_MSG_TRUNC | K_MSG_EOR | K_MSG_OOB)) == e->flags);
+		format_result(want, sizeof want, e->value, 0, e->flags, e->check_flags);
+		if (!e->check_flags)
+			format_result(got, sizeof got, t->rv, t->err, t->oflags, false);
+		break;
+	case SCN_RES_ERRNO:
+		ok = t->err == e->err;
+		snprintf(want, sizeof want, "%s", errno_name(e->err));
+		break;
+	}
+	w->nchecked++;
+	emit(w, EVK_EXPECT, "expect", op->sock, -1, ok, 0, 0, "%s: expected %s, got %s",
+	    ok ? "held" : "FAILED", want, got);
+	if (!ok && w->nfails < (int)(sizeof w->fails / sizeof w->fails[0])) {
+		w->fails[w->nfails] = e->pos;
+		snprintf(w->run->fail_msg[w->nfails], sizeof w->run->fail_msg[0],
+		    "thread %s: '%.*s' expected %s, got %s", thread_name(w, tid),
+		    op_text_len(op), op->text, want, got);
+	}
+	if (!ok)
+		w->nfails++;
+}
+
+/* Calls that never sleep: done in place, result in t->rv/t->err. */
+static void
+do_immediate(World *w, Thread *t, const ScnOp *op, Socket *so)
+{
+	t->rv = 0;
+	t->err = 0;
+	t->oflags = 0;
+	switch (op->kind) {
+	case SCN_OP_SHUTDOWN:
+		t->err = soshutdown(w, (int)(t - w->threads), so, op->how);
+		break;
+	case SCN_OP_CLOSE:
+		t->err = soclose(w, (int)(t - w->threads), so);
+		break;
+	case SCN_OP_SETSOCKOPT:
+		t->err = sosetopt(w, so, op->opt.opt, op->opt.value);
+		break;
+	case SCN_OP_GETSPLICE:
+		/* getsockopt(SO_SPLICE): so_splicelen, kept after the unsplice */
+		if (w->prof->splice != SPLICE_OPENBSD)
+			t->err = K_ENOPROTOOPT;
+		else
+			t->rv = so->splicelen;
+		break;
+	case SCN_OP_SOERROR:
+		/* getsockopt(SO_ERROR) returns the error and clears it; here the
+		 * error is the result, 0 when there is none */
+		t->err = so->error;
+		so->error = 0;
+		break;
+	case SCN_OP_UPCALL:
+		/* as nfssvc_addsock: so_upcall = the consumer, SB_UPCALL on so_rcv */
+		if (so->upcall_thread >= 0)
+			t->err = K_EBUSY;
+		else {
+			so->upcall_thread = (int16_t)(t - w->threads);
+			so->rcv.flags |= SB_UPCALL;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static int
+user_step(World *w, int tid, Thread *t, Frame *f)
+{
+	const ScnThread *prog = &((const Scenario *)w->run->scenario)->threads[tid];
+	const ScnOp *op;
+	Socket *so;
+	Ref sr;
+
+	switch (f->pc) {
+	case U_NEXT:
+		if (t->pc >= prog->nops) {
+			GOTO(U_DONE);
+			return RUN_EXIT;
+		}
+		op = &prog->ops[t->pc];
+		emit(w, EVK_CALL, "syscall", op->kind == SCN_OP_SLEEP ? -1 : op->sock, -1, 0, 0, 0,
+		    "%.*s", op_text_len(op), op->text);
+		GOTO(U_CALLED);
+		t->rv = 0;
+		t->err = 0;
+		t->oflags = 0;
+		if (op->kind == SCN_OP_SLEEP) {
+			tsleep(w, tid, CHAN(CH_PAUSE, tid, 0), "pause", true, op->len > 0 ? op->len : 1);
+			return RUN_SLEEP;
+		}
+		sr = sock_handle(w, op->sock);
+		so = sock_ref(w, sr);
+		if (op->kind == SCN_OP_WAITUPCALL) {
+			/* the consumer's work loop: sleep until an upcall has run */
+			t->wake_err = 0;
+			if (so->upcall_pending == 0) {
+				tsleep(w, tid, CHAN(CH_UPCALL, op->sock, 0), "upcall", true, 0);
+				return RUN_SLEEP;
+			}
+			return RUN_CONTINUE;
+		}
+		if (so->state & SS_NOFDREF) {
+			t->err = K_EBADF;   /* the descriptor was closed */
+			return RUN_CONTINUE;
+		}
+		switch (op->kind) {
+		case SCN_OP_SEND:
+		case SCN_OP_SENDTO:
+			if (op->ctl_len > 0) {
+				/* NetBSD tcp_usrreq and udp_usrreq PRU_SEND: control is not
+				 * supported (EINVAL) */
+				t->err = K_EINVAL;
+				return RUN_CONTINUE;
+			}
+			call_sosend(w, tid, sr, op->len, op->flags,
+			    op->kind == SCN_OP_SENDTO ? op->dest : -1, op->ctl_len, false);
+			return RUN_CONTINUE;
+		case SCN_OP_RECV:
+			call_soreceive(w, tid, sr, op->len, op->flags, false);
+			return RUN_CONTINUE;
+		case SCN_OP_KTTCP_SEND:
+		case SCN_OP_KTTCP_RECV: {
+			Frame *k = machine_call(w, tid,
+			    op->kind == SCN_OP_KTTCP_SEND ? MACH_KTTCP_SEND : MACH_KTTCP_RECV);
+
+			k->u.kt.so = sr;
+			k->u.kt.total = (uint64_t)op->len;
+			return RUN_CONTINUE;
+		}
+		case SCN_OP_SPLICE:
+		case SCN_OP_UNSPLICE:
+			call_sosplice(w, tid, sr, op->dest, op->max, op->idle, op->optlen,
+			    op->kind == SCN_OP_UNSPLICE);
+			return RUN_CONTINUE;
+		case SCN_OP_SYS_SPLICE:
+			call_sys_splice(w, tid, op->sock, op->dest);
+			return RUN_CONTINUE;
+		case SCN_OP_CLOSE:
+			if (w->prof->splice == SPLICE_OPENBSD) {
+				call_soclose(w, tid, sr);
+				return RUN_CONTINUE;
+			}
+			/* FALLTHROUGH */
+		case SCN_OP_SHUTDOWN:
+			if ((op->kind == SCN_OP_CLOSE || op->how != 1) && op->how >= 0 && op->how <= 2) {
+				/* sorflush: sb_flags |= SB_NOINTR; sblock(sb, M_WAITOK) */
+				so->rcv.flags |= SB_NOINTR;
+				GOTO(U_FLUSHLOCK);
+				call_sblock(w, tid, sr, SB_RCV, M_WAIT);
+				return RUN_CONTINUE;
+			}
+			do_immediate(w, t, op, so);
+			return RUN_CONTINUE;
+		default:
+			do_immediate(w, t, op, so);
+			return RUN_CONTINUE;
+		}
+
+	case U_FLUSHLOCK:
+		op = &prog->ops[t->pc];
+		so = sock_ref(w, sock_handle(w, op->sock));
+		GOTO(U_CALLED);
+		do_immediate(w, t, op, so);
+		return RUN_CONTINUE;
+
+	case U_CALLED:
+		op = &prog->ops[t->pc];
+		if (op->kind == SCN_OP_SLEEP) {
+			t->err = 0;
+			t->rv = 0;
+		}
+		if (op->kind == SCN_OP_WAITUPCALL) {
+			Socket *us = &w->socks[op->sock];
+
+			/* woken by a signal: EINTR; otherwise collect the upcalls */
+			t->err = t->wake_err == K_EINTR ? K_EINTR : 0;
+			if (t->err == 0) {
+				t->rv = us->upcall_pending;
+				us->upcall_pending = 0;
+			}
+		}
+		/* sendit/recvit: an interrupted or would-block transfer that moved
+		 * some bytes returns the count, not the error */
+		if ((op->kind == SCN_OP_SEND || op->kind == SCN_OP_SENDTO || op->kind == SCN_OP_RECV) &&
+		    t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
+			t->err = 0;
+		check_result(w, tid, op);
+		t->pc++;
+		GOTO(U_NEXT);
+		return RUN_PREEMPT;
+
+	case U_DONE:
+		return RUN_EXIT;
+	}
+	return RUN_CONTINUE;
+}
+
+const MachineDef mach_user = {
+	"user", user_states, U__N, user_trans,
+	sizeof user_trans / sizeof user_trans[0], user_step,
+};
