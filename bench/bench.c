@@ -32,6 +32,8 @@
 #include "kern.h"
 #include "scenario.h"
 #include "sched.h"
+#include "seek.h"
+#include "snapshot.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +136,200 @@ bench_kttcp(void)
 
 		printf("payload_bytes_per_s_checked_every_step %.0f\n", (double)c.delivered / c.wall);
 	}
+	/* what the payload costs at best: a memcpy of 2 KB chunks (a cluster
+	 * each) cycling through a 1 MB buffer, 1 GiB in all */
+	{
+		static uint8_t src[1 << 20], dst[1 << 20];
+		volatile uint8_t sink = 0;
+		double t0, t;
+
+		memset(src, 0x5a, sizeof src);
+		t0 = now_s();
+		for (uint64_t done = 0; done < (1ull << 30); done += 2048) {
+			size_t off = (size_t)(done % sizeof src);
+
+			memcpy(dst + off, src + off, 2048);
+			sink ^= dst[off];
+		}
+		t = now_s() - t0;
+		(void)sink;
+		printf("memcpy_bytes_per_s %.0f\n", (double)(1ull << 30) / t);
+		printf("payload_over_memcpy %.3f\n", ((double)r.delivered / r.wall) / ((double)(1ull << 30) / t));
+	}
+	return 0;
+}
+
+static double
+ms_since(double t0)
+{
+	return (now_s() - t0) * 1000.0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static World *
+world_from_text(const char *text, Scenario **sp)
+{
+	GError *err = NULL;
+	Scenario *s = scenario_parse_string("bench.scn", text, &err);
+	const Profile *p;
+
+	if (s == NULL) {
+		fprintf(stderr, "bench: %s\n", err->message);
+		exit(2);
+	}
+	p = profile_find(s->profile ? s->profile : "netbsd-2.0");
+	*sp = s;
+	return world_new(s, p, (p->quirks | s->quirks_on) & ~s->quirks_off);
+}
+
+/*
+ * bench seek: a kttcp transfer of 256 MiB (over a million steps), seeked
+ * as the TUI will: to the end, back one step at a time, back 1000 steps at
+ * a time, to random steps, and forwards one step at a time.
+ */
+static int
+bench_seek(void)
+{
+	const char *text =
+	    "profile netbsd-2.0\n"
+	    "tcp a b\n"
+	    "thread sender:\n"
+	    "    kttcp send a 256MiB => 268435456\n"
+	    "thread receiver:\n"
+	    "    kttcp recv b 256MiB => 268435456\n";
+	Scenario *s;
+	Seeker *sk = seeker_new(world_from_text(text, &s), 0, 0);
+	double t0, back[300], back1k[100], rnd[300], fwd[300], worst_back = 0, worst_1k = 0;
+	double worst_rnd = 0, worst_fwd = 0;
+	uint64_t last, rng = 0x9e3779b97f4a7c15ull;
+
+	t0 = now_s();
+	last = seeker_seek(sk, UINT64_MAX - 1);
+	printf("seek_steps %llu\n", (unsigned long long)last);
+	printf("seek_to_end_s %.3f\n", (now_s() - t0));
+	if (last < 1000000) {
+		fprintf(stderr, "bench: the seek scenario has %llu steps, want a million\n",
+		    (unsigned long long)last);
+		return 1;
+	}
+	for (int i = 0; i < 300; i++) {
+		t0 = now_s();
+		seeker_seek(sk, last - 1 - (uint64_t)i);
+		back[i] = ms_since(t0);
+		worst_back = back[i] > worst_back ? back[i] : worst_back;
+	}
+	for (int i = 0; i < 100; i++) {
+		t0 = now_s();
+		seeker_seek(sk, last - 1000 * (uint64_t)(i + 1));
+		back1k[i] = ms_since(t0);
+		worst_1k = back1k[i] > worst_1k ? back1k[i] : worst_1k;
+	}
+	for (int i = 0; i < 300; i++) {
+		rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+		t0 = now_s();
+		seeker_seek(sk, rng % last);
+		rnd[i] = ms_since(t0);
+		worst_rnd = rnd[i] > worst_rnd ? rnd[i] : worst_rnd;
+	}
+	seeker_seek(sk, last / 2);
+	for (int i = 0; i < 300; i++) {
+		t0 = now_s();
+		seeker_seek(sk, last / 2 + 1 + (uint64_t)i);
+		fwd[i] = ms_since(t0);
+		worst_fwd = fwd[i] > worst_fwd ? fwd[i] : worst_fwd;
+	}
+	qsort(back, 300, sizeof back[0], cmp_double);
+	qsort(rnd, 300, sizeof rnd[0], cmp_double);
+	qsort(fwd, 300, sizeof fwd[0], cmp_double);
+	printf("seek_back_median_ms %.3f\n", back[150]);
+	printf("seek_back_worst_ms %.3f\n", worst_back);
+	printf("seek_back_1000_worst_ms %.3f\n", worst_1k);
+	printf("seek_random_median_ms %.3f\n", rnd[150]);
+	printf("seek_random_worst_ms %.3f\n", worst_rnd);
+	printf("seek_forward_median_ms %.3f\n", fwd[150]);
+	printf("seek_forward_worst_ms %.3f\n", worst_fwd);
+	printf("checkpoint_bytes %zu\n", seeker_bytes(sk));
+	printf("checkpoints %zu\n", seeker_snapshots(sk));
+	printf("checkpoint_every_steps %llu\n", (unsigned long long)seeker_every(sk));
+	seeker_free(sk);
+	scenario_free(s);
+	return 0;
+}
+
+/* Time n clones of w (made and freed); the snapshot's size. */
+static void
+time_clone(const char *name, const World *w)
+{
+	Snapshot *snap = snapshot_take(w);
+	int n = 2000;
+	double t0 = now_s(), t;
+
+	for (int i = 0; i < n; i++)
+		world_free(world_clone(w));
+	t = now_s() - t0;
+	printf("%s_clone_ns %.0f\n", name, t / n * 1e9);
+	printf("%s_clone_bytes %zu\n", name, snapshot_bytes(snap));
+	t0 = now_s();
+	for (int i = 0; i < n; i++)
+		snapshot_retake(snap, w);
+	printf("%s_snapshot_ns %.0f\n", name, (now_s() - t0) / n * 1e9);
+	snapshot_free(snap);
+}
+
+/*
+ * bench clone: a race world (close-drain-tcp's relay, mid-run) and a world
+ * in the middle of a 1 GiB kttcp transfer: clone_ns and clone_bytes.
+ */
+static int
+bench_clone(const char *race_file)
+{
+	const char *bulk =
+	    "profile netbsd-2.0\n"
+	    "tcp a b\n"
+	    "thread sender:\n"
+	    "    kttcp send a 1GiB => 1073741824\n"
+	    "thread receiver:\n"
+	    "    kttcp recv b 1GiB => 1073741824\n";
+	GError *err = NULL;
+	Scenario *rs = scenario_parse_file(race_file, &err), *bs;
+	World *w;
+	const Profile *p;
+
+	if (rs == NULL) {
+		fprintf(stderr, "bench: %s\n", err->message);
+		return 2;
+	}
+	p = profile_find(rs->profile ? rs->profile : "netbsd-2.0");
+	w = world_new(rs, p, (p->quirks | rs->quirks_on) & ~rs->quirks_off);
+	for (int i = 0; i < 20 && sched_step(w); i++)
+		;
+	time_clone("race", w);
+	world_free(w);
+	scenario_free(rs);
+	w = world_from_text(bulk, &bs);
+	w->run->check = CHECK_AT_END;
+	for (int i = 0; i < 2000000 && sched_step(w); i++)
+		;
+	time_clone("bulk", w);
+	{
+		Snapshot *snap = snapshot_take(w);
+		double t0 = now_s();
+
+		for (int i = 0; i < 2000; i++)
+			world_free(world_clone(w));
+		printf("clone_ns %.0f\n", (now_s() - t0) / 2000 * 1e9);
+		printf("clone_bytes %zu\n", snapshot_bytes(snap));
+		snapshot_free(snap);
+	}
+	world_free(w);
+	scenario_free(bs);
 	return 0;
 }
 
@@ -227,67 +423,130 @@ bench_splice(void)
 	return a.delivered == total ? 0 : 1;
 }
 
+typedef struct {
+	uint64_t states, new_states, distinct, schedules, pruned;
+	double wall, worst;
+} ExploreSum;
+
+/* Explore one file `rounds` times in one mode; the best run's figures. */
 static int
-bench_explore(int nfiles, char **files)
+explore_best(const Scenario *s, const char *file, bool replay, int rounds, ExploreResult *best,
+    double *best_wall)
 {
-	uint64_t states = 0, new_states = 0, distinct = 0, schedules = 0;
-	double wall = 0, worst = 0;
+	const Profile *prof = profile_find(s->profile ? s->profile : "netbsd-2.0");
+	ExploreOpts o = { 0 };
 	int rc = 0;
 
-	for (int i = 0; i < nfiles; i++) {
+	o.preemptions = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
+	o.max_states = s->explore_max_states > 0 ? (uint64_t)s->explore_max_states : 0;
+	o.replay = replay;
+	for (int round = 0; round < rounds; round++) {
+		ExploreResult *r = g_new0(ExploreResult, 1);
+		double t0 = now_s(), t;
+
+		explore_run(s, prof, (prof->quirks | s->quirks_on) & ~s->quirks_off, &o, r);
+		t = now_s() - t0;
+		if (round == 0 || t < *best_wall) {
+			*best_wall = t;
+			*best = *r;
+			best->fail_plan = NULL;
+		}
+		if (r->verdict != EXPLORE_PASS) {
+			fprintf(stderr, "bench: %s does not pass its exploration\n", file);
+			rc = 1;
+		}
+		explore_result_free(r);
+		g_free(r);
+	}
+	return rc;
+}
+
+static void
+explore_add(ExploreSum *sum, const ExploreResult *r, double wall)
+{
+	sum->states += r->states;
+	sum->new_states += r->new_states;
+	sum->distinct += r->distinct;
+	sum->schedules += r->schedules;
+	sum->pruned += r->pruned;
+	sum->wall += wall;
+	if (wall > sum->worst)
+		sum->worst = wall;
+}
+
+static void
+explore_print(const char *prefix, const ExploreSum *x)
+{
+	double wall = x->wall > 0 ? x->wall : 1e-9;
+
+	printf("%sstates_per_s %.0f\n", prefix, (double)x->states / wall);
+	printf("%snew_steps_per_s %.0f\n", prefix, (double)x->new_states / wall);
+	printf("%sdistinct_states_per_s %.0f\n", prefix, (double)x->distinct / wall);
+	printf("%sdistinct_states %llu\n", prefix, (unsigned long long)x->distinct);
+	printf("%sschedules %llu\n", prefix, (unsigned long long)x->schedules);
+	printf("%sstates %llu\n", prefix, (unsigned long long)x->states);
+	printf("%swall_s %.4f\n", prefix, x->wall);
+}
+
+/*
+ * bench explore [--rounds N] [--name P] FILE...: each file explored by the
+ * restoring search and by the replaying one, best of N rounds each.  The
+ * two must agree exactly (schedules, pruned runs, distinct worlds): the
+ * restoring search is the replaying one made faster, nothing else.
+ */
+static int
+bench_explore(int argc, char **argv)
+{
+	ExploreSum restore = { 0 }, replay = { 0 };
+	const char *name = "";
+	int rounds = 5, rc = 0, i = 0;
+	char prefix[64];
+
+	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (strcmp(argv[i], "--rounds") == 0)
+			rounds = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--name") == 0)
+			name = argv[i + 1];
+	}
+	for (; i < argc; i++) {
 		GError *err = NULL;
-		Scenario *s = scenario_parse_file(files[i], &err);
-		const Profile *prof;
-		ExploreOpts o = { 0 };
-		ExploreResult best = { 0 };
-		double best_wall = 0;
+		Scenario *s = scenario_parse_file(argv[i], &err);
+		ExploreResult a = { 0 }, b = { 0 };
+		double wa = 0, wb = 0;
 		char *base;
 
 		if (s == NULL) {
 			fprintf(stderr, "bench: %s\n", err->message);
 			return 2;
 		}
-		prof = profile_find(s->profile ? s->profile : "netbsd-2.0");
-		o.preemptions = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
-		for (int round = 0; round < 5; round++) {
-			ExploreResult *r = g_new0(ExploreResult, 1);
-			double t0 = now_s(), t;
-
-			explore_run(s, prof, (prof->quirks | s->quirks_on) & ~s->quirks_off, &o, r);
-			t = now_s() - t0;
-			if (round == 0 || t < best_wall) {
-				best_wall = t;
-				best = *r;
-				best.fail_plan = NULL;
-			}
-			if (r->verdict != EXPLORE_PASS) {
-				fprintf(stderr, "bench: %s does not pass its exploration\n", files[i]);
-				rc = 1;
-			}
-			explore_result_free(r);
-			g_free(r);
+		rc |= explore_best(s, argv[i], false, rounds, &a, &wa);
+		if (getenv("BENCH_NO_REPLAY") == NULL)
+			rc |= explore_best(s, argv[i], true, rounds, &b, &wb);
+		else
+			b = a, wb = wa;
+		base = g_path_get_basename(argv[i]);
+		printf("# %s: states %llu (replaying %llu) new %llu distinct %llu schedules %llu "
+		    "wall_s %.4f (replaying %.4f)\n", base, (unsigned long long)a.states,
+		    (unsigned long long)b.states, (unsigned long long)a.new_states,
+		    (unsigned long long)a.distinct, (unsigned long long)a.schedules, wa, wb);
+		if (a.schedules != b.schedules || a.pruned != b.pruned || a.distinct != b.distinct ||
+		    a.new_states != b.new_states || a.verdict != b.verdict) {
+			fprintf(stderr, "bench: %s: the restoring and the replaying search disagree\n", base);
+			rc = 1;
 		}
-		base = g_path_get_basename(files[i]);
-		printf("# %s: states %llu distinct %llu schedules %llu wall_s %.4f states_per_s %.0f\n",
-		    base, (unsigned long long)best.states, (unsigned long long)best.distinct,
-		    (unsigned long long)best.schedules, best_wall, (double)best.states / best_wall);
 		g_free(base);
-		states += best.states;
-		new_states += best.new_states;
-		distinct += best.distinct;
-		schedules += best.schedules;
-		wall += best_wall;
-		if (best_wall > worst)
-			worst = best_wall;
+		explore_add(&restore, &a, wa);
+		explore_add(&replay, &b, wb);
 		scenario_free(s);
 	}
-	printf("states_per_s %.0f\n", wall > 0 ? (double)states / wall : 0.0);
-	printf("new_states_per_s %.0f\n", wall > 0 ? (double)new_states / wall : 0.0);
-	printf("distinct_states %llu\n", (unsigned long long)distinct);
-	printf("schedules %llu\n", (unsigned long long)schedules);
-	printf("states %llu\n", (unsigned long long)states);
-	printf("wall_s %.4f\n", wall);
-	printf("slowest_scenario_wall_s %.4f\n", worst);
+	snprintf(prefix, sizeof prefix, "%s", name);
+	explore_print(prefix, &restore);
+	printf("%sslowest_scenario_wall_s %.4f\n", prefix, restore.worst);
+	snprintf(prefix, sizeof prefix, "%sreplay_", name);
+	explore_print(prefix, &replay);
+	printf("%srestore_over_replay %.2f\n", name,
+	    restore.wall > 0 && replay.wall > 0 ?
+	    ((double)restore.distinct / restore.wall) / ((double)replay.distinct / replay.wall) : 0.0);
 	return rc;
 }
 
@@ -298,10 +557,15 @@ main(int argc, char **argv)
 		return bench_explore(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "kttcp") == 0)
 		return bench_kttcp();
+	if (argc == 2 && strcmp(argv[1], "seek") == 0)
+		return bench_seek();
+	if (argc == 3 && strcmp(argv[1], "clone") == 0)
+		return bench_clone(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "splice") == 0)
 		return bench_splice();
 	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
 		return bench_sbappend();
-	fprintf(stderr, "usage: bench kttcp|sbappend|splice|explore FILE...\n");
+	fprintf(stderr, "usage: bench kttcp|sbappend|splice|seek|clone RACE.scn|"
+	    "explore [--rounds N] [--name P] FILE...\n");
 	return 2;
 }

@@ -1,5 +1,5 @@
 /*
- * test_parser.c: the scenario parser (sim/scenario_parse.c).
+ * test_parser.c: the scenario parser (sim/scenario/).
  *
  * Valid scenarios must give the expected Scenario; every kind of error must
  * give the exact "file:line:col: error: ..." message, the source line and a
@@ -546,6 +546,102 @@ START_TEST(test_schedule)
 }
 END_TEST
 
+/* `schedule STEP:THREAD ...`: spaces or commas, kernel threads by name. */
+START_TEST(test_schedule_steps)
+{
+	Scenario *s = parse_ok(
+	    "tcp a b\n"
+	    "thread writer:\n"
+	    "thread reader:\n"
+	    "schedule 3:reader,7:softnet, 9:sosplice\t12:softclock 40:writer\n");
+
+	ck_assert_int_eq(s->nschedule, 0);
+	ck_assert_int_eq(s->nplan, 5);
+	ck_assert_uint_eq(s->plan[0].step, 3);
+	ck_assert_int_eq(s->plan[0].who, 1);
+	ck_assert_uint_eq(s->plan[1].step, 7);
+	ck_assert_int_eq(s->plan[1].who, SCHED_SOFTNET);
+	ck_assert_uint_eq(s->plan[2].step, 9);
+	ck_assert_int_eq(s->plan[2].who, SCN_SCHED_TASKQ);
+	ck_assert_uint_eq(s->plan[3].step, 12);
+	ck_assert_int_eq(s->plan[3].who, SCN_SCHED_SOFTCLOCK);
+	ck_assert_uint_eq(s->plan[4].step, 40);
+	ck_assert_int_eq(s->plan[4].who, 0);
+	ck_assert_int_eq(s->schedule_pos.line, 4);
+	scenario_free(s);
+}
+END_TEST
+
+/*
+ * `expect stat`, `share` and `violation` take the names of the engine's
+ * registries (counters.def, routines.def, violations.def): every one of
+ * them, and nothing else; an unknown one is a parse error that lists them
+ * all, in the registry's order.
+ */
+static const char *counter_at(int i) { return counter_defs[i].name; }
+static const char *routine_at(int i) { return routine_names[i]; }
+static const char *violation_at(int i) { return violation_names[i]; }
+static const int nroutines = R__COUNT, nviolations = V__COUNT;
+
+static const struct {
+	const char *what;	/* in the message */
+	const char *prefix;	/* the expectation up to the name */
+	const char *suffix;	/* after it */
+	const char *(*name_at)(int);
+	const int *count;
+	const char *must;	/* a name the list must hold */
+} registries[] = {
+	{ "counter", "expect stat ", " > 0", counter_at, &ncounter_defs, "tcp_rcvwinprobe_dropped" },
+	{ "routine", "expect share ", " >= 5%", routine_at, &nroutines, "somove" },
+	{ "violation", "expect violation ", "", violation_at, &nviolations, "livelock" },
+};
+
+START_TEST(test_registry_names)
+{
+	int n = *registries[_i].count;
+	bool must_seen = false;
+
+	ck_assert_int_gt(n, 3);
+	for (int i = 0; i < n; i++) {
+		const char *name = registries[_i].name_at(i);
+		char *src = g_strdup_printf("%s%s%s\n", registries[_i].prefix, name, registries[_i].suffix);
+		Scenario *s = parse_ok(src);
+
+		ck_assert_int_eq(s->nexpects, 1);
+		ck_assert_str_eq(s->expects[0].name, name);
+		scenario_free(s);
+		g_free(src);
+		must_seen |= strcmp(name, registries[_i].must) == 0;
+	}
+	ck_assert_msg(must_seen, "%s is not among the %ss", registries[_i].must, registries[_i].what);
+}
+END_TEST
+
+START_TEST(test_registry_unknown)
+{
+	int n = *registries[_i].count;
+	char *src = g_strdup_printf("tcp a b\n%sbogus_%s%s\n", registries[_i].prefix,
+	    registries[_i].what, registries[_i].suffix);
+	GString *known = g_string_new(NULL);
+	char *msg, *want, *what;
+
+	for (int i = 0; i < n; i++)
+		g_string_append_printf(known, "%s%s", i ? ", " : "", registries[_i].name_at(i));
+	what = g_strdup_printf("unknown %s 'bogus_%s' (known: %s)", registries[_i].what,
+	    registries[_i].what, known->str);
+	msg = parse_err(src);
+	want = expected_message(src, 2, (int)strlen(registries[_i].prefix) + 1, what);
+	ck_assert_str_eq(msg, want);
+	/* the name the old lists lacked is listed */
+	ck_assert_ptr_nonnull(strstr(msg, registries[_i].must));
+	g_free(msg);
+	g_free(want);
+	g_free(what);
+	g_free(src);
+	g_string_free(known, TRUE);
+}
+END_TEST
+
 START_TEST(test_expects)
 {
 	Scenario *s = parse_ok(
@@ -566,7 +662,7 @@ START_TEST(test_expects)
 	    "expect share sbappend >= 30%\n"
 	    "expect share soreceive < 0.5%\n"
 	    "expect share tcp_output == 33.335%\n"
-	    "expect share x <= 100%\n"
+	    "expect share somove <= 100%\n"
 	    "expect stat persist_probes > 2\n"
 	    "expect delivered b == 4K\n");
 	const ScnExpect *e = s->expects;
@@ -854,6 +950,29 @@ static const struct {
 	{ "schedule\n", 1, 9, "expected THREAD after 'schedule'" },
 	{ "thread w:\nschedule w\nschedule w\n", 3, 1, "schedule given twice (first at line 2)" },
 	{ "schedule w bogus\nthread w:\n", 1, 12, "unknown thread 'bogus'" },
+	/* STEP:THREAD: the engine's text form, as --schedule takes it */
+	{ "thread w:\nschedule 3:w 2:w\n", 2, 14, "step 2 does not come after the one before" },
+	{ "thread w:\nschedule 3:w,3:w\n", 2, 14, "step 3 does not come after the one before" },
+	{ "thread w:\nschedule 0:w\n", 2, 10, "'0' is not a step number (from 1)" },
+	{ "thread w:\nschedule x:w\n", 2, 10, "'x' is not a step number (from 1)" },
+	{ "thread w:\nschedule 3:\n", 2, 10, "expected STEP:THREAD, not '3:'" },
+	{ "thread w:\nschedule 3:w,\n", 2, 14, "expected STEP:THREAD" },
+	{ "thread w:\nschedule 3:w,,4:w\n", 2, 14, "expected STEP:THREAD" },
+	{ "thread w:\nschedule 3:w,w\n", 2, 14, "expected STEP:THREAD, not 'w'" },
+	{ "thread w:\nschedule 3:w 5:zz\n", 2, 16,
+	    "unknown thread 'zz' (STEP:THREAD entries name threads declared above)" },
+	{ "schedule 3:w\nthread w:\n", 1, 12,
+	    "unknown thread 'w' (STEP:THREAD entries name threads declared above)" },
+	{ "tcp a b\nschedule 3:a\n", 2, 12, "'a' is a socket, not a thread" },
+	{ "thread w:\nschedule 3:w w\n", 2, 14,
+	    "a schedule is either thread names or STEP:THREAD entries, not both" },
+	{ "thread w:\nschedule w 3:w\n", 2, 12,
+	    "a schedule is either thread names or STEP:THREAD entries, not both" },
+	{ "thread w:\nschedule 3:w ; 4:w\n", 2, 14,
+	    "a schedule is either thread names or STEP:THREAD entries, not both" },
+	/* the kernel threads schedules name are reserved */
+	{ "thread sosplice:\n", 1, 8, "'sosplice' is a reserved name" },
+	{ "tcp softclock b\n", 1, 5, "'softclock' is a reserved name" },
 
 	/* expectations */
 	{ "expect\n", 1, 7, "expected deadlock, no-deadlock, violation, time, share, stat, "
@@ -862,24 +981,20 @@ static const struct {
 	    "no-deadlock, violation, time, share, stat, delivered, SOCKET.FIELD)" },
 	{ "expect deadlock now\n", 1, 17, "unexpected 'now'" },
 	{ "expect violation\n", 1, 17, "expected NAME or none after 'expect violation'" },
-	{ "expect violation bogus\n", 1, 18, "unknown violation 'bogus' (known: none, SBCHECK, "
-	    "SBLASTRECORDCHK, SBLASTMBUFCHK, lock-owner, stale-handle, mbuf-leak, payload, "
-	    "conservation, malloc-leak, stream)" },
 	{ "expect time\n", 1, 12, "expected a comparison (==, !=, <, <=, >, >=) after 'expect time'" },
 	{ "expect time = 5s\n", 1, 13, "unknown comparison '=' (known: ==, !=, <, <=, >, >=)" },
 	{ "expect time >= 5\n", 1, 16, "duration needs a unit (ns, us, ms, s)" },
 	{ "expect time >=\n", 1, 15, "expected DURATION after 'expect time >='" },
-	{ "expect share sb-append >= 5%\n", 1, 14,
-	    "invalid ROUTINE 'sb-append' (letters, digits and '_', at most 31)" },
-	{ "expect share x >= 5\n", 1, 19,
+	{ "expect share\n", 1, 13, "expected ROUTINE after 'expect share'" },
+	{ "expect share kttcp >= 5\n", 1, 23,
 	    "invalid percentage '5' (expected a number and '%', like 30% or 0.5%)" },
-	{ "expect share x >= 5.%\n", 1, 19,
+	{ "expect share kttcp >= 5.%\n", 1, 23,
 	    "invalid percentage '5.%' (expected a number and '%', like 30% or 0.5%)" },
-	{ "expect share x >= 100.1%\n", 1, 19, "percentage '100.1%' is too large (max 100%)" },
-	{ "expect share x >= 99999999999999999999%\n", 1, 19,
+	{ "expect share kttcp >= 100.1%\n", 1, 23, "percentage '100.1%' is too large (max 100%)" },
+	{ "expect share kttcp >= 99999999999999999999%\n", 1, 23,
 	    "percentage '99999999999999999999%' is too large (max 100%)" },
-	{ "expect stat\n", 1, 12, "expected NAME after 'expect stat'" },
-	{ "expect stat n > x\n", 1, 17,
+	{ "expect stat\n", 1, 12, "expected COUNTER after 'expect stat'" },
+	{ "expect stat acks > x\n", 1, 20,
 	    "invalid number 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
 	{ "expect delivered z == 1\n", 1, 18, "unknown socket 'z'" },
 	{ "tcp a b\nexpect c.rcv.cc == 0\n", 2, 8, "unknown socket 'c'" },
@@ -1420,6 +1535,8 @@ parser_suite(void)
 	tcase_add_test(tc, test_op_text);
 	tcase_add_test(tc, test_events);
 	tcase_add_test(tc, test_schedule);
+	tcase_add_test(tc, test_schedule_steps);
+	tcase_add_loop_test(tc, test_registry_names, 0, G_N_ELEMENTS(registries));
 	tcase_add_test(tc, test_expects);
 	tcase_add_test(tc, test_description);
 	tcase_add_test(tc, test_line_endings);
@@ -1429,6 +1546,7 @@ parser_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_errors, 0, G_N_ELEMENTS(errors));
 	tcase_add_test(tc, test_error_format);
+	tcase_add_loop_test(tc, test_registry_unknown, 0, G_N_ELEMENTS(registries));
 	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_limits);

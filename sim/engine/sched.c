@@ -456,6 +456,18 @@ sched_set_plan(World *w, const SchedDev *d, int n)
 	w->plan_pos = 0;
 }
 
+int
+sched_kernel_who(const char *name)
+{
+	if (strcmp(name, "softnet") == 0)
+		return SCHED_SOFTNET;
+	for (int kind = TK_USER + 1; kind < TK__COUNT; kind++)
+		if (strcmp(kthread_name(kind), name) == 0)
+			return SCHED_KTHREAD(kind);
+	return SCHED_WHO_UNKNOWN;
+}
+
+/* A thread of this world by name (its kernel threads included), or softnet. */
 static int
 thread_by_name(const World *w, const char *name)
 {
@@ -464,54 +476,138 @@ thread_by_name(const World *w, const char *name)
 	for (int i = 0; i < w->nthreads; i++)
 		if (strcmp(thread_name(w, i), name) == 0)
 			return i;
-	return -2;
+	return SCHED_WHO_UNKNOWN;
+}
+
+#define PLAN_QUOTE_MAX 40
+
+static bool
+plan_error(SchedPlanError *err, SchedPlanErrKind kind, int entry, size_t off, size_t len,
+    const char *fmt, ...) G_GNUC_PRINTF(6, 7);
+
+static bool
+plan_error(SchedPlanError *err, SchedPlanErrKind kind, int entry, size_t off, size_t len,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	err->kind = kind;
+	err->entry = entry;
+	err->offset = off;
+	err->len = len;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One STEP:WHO, text[off..off+len-1], the entry-th; prev the step before it (0: none). */
+static bool
+plan_entry(const char *text, size_t off, size_t len, int entry, uint64_t prev,
+    SchedWhoFn lookup, void *ctx, SchedDev *d, SchedPlanError *err)
+{
+	const char *s = text + off, *colon = memchr(s, ':', len);
+	size_t slen = colon ? (size_t)(colon - s) : 0, nlen = colon ? len - slen - 1 : 0;
+	int q = (int)MIN(len, PLAN_QUOTE_MAX), qs = (int)MIN(slen, PLAN_QUOTE_MAX);
+		uint64_t step = 0;
+	char *name;
+
+	if (len == 0)
+		return plan_error(err, SCHED_PLAN_NOT_ENTRY, entry, off, 0,
+		    "expected STEP:THREAD");
+	if (colon == NULL || nlen == 0)
+		return plan_error(err, SCHED_PLAN_NOT_ENTRY, entry, off, len,
+		    "expected STEP:THREAD, not '%.*s%s'", q, s,
+		    len > PLAN_QUOTE_MAX ? "..." : "");
+	for (size_t i = 0; i < slen; i++) {
+		if (!g_ascii_isdigit(s[i]) || step > (UINT64_MAX - 9) / 10) {
+			step = 0;
+			break;
+		}
+		step = step * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (step == 0)
+		return plan_error(err, SCHED_PLAN_BAD_STEP, entry, off, slen,
+		    "'%.*s%s' is not a step number (from 1)", qs, s,
+		    slen > PLAN_QUOTE_MAX ? "..." : "");
+	if (step <= prev)
+		return plan_error(err, SCHED_PLAN_ORDER, entry, off, slen,
+		    "step %llu does not come after the one before", (unsigned long long)step);
+	name = g_strndup(colon + 1, nlen);
+	d->step = step;
+	d->who = lookup(ctx, name);
+	if (d->who == SCHED_WHO_UNKNOWN) {
+		plan_error(err, SCHED_PLAN_UNKNOWN_WHO, entry, off + slen + 1, nlen,
+		    "no thread named '%.*s%s'", (int)MIN(nlen, PLAN_QUOTE_MAX), name,
+		    nlen > PLAN_QUOTE_MAX ? "..." : "");
+		g_free(name);
+		return false;
+	}
+	g_free(name);
+	return true;
+}
+
+bool
+sched_plan_parse_text(const char *text, SchedWhoFn lookup, void *ctx, SchedDev **out, int *n,
+    SchedPlanError *err)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(SchedDev));
+	size_t i = 0, len = strlen(text), start;
+	uint64_t prev = 0;
+	bool ok = true;
+
+	memset(err, 0, sizeof *err);
+	if (strcmp(text, "default") == 0)
+		len = 0;
+	while (i < len && is_blank(text[i]))
+		i++;
+	while (ok && i < len) {
+		SchedDev d;
+
+		for (start = i; i < len && text[i] != ',' && !is_blank(text[i]); i++)
+			continue;
+		ok = plan_entry(text, start, i - start, (int)a->len + 1, prev, lookup, ctx, &d, err);
+		if (!ok)
+			break;
+		g_array_append_val(a, d);
+		prev = d.step;
+		while (i < len && is_blank(text[i]))
+			i++;
+		if (i < len && text[i] == ',') {
+			/* after a comma, another entry */
+			for (i++; i < len && is_blank(text[i]); i++)
+				continue;
+			if (i == len)
+				ok = plan_entry(text, i, 0, (int)a->len + 1, prev, lookup, ctx, &d, err);
+		}
+	}
+	*n = ok ? (int)a->len : 0;
+	*out = (SchedDev *)(void *)g_array_free(a, !ok);
+	return ok;
+}
+
+static int
+world_who(void *ctx, const char *name)
+{
+	return thread_by_name(ctx, name);
 }
 
 bool
 sched_plan_parse(const World *w, const char *text, SchedDev **out, int *n, char **errmsg)
 {
-	gchar **parts = g_strsplit(strcmp(text, "default") == 0 ? "" : text, ",", -1);
-	GArray *a = g_array_new(FALSE, FALSE, sizeof(SchedDev));
-	bool ok = true;
+	SchedPlanError e;
 
 	*errmsg = NULL;
-	for (int i = 0; parts[i] && ok; i++) {
-		char *colon = strchr(parts[i], ':'), *end;
-		SchedDev d;
-		guint64 step;
-
-		if (colon == NULL) {
-			*errmsg = g_strdup_printf("entry %d '%s': expected STEP:THREAD", i + 1, parts[i]);
-			ok = false;
-			break;
-		}
-		*colon = '\0';
-		step = g_ascii_strtoull(parts[i], &end, 10);
-		if (*end != '\0' || step == 0 || end == parts[i]) {
-			*errmsg = g_strdup_printf("entry %d: '%s' is not a step number (from 1)", i + 1, parts[i]);
-			ok = false;
-			break;
-		}
-		if (a->len > 0 && g_array_index(a, SchedDev, a->len - 1).step >= step) {
-			*errmsg = g_strdup_printf("entry %d: step %llu does not come after the one before",
-			    i + 1, (unsigned long long)step);
-			ok = false;
-			break;
-		}
-		d.step = step;
-		if ((d.who = thread_by_name(w, colon + 1)) == -2) {
-			*errmsg = g_strdup_printf("entry %d: no thread named '%s'", i + 1, colon + 1);
-			ok = false;
-			break;
-		}
-		g_array_append_val(a, d);
-	}
-	g_strfreev(parts);
-	*n = (int)a->len;
-	*out = (SchedDev *)(void *)g_array_free(a, !ok);
-	if (!ok)
-		*out = NULL;
-	return ok;
+	if (sched_plan_parse_text(text, world_who, (void *)w, out, n, &e))
+		return true;
+	*errmsg = g_strdup_printf("entry %d: %s", e.entry, e.msg);
+	return false;
 }
 
 const char *

@@ -9,6 +9,7 @@
 #ifndef SOSIM_SCHED_H
 #define SOSIM_SCHED_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "world.h"
@@ -72,8 +73,42 @@ bool sched_step(World *w);
 /* Run to the end; returns why it stopped. */
 StopReason sched_run(World *w);
 
-/* Schedules as text: "STEP:WHO,STEP:WHO" (WHO a thread name, softnet,
- * sosplice or softclock), deviations from the default policy. */
+/* ---- schedules as text ----
+ * "STEP:WHO,STEP:WHO" (WHO a thread name, softnet, or a kernel thread of
+ * kthreads.def: sosplice, softclock): deviations from the default policy,
+ * steps from 1 in increasing order.  "default" (or nothing) is the empty
+ * plan.  `sosim run --schedule` and the scenario's `schedule STEP:WHO ...`
+ * line both read it with sched_plan_parse_text. */
+
+/* What a lookup returns for a name it does not know. */
+#define SCHED_WHO_UNKNOWN INT_MIN
+/* softnet (SCHED_SOFTNET) or a kernel thread (SCHED_KTHREAD(kind)) by
+ * its name, else SCHED_WHO_UNKNOWN. */
+int sched_kernel_who(const char *name);
+
+/* The WHO of an entry by name: a thread index, SCHED_SOFTNET,
+ * SCHED_KTHREAD(kind), or SCHED_WHO_UNKNOWN. */
+typedef int (*SchedWhoFn)(void *ctx, const char *name);
+
+typedef enum {
+	SCHED_PLAN_NOT_ENTRY = 1,   /* not STEP:WHO (or nothing after a comma) */
+	SCHED_PLAN_BAD_STEP,        /* STEP is not a number from 1 */
+	SCHED_PLAN_ORDER,           /* STEP does not come after the step before */
+	SCHED_PLAN_UNKNOWN_WHO,     /* the lookup knows no WHO by that name */
+} SchedPlanErrKind;
+
+typedef struct {
+	SchedPlanErrKind kind;
+	int entry;                  /* from 1 */
+	size_t offset, len;         /* what is wrong: bytes of the text */
+	char msg[160];              /* why, for people, without the entry number */
+} SchedPlanError;
+
+/* Entries are separated by a comma or by blanks ("3:b,7:softnet" or
+ * "3:b 7:softnet").  On error *out is NULL, *n 0 and *err says where. */
+bool sched_plan_parse_text(const char *text, SchedWhoFn lookup, void *ctx, SchedDev **out,
+    int *n, SchedPlanError *err);
+/* The same, WHO among the threads of w; *errmsg "entry N: why" (g_free it). */
 bool sched_plan_parse(const World *w, const char *text, SchedDev **out, int *n, char **errmsg);
 char *sched_plan_format(const World *w, const SchedDev *d, int n);
 /* The name of a schedule entry's WHO. */

@@ -29,6 +29,7 @@
 #include "kern.h"
 #include "sched.h"
 #include "world_hash.h"
+#include "snapshot.h"
 
 #define MAXC SCHED_MAX_CAND
 
@@ -199,6 +200,65 @@ backtrack(Dfs *d, guint depth)
 	return false;
 }
 
+/* The restoring search keeps a snapshot of the world at a choice point
+ * every `every` steps along the current path. */
+typedef struct {
+	guint depth;            /* choice points before this one: path index */
+	int pre;                /* preemptions spent before it */
+	Snapshot *snap;
+} Checkpoint;
+
+typedef struct {
+	GArray *stack;          /* Checkpoint, by depth */
+	GPtrArray *spare;       /* Snapshots to reuse */
+	Snapshot *start;        /* the world before the first step */
+} Checkpoints;
+
+static void
+checkpoint_push(Checkpoints *ck, const World *w, guint depth, int pre)
+{
+	Checkpoint c = { depth, pre, NULL };
+
+	if (ck->spare->len > 0) {
+		c.snap = g_ptr_array_steal_index(ck->spare, ck->spare->len - 1);
+		snapshot_retake(c.snap, w);
+	} else
+		c.snap = snapshot_take(w);
+	g_array_append_val(ck->stack, c);
+}
+
+/* Put w at choice point `depth` of the path, or at the nearest checkpoint
+ * before it; *at and *pre say where that is. */
+static void
+checkpoint_restore(Checkpoints *ck, World *w, guint depth, guint *at, int *pre)
+{
+	while (ck->stack->len > 0) {
+		Checkpoint *c = &g_array_index(ck->stack, Checkpoint, ck->stack->len - 1);
+
+		if (c->depth <= depth) {
+			snapshot_restore(c->snap, w);
+			*at = c->depth;
+			*pre = c->pre;
+			return;
+		}
+		g_ptr_array_add(ck->spare, c->snap);
+		g_array_set_size(ck->stack, ck->stack->len - 1);
+	}
+	snapshot_restore(ck->start, w);
+	*at = 0;
+	*pre = 0;
+}
+
+static void
+checkpoints_free(Checkpoints *ck)
+{
+	for (guint i = 0; i < ck->stack->len; i++)
+		snapshot_free(g_array_index(ck->stack, Checkpoint, i).snap);
+	g_array_free(ck->stack, TRUE);
+	g_ptr_array_free(ck->spare, TRUE);
+	snapshot_free(ck->start);
+}
+
 static void
 explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
     ExploreResult *r)
@@ -208,12 +268,18 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	uint64_t next_progress = 1u << 16;
+	uint64_t every = o->checkpoint_every ? o->checkpoint_every : EXPLORE_CHECKPOINT_EVERY;
+	World *w = world_new(s, prof, quirks);
+	Checkpoints ck = { g_array_new(FALSE, FALSE, sizeof(Checkpoint)),
+	    g_ptr_array_new_with_free_func((GDestroyNotify)snapshot_free), snapshot_take(w) };
+	guint depth = 0;
+	int pre = 0;
 
 	r->complete = true;
 	for (;;) {
-		World *w = world_new(s, prof, quirks);
-		int cand[MAXC], pre = 0, n;
-		guint depth = 0, replay_len = d.path->len;
+		int cand[MAXC], n;
+		guint replay_len = d.path->len;
+		uint64_t since = 0;
 		bool pruned = false;
 
 		/* replay the path's choices, then the default at new ones */
@@ -227,6 +293,10 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 					pruned = true;
 					break;
 				}
+				if (!o->replay && since >= every) {
+					checkpoint_push(&ck, w, depth, pre);
+					since = 0;
+				}
 				c = &g_array_index(d.path, Choice, depth);
 				who = c->cand[order_idx(c, c->pos)];
 				pre += c->pos > 0;
@@ -234,6 +304,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			}
 			r->new_states += depth >= replay_len;
 			r->states++;
+			since++;
 			if (!sched_step_with(w, who))
 				break;
 			if (o->max_states && r->states >= o->max_states) {
@@ -252,11 +323,18 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 				keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
 			}
 		}
-		world_free(w);
 		progress(o, r, &next_progress);
 		if (!r->complete || !backtrack(&d, depth))
 			break;
+		/* back to the deepest choice with a candidate left: restore the
+		 * nearest checkpoint (the start, when replaying) and go again */
+		if (o->replay)
+			snapshot_restore(ck.start, w), depth = 0, pre = 0;
+		else
+			checkpoint_restore(&ck, w, d.path->len - 1, &depth, &pre);
 	}
+	world_free(w);
+	checkpoints_free(&ck);
 	g_array_free(d.path, TRUE);
 	g_hash_table_destroy(d.seen);
 	g_array_free(plan, TRUE);

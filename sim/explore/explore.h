@@ -18,10 +18,15 @@ typedef struct {
 	uint64_t seed;          /* for random */
 	int pct_depth;          /* PCT priority change points (random mode) */
 	bool no_prune;          /* do not skip worlds already seen: count interleavings */
+	bool replay;            /* rebuild each run from the start instead of restoring
+	                           a checkpoint (the stateless search, kept as a cross-check) */
+	uint64_t checkpoint_every;  /* steps between checkpoints on the path (0: the default) */
 	/* progress callback, called about every 2^16 states (may be NULL) */
 	void (*progress)(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct);
 	void *ctx;
 } ExploreOpts;
+
+#define EXPLORE_CHECKPOINT_EVERY 32
 
 typedef enum { EXPLORE_PASS, EXPLORE_FAIL, EXPLORE_PARTIAL } ExploreVerdict;
 

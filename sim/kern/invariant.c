@@ -16,6 +16,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 
 static const char *
 bufname(int which)
@@ -102,10 +103,10 @@ conservation(World *w, int sock)
 	Socket *so = &w->socks[sock];
 
 	if (so->proto == PROTO_TCP) {
-		if (tx_offset(so) != so->tx_acked + so->tx_dropped + (uint64_t)so->snd.cc) {
+		if (sim_tx_offset(so) != so->tx_acked + so->tx_dropped + (uint64_t)so->snd.cc) {
 			world_violation(w, V_CONSERVATION,
 			    "%s: %llu bytes sent or spliced in, but %llu acknowledged + %llu dropped + %lld in so_snd",
-			    sock_name(w, sock), (unsigned long long)tx_offset(so),
+			    sock_name(w, sock), (unsigned long long)sim_tx_offset(so),
 			    (unsigned long long)so->tx_acked, (unsigned long long)so->tx_dropped,
 			    (long long)so->snd.cc);
 			return false;

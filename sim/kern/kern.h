@@ -3,6 +3,14 @@
  *
  * Routines here run atomically within one scheduler step (they never
  * sleep); routines that can sleep are state machines (machine.h).
+ *
+ * Telling the kernel's lines from the simulator's: every line the
+ * simulator adds to a kernel routine for its own sake (cost counters,
+ * `expect stat` counters, the conservation accounts, payload patterns and
+ * their checks, datagram tags, the origin of spliced bytes) is a SIM_
+ * macro or a sim_ helper from simbook.h, or a local named sim_*.  Skip
+ * those and what is left is the kernel's code, to be read next to the BSD
+ * source.
  */
 #ifndef SOSIM_KERN_H
 #define SOSIM_KERN_H
@@ -125,11 +133,6 @@ uint32_t m_storage(World *w, const Mbuf *m);     /* size of the mbuf's storage *
 int64_t m_trailingspace(World *w, Ref m);
 uint64_t m_length(World *w, Ref m);
 
-/* payload patterns: byte k of stream s is pattern_byte(s, k) */
-void payload_fill(uint8_t *dst, uint64_t stream, uint64_t off, uint64_t len);
-bool payload_check(const uint8_t *src, uint64_t stream, uint64_t off, uint64_t len);
-uint64_t tcp_stream_id(int sender_sock);
-
 /* ---- sockbuf.c ---- */
 int64_t sbspace(const Sockbuf *sb);
 bool sbreserve(World *w, Sockbuf *sb, int64_t cc);
@@ -184,13 +187,6 @@ static inline bool issplicedback(const Socket *so) { return !ref_null(so->ssp_so
 bool soreadable(const Socket *so);
 bool sowriteable(const Socket *so);
 void sofree_socket(World *w, Socket *so);
-/* Bytes at this socket's send offset tx come from (stream, off) for *run bytes. */
-void tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, uint64_t *run);
-/* Record that bytes from (stream, off) were appended at send offset tx. */
-bool tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t off);
-void rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off, uint64_t *run);
-void tx_origin_splice(World *w, const Socket *from, uint64_t rxoff, Socket *to, uint64_t len);
-static inline uint64_t tx_offset(const Socket *so) { return so->tx_app + so->tx_moved; }
 
 /* ---- tcp.c ---- */
 int tcp_usrreq_send(World *w, Socket *so, Ref m, bool oob);
@@ -213,5 +209,8 @@ void seg_send(World *w, uint32_t slot, int64_t delay);
 void seg_free(World *w, uint32_t slot);
 void softnet_deliver(World *w, uint32_t slot, uint32_t gen);
 void wire_foreach_chain(World *w, void (*fn)(World *, Ref, void *), void *ctx);
+
+/* The simulator's bookkeeping: SIM_ macros, sim_ helpers, payload patterns. */
+#include "simbook.h"
 
 #endif

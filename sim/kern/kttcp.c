@@ -11,6 +11,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 #define KTTCP_MAX_XMIT 0x7fffffffLL     /* dev/kttcpio.h */
@@ -41,7 +42,7 @@ kttcp_step(World *w, int tid, Thread *t, Frame *f, bool send)
 {
 	switch (f->pc) {
 	case KT_ENTRY:
-		w->cost[R_KTTCP].calls++;
+		SIM_COST(w, R_KTTCP, calls, 1);
 		if ((send && (int64_t)f->u.kt.total >= KTTCP_MAX_XMIT) ||
 		    (!send && (int64_t)f->u.kt.total > KTTCP_MAX_XMIT)) {
 			GOTO(KT_OUT);

@@ -8,6 +8,7 @@
  * them instead of copying, and shared clusters are read-only.
  */
 #include "kern.h"
+#include "simbook.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,14 +151,14 @@ m_alloc(World *w, int type)
 	Mbuf *m;
 	uint32_t i;
 
-	w->cost[R_M_GET].calls++;
-	w->cost[R_M_GET].allocs++;
+	SIM_COST(w, R_M_GET, calls, 1);
+	SIM_COST(w, R_M_GET, allocs, 1);
 	if (w->mbuf_limit && w->mlive >= w->mbuf_limit) {
-		w->stats.mbuf_fails++;
+		SIM_COUNT(w, mbuf_fails);
 		return REF_NULL;
 	}
 	if (w->mfree == 0 && !mpool_grow(w)) {
-		w->stats.mbuf_fails++;
+		SIM_COUNT(w, mbuf_fails);
 		return REF_NULL;
 	}
 	i = w->mfree;
@@ -171,7 +172,7 @@ m_alloc(World *w, int type)
 	m->off = 0;
 	m->len = 0;
 	m->pkt_len = 0;
-	m->tag = 0;
+	SIM_TAG_CLEAR(m);
 	m->loopcnt = 0;      /* MGETHDR zeroes ph_loopcnt */
 	w->mlive++;
 	return (Ref){ i, m->gen };
@@ -206,7 +207,7 @@ m_clget(World *w, Ref r)
 	Cluster *c;
 	uint32_t i;
 
-	w->cost[R_M_GET].allocs++;
+	SIM_COST(w, R_M_GET, allocs, 1);
 	if (w->cfree == 0) {
 		uint32_t ch = w->nclusters >> POOL_CHUNK_SHIFT;
 
@@ -275,7 +276,7 @@ m_free(World *w, Ref r)
 
 	if (r.i == 0 || !m->live)
 		return REF_NULL;
-	w->cost[R_M_FREE].calls++;
+	SIM_COST(w, R_M_FREE, calls, 1);
 	next = m->next;
 	if (m->flags & M_EXT)
 		cluster_unref(w, m->ext);
@@ -331,13 +332,11 @@ m_length(World *w, Ref m)
 Ref
 m_copym(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 {
-	Cost *cost = &w->cost[who];
-
-	cost->calls++;
+	SIM_COST(w, who, calls, 1);
 	while (!ref_null(m) && off >= mb(w, m)->len) {
 		off -= mb(w, m)->len;
 		m = mb(w, m)->next;
-		cost->visits++;
+		SIM_COST(w, who, visits, 1);
 	}
 	return m_copym_from(w, m, off, len, who);
 }
@@ -346,7 +345,6 @@ m_copym(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 Ref
 m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 {
-	Cost *cost = &w->cost[who];
 	Ref top = REF_NULL, tail = REF_NULL;
 	bool copyhdr = (off == 0 && !ref_null(m) && (mb(w, m)->flags & M_PKTHDR));
 
@@ -363,15 +361,15 @@ m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 			m_freem(w, top);
 			return REF_NULL;
 		}
-		cost->visits++;
-		cost->allocs++;
+		SIM_COST(w, who, visits, 1);
+		SIM_COST(w, who, allocs, 1);
 		src = mb(w, m);
 		cm = mb(w, c);
 		if (copyhdr) {
 			cm->pkt_len = (uint32_t)len;
 			copyhdr = false;
 		}
-		cm->tag = src->tag;
+		SIM_TAG_COPY(cm, src);
 		if (src->flags & M_EXT) {
 			cm->flags |= M_EXT;
 			cm->ext = src->ext;
@@ -379,7 +377,7 @@ m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 			cslot(w, src->ext.i)->refcnt++;
 		} else {
 			memcpy(mtod(w, c), mtod(w, m) + off, n);
-			cost->bytes += n;
+			SIM_COST(w, who, bytes, n);
 		}
 		cm->len = (uint32_t)n;
 		if (ref_null(top))
@@ -434,7 +432,7 @@ m_adj(World *w, Ref mp, int64_t len)
 }
 
 /*
- * Payload patterns.  Byte k of stream s is table[(s * 37 + k) % 251]; the
+ * Payload patterns (simulator bookkeeping, simbook.h).  Byte k of stream s is table[(s * 37 + k) % 251]; the
  * table repeats with period 251 so a fill or a check is one memcpy or
  * memcmp from the right offset.
  */

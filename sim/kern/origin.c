@@ -6,14 +6,18 @@
  * carrying the (stream, offset) its bytes were first written with.  A
  * reader at the far end of a relay or a chain of splices can then check
  * every byte against what the first writer sent.
+ *
+ * All of this file is simulator bookkeeping (simbook.h): the kernel keeps
+ * no such record.
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 
 #include <stdio.h>
 
 void
-tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, uint64_t *run)
+sim_tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, uint64_t *run)
 {
 	int k = -1;
 
@@ -32,7 +36,7 @@ tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, uint64
 }
 
 bool
-tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t off)
+sim_tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t off)
 {
 	uint64_t own = tcp_stream_id(socket_index(w, so));
 
@@ -73,7 +77,7 @@ tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t off)
  * share the mapping.
  */
 void
-rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off, uint64_t *run)
+sim_rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off, uint64_t *run)
 {
 	const Socket *peer = &w->socks[so->peer];
 	uint64_t s = r, next_hole = UINT64_MAX;
@@ -84,7 +88,7 @@ rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *of
 	for (int i = 0; i < so->noob_holes; i++)
 		if (so->oob_hole[i] >= s && so->oob_hole[i] < next_hole)
 			next_hole = so->oob_hole[i];
-	tx_origin(peer, s, stream, off, run);
+	sim_tx_origin(peer, s, stream, off, run);
 	if (*stream == UINT64_MAX)
 		*stream = tcp_stream_id(so->peer);
 	if (next_hole - s < *run)
@@ -96,15 +100,15 @@ rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *of
  * to be appended to so_snd of `to`: its send stream now carries them.
  */
 void
-tx_origin_splice(World *w, const Socket *from, uint64_t rxoff, Socket *to, uint64_t len)
+sim_tx_origin_splice(World *w, const Socket *from, uint64_t rxoff, Socket *to, uint64_t len)
 {
-	uint64_t t0 = tx_offset(to);
+	uint64_t t0 = sim_tx_offset(to);
 
 	for (uint64_t done = 0; done < len; ) {
 		uint64_t stream, off, run;
 
-		rx_origin(w, from, rxoff + done, &stream, &off, &run);
-		if (!tx_origin_add(w, to, t0 + done, stream, off))
+		sim_rx_origin(w, from, rxoff + done, &stream, &off, &run);
+		if (!sim_tx_origin_add(w, to, t0 + done, stream, off))
 			return;
 		done += run < len - done ? run : len - done;
 	}

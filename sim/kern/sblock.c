@@ -10,6 +10,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 enum { SBL_ENTRY, SBL_SLEEPING, SBL__N };
@@ -28,8 +29,8 @@ sblock_step(World *w, int tid, Thread *t, Frame *f)
 
 	switch (f->pc) {
 	case SBL_ENTRY:
-		w->cost[R_SBLOCK].calls++;
-		w->cost[R_SBLOCK].locks++;
+		SIM_COST(w, R_SBLOCK, calls, 1);
+		SIM_COST(w, R_SBLOCK, locks, 1);
 		if (!(sb->flags & SB_LOCK)) {
 			sb->flags |= SB_LOCK;
 			sb->lock_owner = (int16_t)tid;
@@ -77,8 +78,8 @@ sbwait_step(World *w, int tid, Thread *t, Frame *f)
 
 	switch (f->pc) {
 	case SBW_ENTRY:
-		w->cost[R_SBWAIT].calls++;
-		w->cost[R_SBWAIT].sleeps++;
+		SIM_COST(w, R_SBWAIT, calls, 1);
+		SIM_COST(w, R_SBWAIT, sleeps, 1);
 		sb->flags |= SB_WAIT;
 		GOTO(SBW_SLEEPING);
 		tsleep(w, tid, CHAN(CH_SB_CC, socket_index(w, so), f->u.sl.which), "netio",
@@ -123,7 +124,7 @@ sbunlock(World *w, int tid, Socket *so, int which)
 	Sockbuf *sb = sb_which(so, which);
 	int sockidx = socket_index(w, so);
 
-	w->cost[R_SBLOCK].locks++;
+	SIM_COST(w, R_SBLOCK, locks, 1);
 	if (!(sb->flags & SB_LOCK) || sb->lock_owner != tid)
 		world_violation(w, V_LOCK_OWNER,
 		    "sbunlock of %s.%s by thread %d, but the lock is %s",

@@ -8,10 +8,11 @@
  * pointers are still kept under the quirk so the invariant checks apply
  * to every profile; only the cost of finding the tail differs.
  *
- * Costs: every mbuf a routine steps over is a "visit", every byte it
- * moves is a "byte" (see trace/cost.c for the weights).
+ * Costs (SIM_COST): every mbuf a routine steps over is a "visit", every
+ * byte it moves is a "byte" (see trace/cost.c for the weights).
  */
 #include "kern.h"
+#include "simbook.h"
 
 int64_t
 sbspace(const Sockbuf *sb)
@@ -88,10 +89,10 @@ sblinkrecord(World *w, Sockbuf *sb, Ref m0, RoutineId who)
 
 	if (quirk_on(w, QUIRK_SBAPPEND_WALK) && !ref_null(sb->mb)) {
 		last = sb->mb;
-		w->cost[who].visits++;
+		SIM_COST(w, who, visits, 1);
 		while (!ref_null(mb(w, last)->nextpkt)) {
 			last = mb(w, last)->nextpkt;
-			w->cost[who].visits++;
+			SIM_COST(w, who, visits, 1);
 		}
 	}
 	if (!ref_null(last))
@@ -125,15 +126,14 @@ may_coalesce(World *w, Ref nr, Ref mr)
 void
 sbcompress(World *w, Sockbuf *sb, Ref m, Ref n)
 {
-	Cost *cost = &w->cost[R_SBCOMPRESS];
 	int eor = 0;
 
-	cost->calls++;
+	SIM_COST(w, R_SBCOMPRESS, calls, 1);
 	while (!ref_null(m) && w->stop != STOP_VIOLATION) {
 		Mbuf *x = mb(w, m);
 		Ref o;
 
-		cost->visits++;
+		SIM_COST(w, R_SBCOMPRESS, visits, 1);
 		eor |= x->flags & M_EOR;
 		o = !ref_null(x->next) ? x->next : n;
 		if (x->len == 0 && (eor == 0 || (!ref_null(o) && mb(w, o)->type == x->type))) {
@@ -146,7 +146,7 @@ sbcompress(World *w, Sockbuf *sb, Ref m, Ref n)
 			Mbuf *nn = mb(w, n);
 
 			memcpy(mtod(w, n) + nn->len, mtod(w, m), x->len);
-			cost->bytes += x->len;
+			SIM_COST(w, R_SBCOMPRESS, bytes, x->len);
 			nn->len += x->len;
 			sb->cc += x->len;
 			sb->datacc += x->len;
@@ -177,27 +177,26 @@ sbcompress(World *w, Sockbuf *sb, Ref m, Ref n)
 void
 sbappend(World *w, Socket *so, Sockbuf *sb, Ref m)
 {
-	Cost *cost = &w->cost[R_SBAPPEND];
 	Ref n;
 
 	(void)so;
 	if (ref_null(m))
 		return;
-	cost->calls++;
+	SIM_COST(w, R_SBAPPEND, calls, 1);
 	n = sb->lastrecord;
 	if (quirk_on(w, QUIRK_SBAPPEND_WALK) && !ref_null(sb->mb)) {
 		n = sb->mb;
-		cost->visits++;
+		SIM_COST(w, R_SBAPPEND, visits, 1);
 		while (!ref_null(mb(w, n)->nextpkt)) {
 			n = mb(w, n)->nextpkt;
-			cost->visits++;
+			SIM_COST(w, R_SBAPPEND, visits, 1);
 		}
 	}
 	if (!ref_null(n)) {
 		for (;;) {
 			Mbuf *x = mb(w, n);
 
-			cost->visits++;
+			SIM_COST(w, R_SBAPPEND, visits, 1);
 			if (x->flags & M_EOR) {
 				sbappendrecord(w, so, sb, m);
 				return;
@@ -218,7 +217,7 @@ sbappendstream(World *w, Socket *so, Sockbuf *sb, Ref m)
 	(void)so;
 	if (ref_null(m))
 		return;
-	w->cost[R_SBAPPENDSTREAM].calls++;
+	SIM_COST(w, R_SBAPPENDSTREAM, calls, 1);
 	if (!ref_null(mb(w, m)->nextpkt) || !ref_eq(sb->mb, sb->lastrecord))
 		world_violation(w, V_SBLASTRECORDCHK,
 		    "sbappendstream on a buffer with more than one record");
@@ -235,7 +234,7 @@ sbappendrecord(World *w, Socket *so, Sockbuf *sb, Ref m0)
 	(void)so;
 	if (ref_null(m0))
 		return;
-	w->cost[R_SBAPPENDRECORD].calls++;
+	SIM_COST(w, R_SBAPPENDRECORD, calls, 1);
 	sballoc(w, sb, m0);
 	sblinkrecord(w, sb, m0, R_SBAPPENDRECORD);
 	x = mb(w, m0);
@@ -260,7 +259,7 @@ link_record(World *w, Sockbuf *sb, Ref head, RoutineId who)
 	for (Ref m = head; !ref_null(m); m = mb(w, m)->next) {
 		sballoc(w, sb, m);
 		last = m;
-		w->cost[who].visits++;
+		SIM_COST(w, who, visits, 1);
 	}
 	sblinkrecord(w, sb, head, who);
 	sb->mbtail = last;
@@ -281,7 +280,7 @@ sbappendaddr(World *w, Socket *so, Sockbuf *sb, uint32_t ip, uint16_t port, Ref 
 	uint8_t *p;
 
 	(void)so;
-	w->cost[R_SBAPPENDADDR].calls++;
+	SIM_COST(w, R_SBAPPENDADDR, calls, 1);
 	if (!ref_null(m0) && !(mb(w, m0)->flags & M_PKTHDR)) {
 		world_violation(w, V_SBCHECK, "sbappendaddr: datagram without a packet header");
 		return false;
@@ -377,7 +376,7 @@ sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who
 		Mbuf *x = mb(w, m);
 		Ref piece;
 
-		w->cost[who].visits++;
+		SIM_COST(w, who, visits, 1);
 		if (x->len > len - got) {
 			if (!split)
 				break;
@@ -418,11 +417,10 @@ sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who
 void
 sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len)
 {
-	Cost *cost = &w->cost[R_SBDROP];
 	Ref m = sb->mb, next;
 
 	(void)so;
-	cost->calls++;
+	SIM_COST(w, R_SBDROP, calls, 1);
 	if (len > sb->cc) {
 		world_violation(w, V_SBCHECK, "sbdrop of %lld bytes from a buffer holding %lld",
 		    (long long)len, (long long)sb->cc);
@@ -438,7 +436,7 @@ sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len)
 			continue;
 		}
 		x = mb(w, m);
-		cost->visits++;
+		SIM_COST(w, R_SBDROP, visits, 1);
 		if (x->len > len) {
 			x->len -= (uint32_t)len;
 			x->off += (uint32_t)len;
@@ -473,13 +471,13 @@ sbdroprecord(World *w, Socket *so, Sockbuf *sb)
 	Ref m = sb->mb;
 
 	(void)so;
-	w->cost[R_SBDROPRECORD].calls++;
+	SIM_COST(w, R_SBDROPRECORD, calls, 1);
 	if (ref_null(m))
 		return;
 	sb->mb = mb(w, m)->nextpkt;
 	mb(w, m)->nextpkt = REF_NULL;
 	while (!ref_null(m) && w->stop != STOP_VIOLATION) {
-		w->cost[R_SBDROPRECORD].visits++;
+		SIM_COST(w, R_SBDROPRECORD, visits, 1);
 		sbfree(w, sb, m);
 		m = m_free(w, m);
 	}
@@ -492,7 +490,7 @@ sbdroprecord(World *w, Socket *so, Sockbuf *sb)
 void
 sbflush(World *w, Socket *so, Sockbuf *sb)
 {
-	w->cost[R_SBFLUSH].calls++;
+	SIM_COST(w, R_SBFLUSH, calls, 1);
 	if (sb->flags & SB_LOCK)
 		world_violation(w, V_LOCK_OWNER, "sbflush of a locked socket buffer");
 	while (sb->mbcnt > 0 && w->stop != STOP_VIOLATION) {

@@ -5,6 +5,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 #include <string.h>
@@ -43,7 +44,7 @@ void
 sorflush(World *w, int tid, Socket *so)
 {
 	Sockbuf *sb = &so->rcv;
-	int64_t data = so->proto == PROTO_TCP ? sb->cc : sb_datacc(w, sb);
+	uint64_t sim_flushed = sim_rcv_held(w, so);
 	Sockbuf asb;
 
 	socantrcvmore(w, so);
@@ -51,7 +52,7 @@ sorflush(World *w, int tid, Socket *so)
 	asb = *sb;
 	memset(sb, 0, sizeof *sb);
 	sb->lock_owner = -1;
-	so->rx_dropped += (uint64_t)data;
+	SIM_ACCOUNT(so, rx_dropped, sim_flushed);
 	sbrelease(w, so, &asb);
 	emit(w, EVK_SOCKBUF, "sorflush", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt, 0,
 	    "receive buffer flushed and cleared");
@@ -66,10 +67,10 @@ void
 soshutdown_nolock(World *w, Socket *so, int how)
 {
 	if (how != 1) {
-		int64_t data = so->rcv.cc;
+		uint64_t sim_flushed = sim_rcv_held(w, so);
 
 		socantrcvmore(w, so);
-		so->rx_dropped += (uint64_t)data;
+		SIM_ACCOUNT(so, rx_dropped, sim_flushed);
 		sbflush(w, so, &so->rcv);
 	}
 	if (how != 0 && !(so->state & SS_CANTSENDMORE)) {
@@ -93,7 +94,7 @@ sosetopt(World *w, Socket *so, int opt, int64_t v)
 			/* before the connection exists the window is what we advertise */
 			Socket *peer = &w->socks[so->peer];
 
-			if (so->rx_total == 0 && peer->tx_app == 0) {
+			if (sim_before_first_byte(so, peer)) {
 				peer->tp.snd_wnd = (uint64_t)(sbspace(sb) > 0 ? sbspace(sb) : 0);
 				peer->tp.max_sndwnd = peer->tp.snd_wnd;
 				so->tp.rcv_adv = so->tp.rcv_nxt + peer->tp.snd_wnd;

@@ -4,6 +4,7 @@
  * spliced variants are in splice/splice.c).
  */
 #include "kern.h"
+#include "simbook.h"
 
 /*
  * The socket upcall (NetBSD so_upcall, called from sowakeup when SB_UPCALL
@@ -17,7 +18,7 @@ so_upcall(World *w, Socket *so, int which)
 	int sock = socket_index(w, so);
 
 	so->upcall_pending++;
-	w->stats.upcalls++;
+	SIM_COUNT(w, upcalls);
 	emit(w, EVK_NOTE, "so_upcall", sock, which, so->upcall_pending, 0, 0,
 	    "upcall for %s.%s (M_DONTWAIT): %u pending", sock_name(w, sock),
 	    which == SB_RCV ? "so_rcv" : "so_snd", so->upcall_pending);

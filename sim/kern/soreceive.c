@@ -16,6 +16,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 enum {
@@ -74,50 +75,6 @@ static bool
 data_type(int type)
 {
 	return type == MT_DATA || type == MT_HEADER || type == MT_OOBDATA;
-}
-
-/* Stream offset (of the sender) of the first byte in so_rcv. */
-static uint64_t
-rcv_base(Socket *so)
-{
-	return so->rx_total - (uint64_t)so->rcv.cc;
-}
-
-/*
- * TCP bytes at receive-stream offset r: mapped to the sender's offsets and
- * through any splices to the stream that first wrote them (origin.c).
- */
-static bool
-tcp_payload_check(World *w, Socket *so, const uint8_t *p, uint64_t r, uint64_t len)
-{
-	while (len > 0) {
-		uint64_t stream, off, run, n;
-
-		rx_origin(w, so, r, &stream, &off, &run);
-		n = run < len ? run : len;
-		if (!payload_check(p, stream, off, n))
-			return false;
-		p += n;
-		r += n;
-		len -= n;
-	}
-	return true;
-}
-
-/* Check the bytes a read hands to the program against what was sent. */
-static void
-verify(World *w, Socket *so, Frame *f, Mbuf *x, const uint8_t *p, int64_t len)
-{
-	bool ok;
-
-	if (so->proto == PROTO_TCP)
-		ok = tcp_payload_check(w, so, p, (uint64_t)f->u.sr.offset, (uint64_t)len);
-	else
-		ok = payload_check(p, 1000 + x->tag, f->u.sr.offset, (uint64_t)len);
-	if (!ok)
-		world_violation(w, V_PAYLOAD,
-		    "%s read %lld bytes at stream offset %lld that differ from what was sent",
-		    sock_name(w, socket_index(w, so)), (long long)len, (long long)f->u.sr.offset);
 }
 
 /*
@@ -273,7 +230,7 @@ dontblock(World *w, Socket *so, Frame *f)
 	}
 	f->u.sr.m = m;
 	f->u.sr.moff = 0;
-	f->u.sr.offset = so->proto == PROTO_TCP ? (int64_t)rcv_base(so) : 0;
+	sim_read_begin(f, so);
 	f->u.sr.len = 0;
 }
 
@@ -317,10 +274,8 @@ copy_one(World *w, Socket *so, Frame *f)
 	Mbuf *x = mb(w, m);
 	int64_t len = f->u.sr.len;
 
-	verify(w, so, f, x, mtod(w, m) + f->u.sr.moff, len);
-	if (!f->u.sr.kttcp)
-		w->cost[R_SORECEIVE].bytes += (uint64_t)len;  /* uiomove */
-	f->u.sr.offset += len;
+	sim_payload_verify(w, so, f, x, mtod(w, m) + f->u.sr.moff, len);     /* uiomove */
+	SIM_COST_UIOMOVE(w, R_SORECEIVE, f->u.sr.kttcp, len);
 	f->u.sr.resid -= len;
 	if (len == (int64_t)x->len - f->u.sr.moff) {
 		if (x->flags & M_EOR)
@@ -345,8 +300,7 @@ copy_one(World *w, Socket *so, Frame *f)
 		if (mt_isdata(x->type))
 			sb->datacc -= len;
 	}
-	if (!peek)
-		so->rx_app += (uint64_t)len;
+	SIM_ACCOUNT_IF(so, rx_app, len, !peek);
 	if (so->oobmark) {
 		if (!peek) {
 			so->oobmark -= len;
@@ -376,7 +330,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 
 	switch (f->pc) {
 	case SR_ENTRY:
-		w->cost[R_SORECEIVE].calls++;
+		SIM_COST(w, R_SORECEIVE, calls, 1);
 		if (f->u.sr.flags & K_MSG_OOB) {
 			uint8_t byte;
 			int err = so->proto == PROTO_TCP ?
@@ -469,7 +423,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		if (w->prof->waitall_sleep_only_if_empty && !ref_null(sb->mb)) {
 			f->u.sr.m = sb->mb;
 			f->u.sr.nextrecord = mb(w, sb->mb)->nextpkt;
-			f->u.sr.offset = (int64_t)rcv_base(so);
+			sim_read_restart(f, so);
 			f->u.sr.moff = 0;
 			GOTO(SR_LOOP);
 			return RUN_CONTINUE;
@@ -489,7 +443,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		f->u.sr.m = sb->mb;
 		f->u.sr.nextrecord = ref_null(sb->mb) ? REF_NULL : mb(w, sb->mb)->nextpkt;
 		/* after a wakeup m = sb_mb: a peek starts again at the front */
-		f->u.sr.offset = (int64_t)rcv_base(so);
+		sim_read_restart(f, so);
 		f->u.sr.moff = 0;
 		/* the kernel's peek `offset` is not reset: it keeps counting */
 		GOTO(SR_WAITALL);
@@ -501,10 +455,10 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		if (!ref_null(f->u.sr.m) && (so->pr_flags & PR_ATOMIC)) {
 			f->u.sr.flags |= K_MSG_TRUNC;
 			if (!peek) {
-				int64_t before = sb_datacc(w, sb);
+				int64_t sim_held = sb_datacc(w, sb);
 
 				sbdroprecord(w, so, sb);
-				so->rx_dropped += (uint64_t)(before - sb_datacc(w, sb));
+				SIM_ACCOUNT(so, rx_dropped, sim_held - sb_datacc(w, sb));
 				f->u.sr.m = REF_NULL;
 			}
 		}
@@ -536,7 +490,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 
 		t->rx_ip = f->u.sr.from_ip;
 		t->rx_port = f->u.sr.from_port;
-		so->delivered += (uint64_t)done;
+		SIM_ACCOUNT(so, delivered, done);
 		machine_return(w, tid, done, f->u.sr.error);
 		/* msg_flags starts as the caller's flags (sys_recvfrom); only the
 		 * normal exit ORs in what soreceive found (seed 000: the error

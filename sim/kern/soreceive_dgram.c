@@ -11,6 +11,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 enum { SD_ENTRY, SD_WAITLOOP, SD_SLEEPING, SD_TAKE, SD_COPY, SD_OUT, SD__N };
@@ -38,7 +39,7 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 	case SD_ENTRY: {
 		int fallback = K_MSG_PEEK | K_MSG_OOB;
 
-		w->cost[R_SORECEIVE_DGRAM].calls++;
+		SIM_COST(w, R_SORECEIVE_DGRAM, calls, 1);
 		if (w->prof->dgram_fallback_trunc)
 			fallback |= K_MSG_TRUNC;
 		if (f->u.sr.flags & fallback) {
@@ -104,7 +105,7 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 
 	case SD_COPY: {
 		Ref m = f->u.sr.rec;
-		int64_t off = 0;
+		int64_t sim_off = 0;
 
 		if (!ref_null(m) && mb(w, m)->type == MT_SONAME) {
 			uint8_t *p = mtod(w, m);
@@ -120,12 +121,9 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 			Mbuf *x = mb(w, m);
 			int64_t len = x->len < f->u.sr.resid ? x->len : f->u.sr.resid;
 
-			if (!payload_check(mtod(w, m), 1000 + x->tag, (uint64_t)off, (uint64_t)len))
-				world_violation(w, V_PAYLOAD, "%s: datagram bytes differ from what was sent",
-				    sock_name(w, socket_index(w, so)));
-			w->cost[R_SORECEIVE_DGRAM].bytes += (uint64_t)len;
-			so->rx_app += (uint64_t)len;
-			off += len;
+			sim_payload_verify_dgram(w, so, x, m, &sim_off, len);     /* uiomove */
+			SIM_COST(w, R_SORECEIVE_DGRAM, bytes, len);
+			SIM_ACCOUNT(so, rx_app, len);
 			f->u.sr.resid -= len;
 			if (len == (int64_t)x->len)
 				m = m_free(w, m);
@@ -138,7 +136,7 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 		if (!ref_null(m))
 			f->u.sr.flags |= K_MSG_TRUNC;
 		for (; !ref_null(m); m = m_free(w, m))
-			so->rx_dropped += mb(w, m)->len;
+			SIM_ACCOUNT(so, rx_dropped, mb(w, m)->len);
 		f->u.sr.rec = REF_NULL;
 		GOTO(SD_OUT);
 		return RUN_CONTINUE;
@@ -147,7 +145,7 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 	case SD_OUT: {
 		int64_t done = f->u.sr.slen - f->u.sr.resid;
 
-		so->delivered += (uint64_t)done;
+		SIM_ACCOUNT(so, delivered, done);
 		machine_return(w, tid, done, f->u.sr.error);
 		t->oflags = f->u.sr.flags & (K_MSG_EOR | K_MSG_TRUNC | K_MSG_OOB);
 		t->rx_ip = f->u.sr.from_ip;

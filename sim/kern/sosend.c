@@ -11,6 +11,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 enum {
@@ -52,30 +53,6 @@ call_sosend(World *w, int tid, Ref so, int64_t len, int flags, int dest, int ctl
 	return f;
 }
 
-/* The payload stream of what this socket sends: TCP by offset, UDP by datagram. */
-static void
-fill(World *w, Socket *so, int sockidx, Ref top, Ref m, uint64_t len)
-{
-	Mbuf *x = mb(w, m);
-	uint64_t off;
-
-	if (so->proto == PROTO_TCP) {
-		off = tx_offset(so) + (ref_null(top) ? 0 : mb(w, top)->pkt_len);
-		if (so->norg > 0)
-			tx_origin_add(w, so, off, tcp_stream_id(sockidx), off);
-		payload_fill(mtod(w, m), tcp_stream_id(sockidx), off, len);
-		return;
-	}
-	if (ref_null(top)) {
-		x->tag = (uint32_t)++w->next_tag;
-		off = 0;
-	} else {
-		x->tag = mb(w, top)->tag;
-		off = mb(w, top)->pkt_len;
-	}
-	payload_fill(mtod(w, m), 1000 + x->tag, off, len);
-}
-
 /* One mbuf of the chain: MGETHDR/MGET, a cluster when worth it, uiomove. */
 static bool
 build_one(World *w, Frame *f, Socket *so, int sockidx)
@@ -88,7 +65,7 @@ build_one(World *w, Frame *f, Socket *so, int sockidx)
 	m = first ? m_gethdr(w, M_WAIT, MT_DATA) : m_get(w, M_WAIT, MT_DATA);
 	if (ref_null(m))
 		return false;
-	w->cost[R_SOSEND].allocs++;
+	SIM_COST(w, R_SOSEND, allocs, 1);
 	mlen = first ? p->mhlen : p->mlen;
 	if (f->u.ss.resid >= p->minclsize && f->u.ss.space >= p->mclbytes && m_clget(w, m)) {
 		mlen = p->mclbytes;
@@ -111,9 +88,8 @@ build_one(World *w, Frame *f, Socket *so, int sockidx)
 	}
 	f->u.ss.space -= len;
 	f->u.ss.resid -= len;
-	fill(w, so, sockidx, f->u.ss.top, m, (uint64_t)len);
-	if (!f->u.ss.kttcp)
-		w->cost[R_SOSEND].bytes += (uint64_t)len;  /* uiomove */
+	sim_payload_fill(w, so, sockidx, f->u.ss.top, m, (uint64_t)len);     /* uiomove */
+	SIM_COST_UIOMOVE(w, R_SOSEND, f->u.ss.kttcp, len);
 	mb(w, m)->len = (uint32_t)len;
 	if (first) {
 		f->u.ss.top = m;
@@ -135,7 +111,7 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 
 	switch (f->pc) {
 	case SS_ENTRY:
-		w->cost[R_SOSEND].calls++;
+		SIM_COST(w, R_SOSEND, calls, 1);
 		f->u.ss.atomic = (so->pr_flags & PR_ATOMIC) != 0;
 		if (f->u.ss.resid < 0) {
 			f->u.ss.error = K_EINVAL;
@@ -231,7 +207,7 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 		do {
 			if (!build_one(w, f, so, sockidx)) {
 				/* MGET(M_WAIT) sleeps until an mbuf is freed */
-				w->stats.mbuf_waits++;
+				SIM_COUNT(w, mbuf_waits);
 				w->mbuf_wanted = true;
 				/* MGET(M_WAIT) sleeps without PCATCH */
 				tsleep(w, tid, CHAN(CH_MBUF, 0, 0), "mbuf", false, 0);
@@ -244,7 +220,7 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 	case SS_SEND: {
 		int error;
 		Ref top = f->u.ss.top;
-		uint64_t n = mb(w, top)->pkt_len;
+		uint64_t sim_len = sim_pkt_len(w, top);
 
 		if (so->state & SS_CANTSENDMORE) {
 			f->u.ss.error = K_EPIPE;
@@ -261,10 +237,7 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 			error = K_EOPNOTSUPP;
 		} else
 			error = udp_usrreq_send(w, so, top, REF_NULL, f->u.ss.dest);
-		if (!error) {
-			so->tx_app += n;
-			w->bytes_moved += n;
-		}
+		sim_account_sent(w, so, sim_len, error);
 		if (f->u.ss.resid > 0)
 			so->state &= ~(uint32_t)SS_MORETOCOME;
 		if (error) {

@@ -79,35 +79,16 @@ field_value(World *w, int sock, const char *name, int64_t *out)
 	return true;
 }
 
+/* The value of counter `name` (counters.def); false if there is none. */
 static bool
 stat_value(World *w, const char *name, int64_t *out)
 {
-	static const struct { const char *name; size_t off; } stats[] = {
-		{ "segments", offsetof(Stats, segments) },
-		{ "acks", offsetof(Stats, acks) },
-		{ "window_updates", offsetof(Stats, window_updates) },
-		{ "persist_probes", offsetof(Stats, persist_probes) },
-		{ "persist_timeouts", offsetof(Stats, persist_timeouts) },
-		{ "udp_fullsock", offsetof(Stats, udp_fullsock) },
-		{ "tcp_rcvafterclose", offsetof(Stats, tcp_rcvafterclose) },
-		{ "wakeups", offsetof(Stats, wakeups) },
-		{ "sleeps", offsetof(Stats, sleeps) },
-		{ "steps", offsetof(Stats, steps) },
-		{ "upcalls", offsetof(Stats, upcalls) },
-		{ "mbuf_waits", offsetof(Stats, mbuf_waits) },
-		{ "mbuf_fails", offsetof(Stats, mbuf_fails) },
-		{ "somove_calls", offsetof(Stats, somove_calls) },
-		{ "splice_tasks", offsetof(Stats, splice_tasks) },
-		{ "splice_bytes", offsetof(Stats, splice_bytes) },
-		{ "kconts", offsetof(Stats, kconts) },
-	};
+	int i = counter_find(name);
 
-	for (size_t i = 0; i < sizeof stats / sizeof stats[0]; i++)
-		if (strcmp(stats[i].name, name) == 0) {
-			*out = (int64_t)*(const uint64_t *)((const char *)&w->stats + stats[i].off);
-			return true;
-		}
-	return false;
+	if (i < 0)
+		return false;
+	*out = (int64_t)*(const uint64_t *)((const char *)&w->stats + counter_defs[i].offset);
+	return true;
 }
 
 static void

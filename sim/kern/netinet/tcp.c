@@ -17,9 +17,8 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
-
-#include <stdio.h>
 
 #define TCP_MAXWIN 65535
 #define TCP_MAXRXTSHIFT 12
@@ -164,7 +163,6 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 	Tcpcb *tp = &so->tp;
 	Ref m, c;
 	uint64_t moff;
-	Cost *cost = &w->cost[R_M_COPYM];
 
 	/* stream offset of sb_mb's first byte is snd_una */
 	if (!ref_null(tp->lastm) && (tp->lastm.i >= w->nmbufs ||
@@ -181,12 +179,12 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 		moff = off;
 		tp->lastoff = tp->snd_una;
 	}
-	cost->calls++;
+	SIM_COST(w, R_M_COPYM, calls, 1);
 	while (!ref_null(m) && moff >= mb(w, m)->len) {
 		moff -= mb(w, m)->len;
 		tp->lastoff += mb(w, m)->len;
 		m = mb(w, m)->next;
-		cost->visits++;
+		SIM_COST(w, R_M_COPYM, visits, 1);
 	}
 	tp->lastm = m;
 	c = m_copym_from(w, m, moff, len, R_M_COPYM);
@@ -201,11 +199,10 @@ void
 tcp_output(World *w, Socket *so)
 {
 	Tcpcb *tp = &so->tp;
-	Cost *cost = &w->cost[R_TCP_OUTPUT];
 
 	if (tp->t_state == TCPS_CLOSED || so->peer < 0)
 		return;
-	cost->calls++;
+	SIM_COST(w, R_TCP_OUTPUT, calls, 1);
 	for (;;) {
 		int64_t off = (int64_t)(tp->snd_nxt - tp->snd_una);
 		int64_t win = (int64_t)tp->snd_wnd, len, rwin;
@@ -248,8 +245,7 @@ tcp_output(World *w, Socket *so)
 
 			if (adv >= 2 * (int64_t)tp->t_maxseg || 2 * adv >= so->rcv.hiwat) {
 				send = true;
-				if (len == 0 && !fin)
-					w->stats.window_updates++;
+				SIM_COUNT_IF(w, window_updates, len == 0 && !fin);
 			}
 		}
 		if (!send && (tp->t_flags & TF_ACKNOW))
@@ -303,8 +299,7 @@ tcp_output(World *w, Socket *so)
 			seg->win = rcv_window(so);
 			if (seg->win > 0 && tp->rcv_nxt + (uint64_t)seg->win > tp->rcv_adv)
 				tp->rcv_adv = tp->rcv_nxt + (uint64_t)seg->win;
-			if (tp->t_force && tp->snd_wnd == 0 && len > 0)
-				w->stats.persist_probes++;
+			SIM_COUNT_IF(w, persist_probes, tp->t_force && tp->snd_wnd == 0 && len > 0);
 			tp->snd_nxt += (uint64_t)len;
 			if (fin) {
 				tp->t_flags |= TF_SENTFIN;
@@ -313,10 +308,8 @@ tcp_output(World *w, Socket *so)
 			if (tp->snd_nxt > tp->snd_max)
 				tp->snd_max = tp->snd_nxt;
 			tp->t_flags &= (uint8_t)~TF_ACKNOW;
-			if (len > 0)
-				w->stats.segments++;
-			else
-				w->stats.acks++;
+			SIM_COUNT_IF(w, segments, len > 0);
+			SIM_COUNT_IF(w, acks, len <= 0);
 			emit(w, EVK_SEGMENT, "tcp_output", sidx(w, so), SB_SND, (int64_t)seg->seq, len,
 			    seg->win, "%s -> %s seq %llu len %lld ack %llu win %lld%s%s",
 			    sock_name(w, seg->src), sock_name(w, seg->dst), (unsigned long long)seg->seq,
@@ -401,7 +394,7 @@ ack_received(World *w, Socket *so, Segment *seg)
 		bool ourfinisacked = acked > data;
 
 		sbdrop(w, so, &so->snd, (int64_t)data);
-		so->tx_acked += data;
+		SIM_ACCOUNT(so, tx_acked, data);
 		tp->snd_una = seg->ack;
 		if (tp->snd_nxt < tp->snd_una)
 			tp->snd_nxt = tp->snd_una;
@@ -476,7 +469,7 @@ tcp_input(World *w, Segment *seg)
 	int64_t tlen = seg->len;
 	bool fin = (seg->th_flags & TH_FIN) != 0;
 
-	w->cost[R_TCP_INPUT].calls++;
+	SIM_COST(w, R_TCP_INPUT, calls, 1);
 	seg->m = REF_NULL;
 	if (seg->th_flags & TH_RST) {
 		m_freem(w, m);
@@ -490,7 +483,7 @@ tcp_input(World *w, Segment *seg)
 	if ((so->state & SS_NOFDREF) && tp->t_state > TCPS_CLOSE_WAIT && tlen > 0) {
 		/* data for a closed descriptor: drop with reset */
 		m_freem(w, m);
-		w->stats.tcp_rcvafterclose++;
+		SIM_COUNT(w, tcp_rcvafterclose);
 		tcp_close(w, so);
 		send_rst(w, so);
 		return;
@@ -510,31 +503,19 @@ tcp_input(World *w, Segment *seg)
 				accept = 0;
 			if (tlen > accept) {
 				/* beyond the window (a probe into a full buffer): trim it */
-				if (accept == 0)
-					w->stats.tcp_rcvwinprobe_dropped++;
+				SIM_COUNT_IF(w, tcp_rcvwinprobe_dropped, accept == 0);
 				m_adj(w, m, -(tlen - accept));
 				tlen = accept;
 				fin = false;
 			}
 			if (tlen > 0) {
-				int64_t stream = tlen;
-
 				if ((seg->th_flags & TH_URG) && !(so->options & SO_OOBINLINE) &&
 				    seg->urp > seg->seq && seg->urp - seg->seq - 1 < (uint64_t)tlen) {
 					pulloutofband(w, so, m, seg->urp - seg->seq - 1);
-					if (so->noob_holes < 64)
-						so->oob_hole[so->noob_holes++] = seg->urp - 1;
-					else if (w->stop == STOP_NONE) {
-						w->stop = STOP_LIMIT;
-						snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
-						    "more than 64 urgent bytes pulled out of %s's stream: "
-						    "beyond what the payload check can follow",
-						    sock_name(w, sidx(w, so)));
-					}
-					stream--;
+					sim_oob_pulled(w, so, seg->urp - 1);
 				}
 				tp->rcv_nxt += (uint64_t)tlen;
-				so->rx_total += (uint64_t)stream;
+				SIM_ACCOUNT(so, rx_total, tlen);
 				tcp_append(w, so, &so->rcv, m);
 				m = REF_NULL;
 				emit(w, EVK_SOCKBUF, "tcp_input", sidx(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt,
@@ -560,7 +541,7 @@ tcp_persist_timeout(World *w, int sock, uint32_t gen)
 
 	if (tp->persist != gen)
 		return;
-	w->stats.persist_timeouts++;
+	SIM_COUNT(w, persist_timeouts);
 	emit(w, EVK_TIMER, "tcp_timers", sock, SB_SND, 0, 0, 0,
 	    "persist timer of %s: probe the zero window", sock_name(w, sock));
 	tp->persist = 0;

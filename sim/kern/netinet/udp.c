@@ -8,6 +8,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 int
@@ -62,18 +63,18 @@ udp_deliver(World *w, int sock, uint32_t ip, uint16_t port, Ref m, Ref control)
 	Socket *so = &w->socks[sock];
 	uint32_t len = mb(w, m)->pkt_len;
 
-	w->cost[R_UDP_INPUT].calls++;
+	SIM_COST(w, R_UDP_INPUT, calls, 1);
 	if (!sbappendaddr(w, so, &so->rcv, ip, port, m, control)) {
 		m_freem(w, m);
 		m_freem(w, control);
-		so->dgram_dropped++;
-		w->stats.udp_fullsock++;
+		SIM_ACCOUNT(so, dgram_dropped, 1);
+		SIM_COUNT(w, udp_fullsock);
 		emit(w, EVK_DROP, "udp_input", sock, SB_RCV, len, so->rcv.cc, 0,
 		    "datagram of %u bytes dropped: does not fit in %s.so_rcv (space %lld)", len,
 		    sock_name(w, sock), (long long)sbspace(&so->rcv));
 		return;
 	}
-	so->rx_total += len;
+	SIM_ACCOUNT(so, rx_total, len);
 	emit(w, EVK_SOCKBUF, "sbappendaddr", sock, SB_RCV, so->rcv.cc, so->rcv.mbcnt, len,
 	    "datagram of %u bytes queued (cc %lld, mbcnt %lld)", len, (long long)so->rcv.cc,
 	    (long long)so->rcv.mbcnt);
@@ -103,7 +104,7 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 {
 	const Profile *p = w->prof;
 	Ref top = REF_NULL, tail = REF_NULL, control = REF_NULL;
-	uint32_t tag = (uint32_t)++w->next_tag;
+	uint32_t sim_tag = sim_tag_new(w);
 	int64_t off = 0;
 
 	do {
@@ -112,7 +113,7 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 
 		if (ref_null(m)) {
 			m_freem(w, top);
-			w->stats.mbuf_fails++;
+			SIM_COUNT(w, mbuf_fails);
 			emit(w, EVK_DROP, "udp_input", sock, SB_RCV, len, 0, 0,
 			    "datagram dropped: no mbufs (the pool limit was reached)");
 			return;
@@ -121,9 +122,8 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 		if (len - off > room && m_clget(w, m))
 			room = p->mclbytes;
 		n = len - off < room ? len - off : room;
-		mb(w, m)->tag = tag;
 		mb(w, m)->len = (uint32_t)n;
-		payload_fill(mtod(w, m), 1000 + tag, (uint64_t)off, (uint64_t)n);
+		sim_payload_fill_dgram(w, m, sim_tag, off, n);
 		off += n;
 		if (ref_null(top))
 			top = m;

@@ -15,6 +15,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 #define M_MAXLOOP 128           /* OpenBSD sys/mbuf.h */
@@ -145,14 +146,14 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 		 * into an empty drain (O385 and the 2024 diff test the drain's
 		 * so_snd; 2019's code tested the source's by mistake).  A stream
 		 * so_snd holds data only, so its sb_cc is its sb_datacc. */
-		f->u.mv.rxoff = so->rx_total - (uint64_t)so->rcv.cc;
+		f->u.mv.rxoff = sim_rcv_base(so);
 		f->u.mv.m = sbtake(w, so, &so->rcv, len,
 		    f->u.mv.maxreached || sosp->snd.cc == 0, R_SOMOVE, &take);
 		if (take == 0)
 			return MV_RELEASE;
 		if (take < len)
 			f->u.mv.maxreached = false;
-		so->rx_moved += (uint64_t)take;
+		SIM_ACCOUNT(so, rx_moved, take);
 		f->u.mv.len = take;
 		/* the window opens: PRU_RCVD */
 		if (so->tp.t_state != TCPS_CLOSED)
@@ -183,14 +184,12 @@ send_stream(World *w, Frame *f, Socket *so, Socket *sosp, Ref m, int64_t n, bool
 {
 	int error;
 
-	tx_origin_splice(w, so, f->u.mv.rxoff, sosp, (uint64_t)n);
-	f->u.mv.rxoff += (uint64_t)n;
-	sosp->tx_moved += (uint64_t)n;
+	sim_spliced(w, so, &f->u.mv.rxoff, sosp, (uint64_t)n);
 	error = tcp_usrreq_send(w, sosp, m, oob);
 	if (error)
 		return error;
 	so->splicelen += n;
-	w->stats.splice_bytes += (uint64_t)n;
+	SIM_COUNT_N(w, splice_bytes, n);
 	f->u.mv.len -= n;
 	return 0;
 }
@@ -274,7 +273,7 @@ mv_send(World *w, Frame *f, Socket *so, Socket *sosp)
 	}
 	if (dgram) {
 		so->splicelen += len;
-		w->stats.splice_bytes += (uint64_t)len;
+		SIM_COUNT_N(w, splice_bytes, len);
 	}
 	if (!f->u.mv.maxreached && !ref_null(f->u.mv.nextrecord) && !ref_null(so->rcv.mb))
 		return MV_TOP;
@@ -320,7 +319,7 @@ somove_step(World *w, int tid, Frame *f, bool *preempt)
 	*preempt = false;
 	switch (f->pc) {
 	case MV_TOP:
-		w->cost[R_SOMOVE].visits++;
+		SIM_COST(w, R_SOMOVE, visits, 1);
 		next = nextpkt(w, tid, f, so, sosp);
 		/* 7.6 somove_dgram: sb_mtx dropped, solock_shared(sosp) for pru_send */
 		*preempt = next == MV_SEND && w->prof->splice_sblock && (so->pr_flags & PR_ATOMIC);
@@ -347,8 +346,8 @@ somove_begin(World *w, Frame *f, Socket *so, int wait)
 	f->u.mv.so = sock_handle(w, socket_index(w, so));
 	f->u.mv.sosp = so->ssp_socket;
 	f->u.mv.wait = wait == M_WAIT;
-	w->cost[R_SOMOVE].calls++;
-	w->stats.somove_calls++;
+	SIM_COST(w, R_SOMOVE, calls, 1);
+	SIM_COUNT(w, somove_calls);
 }
 
 int

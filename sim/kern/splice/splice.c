@@ -11,6 +11,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 #include <string.h>
@@ -181,9 +182,8 @@ void
 sofree_socket(World *w, Socket *so)
 {
 	int i = socket_index(w, so);
-	int64_t data = sb_datacc(w, &so->rcv);
 
-	so->rx_dropped += (uint64_t)data;
+	SIM_ACCOUNT(so, rx_dropped, sb_datacc(w, &so->rcv));
 	sbflush(w, so, &so->rcv);
 	sbflush(w, so, &so->snd);
 	so->state |= SS_NOFDREF;
@@ -303,7 +303,7 @@ sotask_step(World *w, int tid, Thread *t, Frame *f)
 	(void)t;
 	switch (f->pc) {
 	case TK_ENTRY:
-		w->stats.splice_tasks++;
+		SIM_COUNT(w, splice_tasks);
 		GOTO(TK_LOCKED);
 		if (w->prof->splice_sblock)
 			call_sblock(w, tid, f->u.sp.so, SB_RCV, M_WAIT);

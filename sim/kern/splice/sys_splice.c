@@ -16,6 +16,7 @@
  */
 #include "machine.h"
 #include "kern.h"
+#include "simbook.h"
 #include "errno_names.h"
 
 #include <stdio.h>
@@ -76,7 +77,7 @@ static int
 splice_movedata(World *w, Socket *from, Socket *to)
 {
 	int64_t space = sbspace(&to->snd), sspace = from->rcv.cc;
-	uint64_t rxoff;
+	uint64_t sim_rxoff;
 	int error = 0;
 	Ref top;
 
@@ -98,14 +99,13 @@ splice_movedata(World *w, Socket *from, Socket *to)
 		soshutdown_nolock(w, to, 2);
 		return error;
 	}
-	rxoff = from->rx_total - (uint64_t)from->rcv.cc;
+	sim_rxoff = sim_rcv_base(from);
 	top = sbtake(w, from, &from->rcv, space, true, R_SOMOVE, &space);
-	from->rx_moved += (uint64_t)space;
+	SIM_ACCOUNT(from, rx_moved, space);
 	tcp_usrreq_rcvd(w, from);
-	tx_origin_splice(w, from, rxoff, to, (uint64_t)space);
-	to->tx_moved += (uint64_t)space;
-	w->cost[R_SOMOVE].calls++;
-	w->stats.splice_bytes += (uint64_t)space;
+	sim_spliced(w, from, &sim_rxoff, to, (uint64_t)space);
+	SIM_COST(w, R_SOMOVE, calls, 1);
+	SIM_COUNT_N(w, splice_bytes, space);
 	emit(w, EVK_SOCKBUF, "splice_movedata", socket_index(w, from), SB_RCV, from->rcv.cc,
 	    from->rcv.mbcnt, space, "%lld bytes %s -> %s (PRU_SEND)", (long long)space,
 	    sock_name(w, socket_index(w, from)), sock_name(w, socket_index(w, to)));
@@ -134,7 +134,7 @@ splice_kcont_run(World *w, int sock, uint32_t gen)
 	Socket *s1, *s2;
 
 	so->kc_pending = 0;
-	w->stats.kconts++;
+	SIM_COUNT(w, kconts);
 	if ((k < 0 || !w->kmem[k].live || w->kmem[k].gen != gen) &&
 	    !quirk_on(w, QUIRK_SPLICE_KCONT_UAF)) {
 		emit(w, EVK_NOTE, "kcont", sock, -1, 0, 0, 0,

@@ -1,0 +1,247 @@
+/*
+ * parse_expect.c: `expect` lines.  The names of counters, routines and
+ * violations come from the engine's registries (counters.def,
+ * routines.def, violations.def), so an unknown one is a parse error.
+ */
+#include "parse.h"
+
+#include <string.h>
+
+#include "cost.h"
+#include "errno_names.h"
+
+/* Expectations. */
+
+static bool
+cmp_arg(struct parser *p, struct cur *c, ScnCmp *cmp)
+{
+	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
+	const struct tok *t;
+	struct qbuf q;
+
+	if ((t = need(p, c, "a comparison (==, !=, <, <=, >, >=)")) == NULL)
+		return false;
+	for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
+		if (strcmp(t->s, ops[i]) == 0) {
+			*cmp = (ScnCmp)i;
+			return true;
+		}
+	}
+	perr(p, t->col, "unknown comparison '%s' (known: ==, !=, <, <=, >, >=)", quote(&q, t->s));
+	return false;
+}
+
+/* The engine's registries, by index, for the "known:" list of a message. */
+static const char *
+counter_at(int i)
+{
+	return counter_defs[i].name;
+}
+
+static const char *
+routine_at(int i)
+{
+	return routine_names[i];
+}
+
+static const char *
+violation_at(int i)
+{
+	return violation_names[i];
+}
+
+/*
+ * A name from one of the engine's registries (counters.def, routines.def,
+ * violations.def): find gives its index or -1; what ("counter") and the
+ * names in the registry's order, for the message when it is unknown.
+ */
+static bool
+registry_arg(struct parser *p, struct cur *c, const char *meta, const char *what,
+    int (*find)(const char *), const char *(*name_at)(int), int count, char *buf, size_t size)
+{
+	const struct tok *t = need(p, c, meta);
+	GString *known;
+	struct qbuf q;
+
+	if (t == NULL)
+		return false;
+	if (find(t->s) >= 0 && (size_t)t->len < size) {
+		memcpy(buf, t->s, (size_t)t->len + 1);
+		return true;
+	}
+	known = g_string_new(NULL);
+	for (int i = 0; i < count; i++)
+		g_string_append_printf(known, "%s%s", i ? ", " : "", name_at(i));
+	perr(p, t->col, "unknown %s '%s' (known: %s)", what, quote(&q, t->s), known->str);
+	g_string_free(known, TRUE);
+	return false;
+}
+
+/* PCT%, possibly with decimals, in basis points (30% = 3000), rounded. */
+static bool
+pct_arg(struct parser *p, struct cur *c, int64_t *bp)
+{
+	const struct tok *t = need(p, c, "PCT%");
+	const char *s;
+	struct qbuf q;
+	int64_t v;
+	int digits = 0;
+
+	if (t == NULL)
+		return false;
+	if ((s = scan_digits(t->s, &v)) == NULL)
+		goto bad;
+	v = v < 0 || v > 100 ? 10001 : v * 100;	/* anything over 100% is too large */
+	if (*s == '.') {
+		for (s++; g_ascii_isdigit(*s); s++, digits++) {
+			if (digits < 2)
+				v += (*s - '0') * (digits == 0 ? 10 : 1);
+			else if (digits == 2 && *s >= '5')
+				v++;
+		}
+		if (digits == 0)
+			goto bad;
+	}
+	if (strcmp(s, "%") != 0)
+		goto bad;
+	if (v > 10000) {
+		perr(p, t->col, "percentage '%s' is too large (max 100%%)", quote(&q, t->s));
+		return false;
+	}
+	*bp = v;
+	return true;
+bad:
+	perr(p, t->col, "invalid percentage '%s' (expected a number and '%%', like 30%% or 0.5%%)",
+	    quote(&q, t->s));
+	return false;
+}
+
+static const char *const fields[] = {
+	"rcv.cc", "rcv.mbcnt", "rcv.hiwat", "rcv.lowat", "rcv.mbufs", "rcv.records",
+	"snd.cc", "snd.mbcnt", "snd.hiwat", "snd.lowat", "snd.mbufs", "snd.records",
+	"error", "dropped",
+};
+
+/* The value of `SOCK.error`: an errno name, or 0 for no error. */
+static bool
+errno_value(struct parser *p, struct cur *c, int64_t *v)
+{
+	const struct tok *t = need(p, c, "an errno name or 0");
+	struct qbuf q;
+
+	if (t == NULL)
+		return false;
+	if (strcmp(t->s, "0") == 0) {
+		*v = 0;
+		return true;
+	}
+	if ((*v = errno_from_name(t->s)) == 0) {
+		perr(p, t->col, "expected an errno name or 0, not '%s'", quote(&q, t->s));
+		return false;
+	}
+	return true;
+}
+
+/* SOCK.FIELD OP NUMBER; t is the SOCK.FIELD token. */
+static bool
+ex_field(struct parser *p, struct cur *c, const struct tok *t, ScnExpect *e)
+{
+	const char *dot = strchr(t->s, '.'), *field = dot + 1;
+	size_t nlen = (size_t)(dot - t->s), i;
+	struct qbuf q;
+	char *known;
+
+	quote_n(&q, t->s, nlen);
+	if (nlen > QUOTE_MAX || (e->sock = find_socket(p->s, q.b)) < 0) {
+		perr(p, t->col, "unknown socket '%s'", q.b);
+		return false;
+	}
+	for (i = 0; i < G_N_ELEMENTS(fields); i++)
+		if (strcmp(field, fields[i]) == 0)
+			break;
+	if (i == G_N_ELEMENTS(fields)) {
+		known = JOIN(fields);
+		perr(p, t->col + (int)nlen + 1, "unknown field '%s' (known: %s)",
+		    quote(&q, field), known);
+		g_free(known);
+		return false;
+	}
+	e->kind = SCN_EXP_FIELD;
+	g_strlcpy(e->name, field, sizeof e->name);
+	if (!cmp_arg(p, c, &e->cmp))
+		return false;
+	if (strcmp(field, "error") == 0)
+		return errno_value(p, c, &e->value);
+	return number_arg(p, c, "NUMBER", &e->value);
+}
+
+/* `violation NAME`: none, or an invariant of violations.def. */
+static bool
+ex_violation(struct parser *p, struct cur *c, ScnExpect *e)
+{
+	e->kind = SCN_EXP_VIOLATION;
+	return registry_arg(p, c, "NAME or none", "violation", violation_find, violation_at,
+	    V__COUNT, e->name, sizeof e->name);
+}
+
+bool
+st_expect(struct parser *p, struct cur *c)
+{
+	const struct tok *t;
+	struct qbuf q;
+	ScnExpect e;
+	bool ok;
+
+	memset(&e, 0, sizeof e);
+	e.sock = -1;
+	if ((t = need(p, c, "deadlock, no-deadlock, violation, time, share, stat, delivered "
+	    "or SOCKET.FIELD")) == NULL)
+		return false;
+	if (strcmp(t->s, "always") == 0 || strcmp(t->s, "sometimes") == 0) {
+		e.quant = t->s[0] == 'a' ? SCN_Q_ALWAYS : SCN_Q_SOMETIMES;
+		if ((t = need(p, c, "deadlock, no-deadlock, violation, time, share, stat, delivered "
+		    "or SOCKET.FIELD")) == NULL)
+			return false;
+	}
+	if (p->expects->len >= SCN_MAX_EXPECTS) {
+		perr(p, c->t[0].col, "too many expectations (max %d)", SCN_MAX_EXPECTS);
+		return false;
+	}
+	e.pos = tpos(p, t);
+	if (strchr(t->s, '.') != NULL)
+		ok = ex_field(p, c, t, &e);
+	else if (strcmp(t->s, "deadlock") == 0 || strcmp(t->s, "no-deadlock") == 0) {
+		e.kind = SCN_EXP_DEADLOCK;
+		e.negate = t->s[0] == 'n';
+		ok = true;
+	} else if (strcmp(t->s, "violation") == 0)
+		ok = ex_violation(p, c, &e);
+	else if (strcmp(t->s, "time") == 0) {
+		e.kind = SCN_EXP_TIME;
+		ok = cmp_arg(p, c, &e.cmp) && duration_arg(p, c, "DURATION", &e.value);
+	} else if (strcmp(t->s, "share") == 0) {
+		e.kind = SCN_EXP_SHARE;
+		ok = registry_arg(p, c, "ROUTINE", "routine", cost_routine_find, routine_at,
+		    R__COUNT, e.name, sizeof e.name) &&
+		    cmp_arg(p, c, &e.cmp) && pct_arg(p, c, &e.value);
+	} else if (strcmp(t->s, "stat") == 0) {
+		e.kind = SCN_EXP_STAT;
+		ok = registry_arg(p, c, "COUNTER", "counter", counter_find, counter_at,
+		    ncounter_defs, e.name, sizeof e.name) &&
+		    cmp_arg(p, c, &e.cmp) && number_arg(p, c, "NUMBER", &e.value);
+	} else if (strcmp(t->s, "delivered") == 0) {
+		e.kind = SCN_EXP_DELIVERED;
+		ok = (e.sock = socket_arg(p, c, "SOCKET")) >= 0 &&
+		    cmp_arg(p, c, &e.cmp) && size_arg(p, c, "SIZE", &e.value);
+	} else {
+		perr(p, t->col, "unknown expectation '%s' (known: deadlock, no-deadlock, "
+		    "violation, time, share, stat, delivered, SOCKET.FIELD)", quote(&q, t->s));
+		return false;
+	}
+	if (!ok || !done(p, c))
+		return false;
+	source_text(p, c->t + 1 + (e.quant != SCN_Q_PLAIN), c->n - 1 - (e.quant != SCN_Q_PLAIN),
+	    e.text, sizeof e.text);
+	g_array_append_val(p->expects, e);
+	return true;
+}
