@@ -6,10 +6,7 @@
  * caret under the column; and no input, however mangled, may crash the
  * parser or make it leak (run under valgrind with CK_FORK=no to check).
  *
- * Build by hand:
- *   gcc -std=gnu11 -Wall -Wextra -Werror -Isim tests/test_parser.c \
- *       sim/scenario_parse.c sim/errno_names.c sim/profile.c \
- *       $(pkg-config --cflags --libs glib-2.0 check)
+ * Run alone: meson test -C build 'check parser'
  */
 #include <check.h>
 #include <glib.h>

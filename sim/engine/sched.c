@@ -515,7 +515,7 @@ plan_entry(const char *text, size_t off, size_t len, int entry, uint64_t prev,
 	const char *s = text + off, *colon = memchr(s, ':', len);
 	size_t slen = colon ? (size_t)(colon - s) : 0, nlen = colon ? len - slen - 1 : 0;
 	int q = (int)MIN(len, PLAN_QUOTE_MAX), qs = (int)MIN(slen, PLAN_QUOTE_MAX);
-		uint64_t step = 0;
+	uint64_t step = 0;
 	char *name;
 
 	if (len == 0)

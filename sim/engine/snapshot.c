@@ -51,6 +51,8 @@ xcalloc(size_t n, size_t size)
 static void
 put(Snapshot *s, const void *p, size_t n)
 {
+	if (n == 0)
+		return;     /* p may be NULL: an empty work heap */
 	if (s->len + n > s->cap) {
 		s->cap = (s->len + n) * 3 / 2 + 4096;
 		s->buf = xrealloc(s->buf, s->cap);
@@ -64,7 +66,7 @@ get(const uint8_t **pp, void *dst, size_t n)
 {
 	const uint8_t *p = *pp;
 
-	if (dst != NULL)
+	if (dst != NULL && n > 0)
 		memcpy(dst, p, n);
 	*pp = p + n;
 	return p;

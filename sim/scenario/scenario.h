@@ -1,9 +1,10 @@
 /*
  * scenario.h: a parsed scenario file, the recipe for a World.
  *
- * The parser (scenario_parse.c) turns a .scn file into this plain value; the
- * engine (world.c) instantiates it.  Every element keeps the line and column
- * it came from, so a failed expectation can point back at the source.
+ * The parser (scenario_parse.c and parse_*.c) turns a .scn file into this
+ * plain value; instantiate.c makes a World of it.  Every element keeps the
+ * line and column it came from, so a failed expectation can point back at
+ * the source.
  * The language itself is documented in docs/scenario-language.md.
  */
 #ifndef SOSIM_SCENARIO_H
