@@ -432,9 +432,9 @@ m_adj(World *w, Ref mp, int64_t len)
 }
 
 /*
- * Payload patterns (simulator bookkeeping, simbook.h).  Byte k of stream s is table[(s * 37 + k) % 251]; the
- * table repeats with period 251 so a fill or a check is one memcpy or
- * memcmp from the right offset.
+ * Payload patterns (simulator bookkeeping, see simbook.h).  Byte k of
+ * stream s is table[(s * 37 + k) % 251]; the table repeats with period 251
+ * so a fill or a check is one memcpy or memcmp from the right offset.
  */
 #define PAT_PERIOD 251u
 #define PAT_SPAN   65536u

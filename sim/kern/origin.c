@@ -77,7 +77,8 @@ sim_tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t o
  * share the mapping.
  */
 void
-sim_rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off, uint64_t *run)
+sim_rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off,
+    uint64_t *run)
 {
 	const Socket *peer = &w->socks[so->peer];
 	uint64_t s = r, next_hole = UINT64_MAX;

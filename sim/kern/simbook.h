@@ -10,9 +10,9 @@
  *   payload   the pattern every sender writes and every reader checks,
  *             the datagram tags, and the origin of spliced bytes (origin.c)
  * None of them changes what the simulated kernel does: take every SIM_ and
- * sim_ line away and the kernel's lines are left, as in the BSD source.
- * The macros and static inline helpers compile to what the open-coded
- * lines did.
+ * sim_ line (and every local named sim_*) away and the kernel's lines are
+ * left, as in the BSD source.  The macros and static inline helpers
+ * compile to the same work as the open-coded lines they replaced.
  */
 #ifndef SOSIM_SIMBOOK_H
 #define SOSIM_SIMBOOK_H
@@ -122,7 +122,7 @@ void sim_rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uin
 /* len bytes from so_rcv of `from` at receive offset rxoff go into so_snd of `to`. */
 void sim_tx_origin_splice(World *w, const Socket *from, uint64_t rxoff, Socket *to, uint64_t len);
 
-/* n stream bytes taken off from's so_rcv at *rxoff now go into to's so_snd: origin and accounts. */
+/* n bytes taken off from's so_rcv at *rxoff go into to's so_snd: origin and accounts */
 static inline void
 sim_spliced(World *w, const Socket *from, uint64_t *rxoff, Socket *to, uint64_t n)
 {
@@ -144,7 +144,7 @@ sim_oob_pulled(World *w, Socket *so, uint64_t seq)
 		    "beyond what the payload check can follow",
 		    sock_name(w, socket_index(w, so)));
 	}
-	so->rx_total--;     /* the segment's bytes arrive one short (SIM_ACCOUNT follows) */
+	so->rx_total--;     /* so_rcv gets one byte less than the tlen the caller adds */
 }
 
 /* ---- writing and checking the payload ---- */
@@ -213,7 +213,7 @@ sim_read_restart(Frame *f, const Socket *so)
 	f->u.sr.offset = (int64_t)sim_rcv_base(so);
 }
 
-/* soreceive's uiomove of len bytes of x at p: check them against what was sent, move the offset on. */
+/* soreceive's uiomove of len bytes of x at p: check them against what was sent; move on. */
 static inline void
 sim_payload_verify(World *w, Socket *so, Frame *f, const Mbuf *x, const uint8_t *p, int64_t len)
 {
@@ -230,7 +230,7 @@ sim_payload_verify(World *w, Socket *so, Frame *f, const Mbuf *x, const uint8_t 
 	f->u.sr.offset += len;
 }
 
-/* soreceive_dgram's copy of len bytes of mbuf x (m) at datagram offset *off: check them, move *off on. */
+/* soreceive_dgram's copy of len bytes of x (handle m) at datagram offset *off: check; move on. */
 static inline void
 sim_payload_verify_dgram(World *w, Socket *so, const Mbuf *x, Ref m, int64_t *off, int64_t len)
 {
