@@ -229,7 +229,12 @@ sched_signal(World *w, int tid)
 
 /* ---- registered kernel work and invariants ---- */
 
-static const WorkHandler *work_handlers[KW__COUNT];
+static const WorkHandler sleep_timeout_handler;
+/* The engine's own kind (the tsleep timeout) is in the table from the
+ * start; the layers above register the rest. */
+static const WorkHandler *work_handlers[KW__COUNT] = {
+	[KW_SLEEP_TIMEOUT] = &sleep_timeout_handler,
+};
 static const InvariantSet *invariant_sets[4];
 static int ninvariant_sets;
 
@@ -294,8 +299,6 @@ static const WorkHandler sleep_timeout_handler = {
 static const WorkHandler *
 handler(int kind)
 {
-	if (kind == KW_SLEEP_TIMEOUT)
-		return &sleep_timeout_handler;
 	return work_handlers[kind];
 }
 

@@ -64,10 +64,23 @@ static const char *const kthread_names[TK__COUNT] = {
 #undef KTHREAD
 };
 
+static const char *const kthread_wmesgs[TK__COUNT] = {
+	[TK_USER] = "",
+#define KTHREAD(id, name, wmesg) [TK_##id] = wmesg,
+#include "kthreads.def"
+#undef KTHREAD
+};
+
 const char *
 kthread_name(int kind)
 {
 	return kind > 0 && kind < TK__COUNT ? kthread_names[kind] : "?";
+}
+
+const char *
+kthread_wmesg(int kind)
+{
+	return kind > 0 && kind < TK__COUNT ? kthread_wmesgs[kind] : "?";
 }
 
 int

@@ -469,6 +469,7 @@ const char *sock_name(const World *w, int i);
 /* The kernel thread of a kind (TK_*), or -1 when this world has none. */
 int world_kthread(const World *w, int kind);
 const char *kthread_name(int kind);
+const char *kthread_wmesg(int kind);    /* what it sleeps on when idle */
 
 /* handles: checked dereference for the simulated kernel (a stale handle is
  * a violation and gives a scratch object) */

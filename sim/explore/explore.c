@@ -327,11 +327,8 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		if (!r->complete || !backtrack(&d, depth))
 			break;
 		/* back to the deepest choice with a candidate left: restore the
-		 * nearest checkpoint (the start, when replaying) and go again */
-		if (o->replay)
-			snapshot_restore(ck.start, w), depth = 0, pre = 0;
-		else
-			checkpoint_restore(&ck, w, d.path->len - 1, &depth, &pre);
+		 * nearest checkpoint (the start, when replaying: none are kept) */
+		checkpoint_restore(&ck, w, d.path->len - 1, &depth, &pre);
 	}
 	world_free(w);
 	checkpoints_free(&ck);

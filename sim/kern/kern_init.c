@@ -97,9 +97,9 @@ kern_attach_threads(World *w)
 		bool q = i == w->tid_taskq;
 
 		t->state = TS_SLEEP;
-		t->wchan = CHAN(CH_TASKQ, q ? 0 : 1, 0);
-		t->wmesg = q ? "bored" : "tmoslp";
 		t->kind = q ? TK_TASKQ : TK_SOFTCLOCK;
+		t->wchan = CHAN(CH_TASKQ, q ? 0 : 1, 0);
+		t->wmesg = kthread_wmesg(t->kind);
 		t->depth = 1;
 		t->stack[0].mach = MACH_KTHREAD;
 	}

@@ -108,6 +108,11 @@ static const WorkHandler scenario_event_handler = { "scenario event", scenario_e
 void
 scenario_engine_init(void)
 {
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
 	kern_init();
 	machine_register(MACH_USER, &mach_user);
 	sched_register_work(KW_SCENARIO, &scenario_event_handler);
