@@ -24,7 +24,10 @@
  *                    (steps taken per second of wall time, replays
  *                    included), new_states_per_s (steps past a replayed
  *                    prefix), distinct_states, schedules, wall_s, and
- *                    the same per file
+ *                    the same per file; --every K: steps between the
+ *                    restoring search's checkpoints
+ *   bench hash FILE  a run's step with and without the invariants, and
+ *                    world_hash, in ns: what an explored choice point costs
  */
 #include "explore.h"
 #include "cost.h"
@@ -34,6 +37,7 @@
 #include "sched.h"
 #include "seek.h"
 #include "snapshot.h"
+#include "world_hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,6 +335,67 @@ bench_clone(const char *race_file)
 	return 0;
 }
 
+/*
+ * bench hash FILE: what one explored choice point costs beside its step.
+ * The run is timed whole, with the invariants after every step and
+ * without, then world_hash on the world at every step of it.  The
+ * restoring explorer's gain over the replaying one is bounded by
+ * (step_ns + hash_ns) / hash_ns per new step, so these say where its time goes.
+ */
+static int
+bench_hash(const char *file)
+{
+	GError *err = NULL;
+	Scenario *s = scenario_parse_file(file, &err);
+	const Profile *p;
+	uint32_t quirks;
+	World *w;
+	uint64_t steps = 0, sink = 0;
+	double t0, checked, unchecked, hashed;
+	int rounds = 20;
+
+	if (s == NULL) {
+		fprintf(stderr, "bench: %s\n", err->message);
+		return 2;
+	}
+	p = profile_find(s->profile ? s->profile : "netbsd-2.0");
+	quirks = (p->quirks | s->quirks_on) & ~s->quirks_off;
+	t0 = now_s();
+	for (int r = 0; r < rounds; r++) {
+		w = world_new(s, p, quirks);
+		while (sched_step(w))
+			;
+		steps = w->step;
+		world_free(w);
+	}
+	checked = now_s() - t0;
+	t0 = now_s();
+	for (int r = 0; r < rounds; r++) {
+		w = world_new(s, p, quirks);
+		w->run->check = CHECK_AT_END;
+		while (sched_step(w))
+			;
+		world_free(w);
+	}
+	unchecked = now_s() - t0;
+	w = world_new(s, p, quirks);
+	hashed = 0;
+	do {
+		t0 = now_s();
+		for (int r = 0; r < rounds; r++)
+			sink += world_hash(w);
+		hashed += now_s() - t0;
+	} while (sched_step(w));
+	world_free(w);
+	scenario_free(s);
+	printf("# %s: %llu steps, hash sum %llx\n", file, (unsigned long long)steps,
+	    (unsigned long long)sink);
+	printf("step_ns %.0f\n", checked / rounds / (double)steps * 1e9);
+	printf("step_unchecked_ns %.0f\n", unchecked / rounds / (double)steps * 1e9);
+	printf("hash_ns %.0f\n", hashed / rounds / (double)(steps + 1) * 1e9);
+	return 0;
+}
+
 static char *
 stream_text(const char *bufsize, const char *total)
 {
@@ -428,8 +493,8 @@ typedef struct {
 
 /* Explore one file `rounds` times in one mode; the best run's figures. */
 static int
-explore_best(const Scenario *s, const char *file, bool replay, int rounds, ExploreResult *best,
-    double *best_wall)
+explore_best(const Scenario *s, const char *file, bool replay, int rounds, uint64_t every,
+    ExploreResult *best, double *best_wall)
 {
 	const Profile *prof = profile_find(s->profile ? s->profile : "netbsd-2.0");
 	ExploreOpts o = { 0 };
@@ -438,6 +503,7 @@ explore_best(const Scenario *s, const char *file, bool replay, int rounds, Explo
 	o.preemptions = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
 	o.max_states = s->explore_max_states > 0 ? (uint64_t)s->explore_max_states : 0;
 	o.replay = replay;
+	o.checkpoint_every = every;
 	for (int round = 0; round < rounds; round++) {
 		ExploreResult *r = g_new0(ExploreResult, 1);
 		double t0 = now_s(), t;
@@ -498,6 +564,7 @@ bench_explore(int argc, char **argv)
 	ExploreSum restore = { 0 }, replay = { 0 };
 	const char *name = "";
 	int rounds = 5, rc = 0, i = 0;
+	uint64_t every = 0;
 	char prefix[64];
 
 	for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
@@ -505,6 +572,8 @@ bench_explore(int argc, char **argv)
 			rounds = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--name") == 0)
 			name = argv[i + 1];
+		else if (strcmp(argv[i], "--every") == 0)
+			every = strtoull(argv[i + 1], NULL, 10);
 	}
 	for (; i < argc; i++) {
 		GError *err = NULL;
@@ -517,8 +586,8 @@ bench_explore(int argc, char **argv)
 			fprintf(stderr, "bench: %s\n", err->message);
 			return 2;
 		}
-		rc |= explore_best(s, argv[i], false, rounds, &a, &wa);
-		rc |= explore_best(s, argv[i], true, rounds, &b, &wb);
+		rc |= explore_best(s, argv[i], false, rounds, every, &a, &wa);
+		rc |= explore_best(s, argv[i], true, rounds, every, &b, &wb);
 		base = g_path_get_basename(argv[i]);
 		printf("# %s: states %llu (replaying %llu) new %llu distinct %llu schedules %llu "
 		    "wall_s %.4f (replaying %.4f)\n", base, (unsigned long long)a.states,
@@ -542,6 +611,10 @@ bench_explore(int argc, char **argv)
 	printf("%srestore_over_replay %.2f\n", name,
 	    restore.wall > 0 && replay.wall > 0 ?
 	    ((double)restore.distinct / restore.wall) / ((double)replay.distinct / replay.wall) : 0.0);
+	/* the most restoring can gain: the replaying search's steps over the
+	 * new ones, were a new step to cost no more than a replayed one */
+	printf("%sreplay_steps_over_new_steps %.2f\n", name,
+	    restore.new_states > 0 ? (double)replay.states / (double)restore.new_states : 0.0);
 	return rc;
 }
 
@@ -556,11 +629,13 @@ main(int argc, char **argv)
 		return bench_seek();
 	if (argc == 3 && strcmp(argv[1], "clone") == 0)
 		return bench_clone(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "hash") == 0)
+		return bench_hash(argv[2]);
 	if (argc == 2 && strcmp(argv[1], "splice") == 0)
 		return bench_splice();
 	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
 		return bench_sbappend();
 	fprintf(stderr, "usage: bench kttcp|sbappend|splice|seek|clone RACE.scn|"
-	    "explore [--rounds N] [--name P] FILE...\n");
+	    "hash FILE|explore [--rounds N] [--name P] [--every K] FILE...\n");
 	return 2;
 }

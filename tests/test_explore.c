@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "explore.h"
+#include "seen.h"
 #include "kern.h"
 #include "sched.h"
 
@@ -308,6 +309,60 @@ START_TEST(test_restore_equals_replay)
 	ck_assert_int_gt(failing, 0);
 }
 END_TEST
+
+/* g_int64_hash keeps only the low 32 bits: the keys below share them */
+static guint
+mix64(gconstpointer p)
+{
+	uint64_t k = *(const uint64_t *)p;
+
+	return (guint)(k ^ k >> 29 ^ k >> 47);
+}
+
+/* The table of worlds seen against GLib's: keys that share their low bits
+ * (one probe run), the zero key, growth, and a stored value replaced. */
+START_TEST(test_seen_table)
+{
+	Seen *t = seen_new();
+	GHashTable *oracle = g_hash_table_new_full(mix64, g_int64_equal, g_free, NULL);
+	uint64_t x = 88172645463325252ull;
+	int pre;
+
+	for (int i = 0; i < 300000; i++) {
+		uint64_t k;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* a third of the keys differ only above bit 40 */
+		k = i % 3 == 0 ? (x & ~0xffffffffffull) | 12345 : x;
+		if (i == 1000)
+			k = 0;
+		seen_put(t, k, (int)(k % 17));
+		g_hash_table_insert(oracle, g_memdup2(&k, sizeof k), GINT_TO_POINTER((int)(k % 17)));
+	}
+	ck_assert_uint_eq(seen_count(t), g_hash_table_size(oracle));
+	GHashTableIter it;
+	gpointer key, val;
+
+	g_hash_table_iter_init(&it, oracle);
+	while (g_hash_table_iter_next(&it, &key, &val)) {
+		ck_assert(seen_get(t, *(uint64_t *)key, &pre));
+		ck_assert_int_eq(pre, GPOINTER_TO_INT(val));
+	}
+	for (uint64_t k = 1; k < 1000; k++)
+		if (!g_hash_table_contains(oracle, &k))
+			ck_assert(!seen_get(t, k, &pre));
+	/* the fewest preemptions replaces what was stored */
+	seen_put(t, 0, 3);
+	ck_assert(seen_get(t, 0, &pre));
+	ck_assert_int_eq(pre, 3);
+	ck_assert_uint_eq(seen_count(t), g_hash_table_size(oracle));
+	g_hash_table_destroy(oracle);
+	seen_free(t);
+}
+END_TEST
+
 static Suite *
 explore_suite(void)
 {
@@ -322,6 +377,7 @@ explore_suite(void)
 	tcase_add_test(tc, test_sometimes);
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_restore_equals_replay);
+	tcase_add_test(tc, test_seen_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,20 +22,63 @@
 #include "world.h"
 #include "world_hash.h"
 
+/*
+ * The bytes are gathered in a buffer and hashed in one call: XXH3 over
+ * many 8-byte updates costs several times the one-shot hash of the same
+ * bytes.  A world too large for the buffer streams it in chunks; XXH3's
+ * streaming and one-shot forms give the same value.
+ */
+#define HBUF 16384
+
 typedef struct {
-	XXH3_state_t *st;
+	size_t len;
+	bool streaming;
+	XXH3_state_t st;
+	unsigned char buf[HBUF];
 } H;
+
+static void
+flush(H *h)
+{
+	if (!h->streaming) {
+		XXH3_INITSTATE(&h->st);
+		XXH3_64bits_reset(&h->st);
+		h->streaming = true;
+	}
+	XXH3_64bits_update(&h->st, h->buf, h->len);
+	h->len = 0;
+}
 
 static void
 put(H *h, const void *p, size_t n)
 {
-	XXH3_64bits_update(h->st, p, n);
+	if (h->len + n > HBUF) {
+		flush(h);
+		if (n > HBUF) {
+			XXH3_64bits_update(&h->st, p, n);
+			return;
+		}
+	}
+	memcpy(h->buf + h->len, p, n);
+	h->len += n;
 }
 
 static void
 put64(H *h, uint64_t v)
 {
-	put(h, &v, sizeof v);
+	if (h->len + sizeof v > HBUF)
+		flush(h);
+	memcpy(h->buf + h->len, &v, sizeof v);
+	h->len += sizeof v;
+}
+
+static uint64_t
+digest(H *h)
+{
+	if (!h->streaming)
+		return XXH3_64bits(h->buf, h->len);
+	flush(h);
+	return XXH3_64bits_digest(&h->st);
 }
 
 /* The chain of a socket buffer: mbuf shapes and record boundaries. */
@@ -117,14 +160,26 @@ put_thread(H *h, const Thread *t)
 	put(h, t->stack, (size_t)t->depth * sizeof t->stack[0]);
 }
 
-static int
-work_cmp(const void *a, const void *b)
+static bool
+work_before(const Work *x, const Work *y)
 {
-	const Work *x = a, *y = b;
-
 	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+		return x->time < y->time;
+	return x->seq < y->seq;
+}
+
+/* Insertion sort: the heap holds tens of entries, already half ordered. */
+static void
+work_sort(Work *v, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) {
+		Work x = v[i];
+		uint32_t j = i;
+
+		for (; j > 0 && work_before(&x, &v[j - 1]); j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
 }
 
 /* Pending work in the order it will fire; a segment by what it carries. */
@@ -138,7 +193,7 @@ put_work(H *h, const World *w)
 	if (w->nwork > 64)
 		v = malloc(w->nwork * sizeof *v);
 	memcpy(v, w->work, w->nwork * sizeof *v);
-	qsort(v, w->nwork, sizeof *v, work_cmp);
+	work_sort(v, w->nwork);
 	for (uint32_t i = 0; i < w->nwork; i++) {
 		put64(h, (uint64_t)(v[i].time - w->now));
 		put64(h, (uint64_t)v[i].kind << 32 | v[i].a);
@@ -158,12 +213,11 @@ put_work(H *h, const World *w)
 uint64_t
 world_hash(const World *w)
 {
-	XXH3_state_t state;
-	H h = { &state };
+	H h;
 	Stats st = w->stats;
 
-	XXH3_INITSTATE(&state);
-	XXH3_64bits_reset(h.st);
+	h.len = 0;
+	h.streaming = false;
 	put64(&h, (uint64_t)w->now);
 	put64(&h, (uint64_t)(int64_t)w->last_thread);
 	for (int i = 0; i < w->nthreads; i++)
@@ -184,5 +238,5 @@ world_hash(const World *w)
 	put(&h, w->fails, (size_t)MIN(w->nfails, 16) * sizeof w->fails[0]);
 	put64(&h, w->violation);
 	put64(&h, (uint64_t)w->stop);
-	return XXH3_64bits_digest(h.st);
+	return digest(&h);
 }

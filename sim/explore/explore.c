@@ -30,6 +30,7 @@
 #include "sched.h"
 #include "world_hash.h"
 #include "snapshot.h"
+#include "seen.h"
 
 #define MAXC SCHED_MAX_CAND
 
@@ -131,7 +132,7 @@ typedef struct {
 	const ExploreOpts *o;
 	ExploreResult *r;
 	GArray *path;           /* Choice: the choice points of the current run */
-	GHashTable *seen;       /* world hash -> fewest preemptions it was seen with */
+	Seen *seen;             /* world hash -> fewest preemptions it was seen with */
 } Dfs;
 
 /*
@@ -142,17 +143,17 @@ typedef struct {
 static bool
 new_choice(Dfs *d, World *w, const int *cand, int n, int pre)
 {
-	gint64 h = (gint64)world_hash(w);
-	gpointer old;
+	uint64_t h = world_hash(w);
+	int old;
 	Choice c;
 	int def;
 
-	if (g_hash_table_lookup_extended(d->seen, &h, NULL, &old)) {
-		if (GPOINTER_TO_INT(old) <= pre && !d->o->no_prune)
+	if (seen_get(d->seen, h, &old)) {
+		if (old <= pre && !d->o->no_prune)
 			return false;
 	} else
 		d->r->distinct++;
-	g_hash_table_insert(d->seen, g_memdup2(&h, sizeof h), GINT_TO_POINTER(pre));
+	seen_put(d->seen, h, pre);
 	memset(&c, 0, sizeof c);
 	c.n = (uint8_t)n;
 	def = sched_default(w, cand, n);
@@ -263,8 +264,7 @@ static void
 explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
     ExploreResult *r)
 {
-	Dfs d = { o, r, g_array_new(FALSE, FALSE, sizeof(Choice)),
-	    g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL) };
+	Dfs d = { o, r, g_array_new(FALSE, FALSE, sizeof(Choice)), seen_new() };
 	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	uint64_t next_progress = 1u << 16;
@@ -274,6 +274,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	    g_ptr_array_new_with_free_func((GDestroyNotify)snapshot_free), snapshot_take(w) };
 	guint depth = 0;
 	int pre = 0;
+	CheckMode check = w->run->check;
 
 	r->complete = true;
 	for (;;) {
@@ -293,7 +294,9 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 					pruned = true;
 					break;
 				}
-				if (!o->replay && since >= every) {
+				/* a checkpoint only where a later backtrack can land:
+				 * a choice with a preemption left to spend */
+				if (!o->replay && since >= every && pre < o->preemptions) {
 					checkpoint_push(&ck, w, depth, pre);
 					since = 0;
 				}
@@ -305,6 +308,12 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			r->new_states += depth >= replay_len;
 			r->states++;
 			since++;
+			/* Restoring, the steps from a checkpoint back to the choice
+			 * being changed were checked when this path first took them
+			 * (a broken invariant would have ended that run before the
+			 * choice): they run unchecked.  The replaying search checks
+			 * every step, as the stateless search always did. */
+			w->run->check = !o->replay && depth < replay_len ? CHECK_AT_END : check;
 			if (!sched_step_with(w, who))
 				break;
 			if (o->max_states && r->states >= o->max_states) {
@@ -330,10 +339,11 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		 * nearest checkpoint (the start, when replaying: none are kept) */
 		checkpoint_restore(&ck, w, d.path->len - 1, &depth, &pre);
 	}
+	w->run->check = check;
 	world_free(w);
 	checkpoints_free(&ck);
 	g_array_free(d.path, TRUE);
-	g_hash_table_destroy(d.seen);
+	seen_free(d.seen);
 	g_array_free(plan, TRUE);
 	g_free(rep);
 }
@@ -357,7 +367,7 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
     ExploreResult *r)
 {
 	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
-	GHashTable *seen = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	Seen *seen = seen_new();
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	uint64_t rng = o->seed * 0x9e3779b97f4a7c15ull + 1, len = 64, next_progress = 1u << 16;
 	int depth = o->pct_depth > 0 ? o->pct_depth : 3;
@@ -366,7 +376,7 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	for (uint64_t run = 0; run < o->random; run++) {
 		World *w = world_new(s, prof, quirks);
 		int prio[MAXC], cand[MAXC], n, ents = w->nthreads + 1;
-		uint64_t change[16], nchoices = 0;
+		uint64_t change[16] = { 0 }, nchoices = 0;
 
 		/* entity e: thread e, or softnet as the last one */
 		for (int e = 0; e < ents; e++)
@@ -393,11 +403,12 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			}
 			def = sched_default(w, cand, n);
 			if (n > 1) {
-				gint64 h = (gint64)world_hash(w);
+				uint64_t h = world_hash(w);
+				int old;
 
 				nchoices++;
-				if (!g_hash_table_contains(seen, &h)) {
-					g_hash_table_add(seen, g_memdup2(&h, sizeof h));
+				if (!seen_get(seen, h, &old)) {
+					seen_put(seen, h, 0);
 					r->distinct++;
 				}
 			}
@@ -427,7 +438,7 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		progress(o, r, &next_progress);
 	}
 	g_array_free(plan, TRUE);
-	g_hash_table_destroy(seen);
+	seen_free(seen);
 	g_free(rep);
 }
 
