@@ -98,6 +98,8 @@ static const char *counter_doc(int i) { return counter_defs[i].doc; }
 static const char *event_at(int i) { return event_kind_names[i]; }
 static const char *event_doc(int i) { return event_kind_docs[i]; }
 static const char *routine_at(int i) { return routine_names[i]; }
+static const char *field_at(int i) { return sockfield_names[i]; }
+static const char *field_doc(int i) { return sockfield_docs[i]; }
 
 /* `expect violation NAME` (violations.def) */
 static int
@@ -112,6 +114,14 @@ static int
 list_counters(void)
 {
 	print_names(counter_at, counter_doc, ncounter_defs);
+	return 0;
+}
+
+/* `expect SOCK.FIELD` (sockfields.def) */
+static int
+list_fields(void)
+{
+	print_names(field_at, field_doc, SF__COUNT);
 	return 0;
 }
 
@@ -140,6 +150,7 @@ static const struct {
 	{ "machines", list_machines },
 	{ "violations", list_violations },
 	{ "counters", list_counters },
+	{ "fields", list_fields },
 	{ "events", list_events },
 	{ "routines", list_routines },
 };
@@ -178,6 +189,6 @@ cmd_list(int argc, char **argv)
 
 const CliCommand cli_cmd_list = {
 	"list",
-	"list profiles|quirks|machines|violations|counters|events|routines",
+	"list profiles|quirks|machines|violations|counters|fields|events|routines",
 	cmd_list,
 };

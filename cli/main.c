@@ -9,7 +9,7 @@
  *                  [--max-states N] [--random N [--seed S] [--depth D]]
  *                  [--save FILE]
  *   sosim check [DIR|FILE]...
- *   sosim list profiles|quirks|machines|violations|counters|events|routines
+ *   sosim list profiles|quirks|machines|violations|counters|fields|events|routines
  *
  * Exit status: 0 every expectation held, 1 one failed, 2 bad input;
  * explore: 3 when a limit stopped it before every schedule was tried.

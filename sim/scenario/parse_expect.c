@@ -116,12 +116,6 @@ bad:
 	return false;
 }
 
-static const char *const fields[] = {
-	"rcv.cc", "rcv.mbcnt", "rcv.hiwat", "rcv.lowat", "rcv.mbufs", "rcv.records",
-	"snd.cc", "snd.mbcnt", "snd.hiwat", "snd.lowat", "snd.mbufs", "snd.records",
-	"error", "dropped",
-};
-
 /* The value of `SOCK.error`: an errno name, or 0 for no error. */
 static bool
 errno_value(struct parser *p, struct cur *c, int64_t *v)
@@ -147,7 +141,7 @@ static bool
 ex_field(struct parser *p, struct cur *c, const struct tok *t, ScnExpect *e)
 {
 	const char *dot = strchr(t->s, '.'), *field = dot + 1;
-	size_t nlen = (size_t)(dot - t->s), i;
+	size_t nlen = (size_t)(dot - t->s);
 	struct qbuf q;
 	char *known;
 
@@ -156,11 +150,8 @@ ex_field(struct parser *p, struct cur *c, const struct tok *t, ScnExpect *e)
 		perr(p, t->col, "unknown socket '%s'", q.b);
 		return false;
 	}
-	for (i = 0; i < G_N_ELEMENTS(fields); i++)
-		if (strcmp(field, fields[i]) == 0)
-			break;
-	if (i == G_N_ELEMENTS(fields)) {
-		known = JOIN(fields);
+	if ((e->field = sockfield_find(field)) < 0) {
+		known = JOIN(sockfield_names);
 		perr(p, t->col + (int)nlen + 1, "unknown field '%s' (known: %s)",
 		    quote(&q, field), known);
 		g_free(known);
@@ -170,7 +161,7 @@ ex_field(struct parser *p, struct cur *c, const struct tok *t, ScnExpect *e)
 	g_strlcpy(e->name, field, sizeof e->name);
 	if (!cmp_arg(p, c, &e->cmp))
 		return false;
-	if (strcmp(field, "error") == 0)
+	if (e->field == SF_ERROR)
 		return errno_value(p, c, &e->value);
 	return number_arg(p, c, "NUMBER", &e->value);
 }

@@ -167,13 +167,27 @@ typedef enum {
 
 typedef enum { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE } ScnCmp;
 
+/* The socket fields `expect SOCK.FIELD` reads (sockfields.def). */
+typedef enum {
+#define SOCKFIELD(id, name, doc) SF_##id,
+#include "sockfields.def"
+#undef SOCKFIELD
+	SF__COUNT
+} SockField;
+
+extern const char *const sockfield_names[SF__COUNT];
+extern const char *const sockfield_docs[SF__COUNT];
+/* The field's id, or -1. */
+int sockfield_find(const char *name);
+
 typedef struct {
 	ScnExpectKind kind;
 	ScnPos pos;
 	ScnQuant quant;
 	bool negate;          /* DEADLOCK: no-deadlock */
 	char name[32];        /* VIOLATION: invariant name or "none"; SHARE: routine; STAT: counter;
-	                         FIELD: "rcv.cc", "snd.mbcnt", "error", "state" ... */
+	                         FIELD: "rcv.cc", "snd.mbcnt", "error" ... as written */
+	int field;            /* FIELD: a SockField */
 	int sock;             /* FIELD, DELIVERED */
 	ScnCmp cmp;
 	int64_t value;        /* FIELD/STAT/DELIVERED: number or errno; TIME: ns; SHARE: basis points (30% = 3000) */
