@@ -204,4 +204,9 @@ stats_print(FILE *fp, const World *w)
 	}
 	fprintf(fp, "%-16s %107.0f %6.2f%%\n", "total", total, 100.0);
 	fprintf(fp, "(cost units: visit 10, byte copied 0.5, allocation 50, lock op 20, sleep 200, wakeup 100, call 10; see docs/cost-model.md)\n");
+	/* the named counters `expect stat NAME` reads (counters.def) */
+	fprintf(fp, "\n%-24s %12s\n", "counter", "value");
+	for (int i = 0; i < ncounter_defs; i++)
+		fprintf(fp, "%-24s %12llu\n", counter_defs[i].name,
+		    (unsigned long long)*(const uint64_t *)((const char *)&w->stats + counter_defs[i].offset));
 }
