@@ -98,6 +98,7 @@ static const char *counter_doc(int i) { return counter_defs[i].doc; }
 static const char *event_at(int i) { return event_kind_names[i]; }
 static const char *event_doc(int i) { return event_kind_docs[i]; }
 static const char *routine_at(int i) { return routine_names[i]; }
+static const char *routine_doc(int i) { return routine_docs[i]; }
 static const char *field_at(int i) { return sockfield_names[i]; }
 static const char *field_doc(int i) { return sockfield_docs[i]; }
 
@@ -133,11 +134,11 @@ list_events(void)
 	return 0;
 }
 
-/* `expect share NAME` and --stats (routines.def, which has no docs) */
+/* `expect share NAME` and --stats (routines.def) */
 static int
 list_routines(void)
 {
-	print_names(routine_at, NULL, R__COUNT);
+	print_names(routine_at, routine_doc, R__COUNT);
 	return 0;
 }
 

@@ -13,7 +13,13 @@
 #include <string.h>
 
 const char *const routine_names[R__COUNT] = {
-#define ROUTINE(id, name) [R_##id] = name,
+#define ROUTINE(id, name, doc) [R_##id] = name,
+#include "routines.def"
+#undef ROUTINE
+};
+
+const char *const routine_docs[R__COUNT] = {
+#define ROUTINE(id, name, doc) [R_##id] = doc,
 #include "routines.def"
 #undef ROUTINE
 };

@@ -322,7 +322,7 @@ typedef struct {
 
 /* Deterministic cost counters, per routine (DESIGN: cost profile). */
 typedef enum {
-#define ROUTINE(id, name) R_##id,
+#define ROUTINE(id, name, doc) R_##id,
 #include "routines.def"
 #undef ROUTINE
 	R__COUNT
@@ -333,6 +333,7 @@ typedef struct {
 } Cost;
 
 extern const char *const routine_names[R__COUNT];
+extern const char *const routine_docs[R__COUNT];
 
 /* Counters for `expect stat NAME`. */
 typedef struct {
