@@ -19,6 +19,7 @@
 #include "errno_names.h"
 #include "expect.h"
 #include "kern.h"
+#include "machine.h"
 #include "sched.h"
 
 #define US	1000LL
@@ -830,6 +831,55 @@ END_TEST
 
 /* ---- limits ---- */
 
+
+/*
+ * A step ends only at a declared preemption point.  The tables say where
+ * (soreceive may not stop between its check and sbwait: the lost wakeup
+ * of issue 10), and a machine that returns RUN_PREEMPT anywhere else is
+ * stopped with the violation undeclared-yield.
+ */
+enum { FK_A, FK_B, FK__N };
+static const char *const fake_states[] = { "a", "b" };
+static const Transition fake_trans[] = { { FK_A, FK_B }, { FK_B, FK_A } };
+static const Transition fake_yields[] = { { FK_B, FK_A } };
+
+static int
+fake_step(World *w, int tid, Thread *t, Frame *f)
+{
+	(void)t;
+	GOTO(f->pc == FK_A ? FK_B : FK_A);
+	return RUN_PREEMPT;     /* declared only after b -> a */
+}
+
+static const MachineDef fake = {
+	"fake", fake_states, FK__N, fake_trans, NTRANS(fake_trans), fake_step,
+	fake_yields, NTRANS(fake_yields), false,
+};
+
+START_TEST(test_declared_yields)
+{
+	int id = MACH__COUNT;   /* a free slot of the table */
+	Rec *r;
+
+	r = prepare("thread t:\n\tsleep 1ms\n", -1, false);     /* registers the kernel's */
+	ck_assert(machine_yields(MACH_SORECEIVE, 5, 6));        /* loop -> copy */
+	ck_assert(!machine_yields(MACH_SORECEIVE, 2, 3));       /* check -> waiting */
+	machine_register(id, &fake);
+	machine_call(r->w, 0, id);
+	sched_step_with(r->w, 0);               /* a -> b: not a preemption point */
+	ck_assert_int_eq(r->w->stop, STOP_VIOLATION);
+	ck_assert_int_eq(r->w->violation, V_UNDECLARED_YIELD);
+	ck_assert_msg(has(r->w->run->stop_msg, "fake at b"), "%s", r->w->run->stop_msg);
+	rec_free(r);
+	r = prepare("thread t:\n\tsleep 1ms\n", -1, false);
+	machine_call(r->w, 0, id);
+	r->w->threads[0].stack[r->w->threads[0].depth - 1].pc = FK_B;
+	sched_step_with(r->w, 0);               /* b -> a: declared */
+	ck_assert_int_eq(r->w->stop, STOP_NONE);
+	rec_free(r);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	ExpectReport *rep;
@@ -908,6 +958,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_time_only_when_idle);
 	tcase_add_test(tc, test_sleep_timeouts);
 	tcase_add_test(tc, test_limits);
+	tcase_add_test(tc, test_declared_yields);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -26,6 +26,14 @@ typedef struct {
 	uint16_t from, to;
 } Transition;
 
+/*
+ * A step ends only where the real kernel can be interleaved (DESIGN.md
+ * rule 2): after a transition the definition lists in `yields`, or on
+ * return when `return_yields` is set.  Each entry says in a comment what
+ * the kernel holds there (its spl, mutex or lock) and so what may run.
+ * Anywhere else a step function must keep going (RUN_CONTINUE) or sleep;
+ * a RUN_PREEMPT elsewhere is the violation undeclared-yield.
+ */
 typedef struct {
 	const char *name;
 	const char *const *states;
@@ -33,7 +41,12 @@ typedef struct {
 	const Transition *trans;
 	int ntrans;
 	int (*step)(World *w, int tid, Thread *t, Frame *f);
+	const Transition *yields;       /* preemption points: declared transitions */
+	int nyields;
+	bool return_yields;             /* the step may end as the routine returns */
 } MachineDef;
+
+#define NTRANS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* The layers above register their machines under their ids (kern.h's
  * MachineId); ids are fixed numbers, so frames and hashes do not depend
@@ -42,6 +55,8 @@ void machine_register(int id, const MachineDef *def);
 const MachineDef *machine_def(int id);
 const MachineDef *machine_find(const char *name);
 
+/* Whether from -> to of machine id is a declared preemption point. */
+bool machine_yields(int id, int from, int to);
 /* Move f to state `to`; a transition not in the table is a violation. */
 void machine_goto(World *w, int tid, Frame *f, int to);
 /* Push a frame for machine m in its first state (0) and return it. */

@@ -797,12 +797,22 @@ thread_run(World *w, int tid)
 
 	for (;;) {
 		Frame *f = &t->stack[t->depth - 1];
-		int r = machine_def(f->mach)->step(w, tid, t, f);
+		int r;
 
+		t->may_yield = 0;
+		r = machine_def(f->mach)->step(w, tid, t, f);
 		if (w->stop != STOP_NONE && w->stop != STOP_DONE)
 			return;
 		if (r == RUN_EXIT) {
 			t->state = TS_DONE;
+			return;
+		}
+		if (r == RUN_PREEMPT && !t->may_yield) {
+			const MachineDef *d = machine_def(t->stack[t->depth - 1].mach);
+
+			world_violation(w, V_UNDECLARED_YIELD,
+			    "thread %s: the step ended in %s at %s, which is not a declared preemption point",
+			    thread_name(w, tid), d->name, d->states[t->stack[t->depth - 1].pc]);
 			return;
 		}
 		if (r != RUN_CONTINUE)

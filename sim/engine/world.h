@@ -285,6 +285,9 @@ typedef struct {
 	int oflags;
 	uint32_t rx_ip;         /* last recvfrom source */
 	uint16_t rx_port;
+	/* engine bookkeeping within a step: the last transition (or return)
+	 * is a declared preemption point, so the step may end here */
+	uint8_t may_yield;
 	Frame stack[MAX_DEPTH];
 } Thread;
 

@@ -96,10 +96,10 @@ kttcp_recv_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_kttcp_send = {
 	"kttcp_send", kttcp_states, KT__N, kttcp_trans,
-	sizeof kttcp_trans / sizeof kttcp_trans[0], kttcp_send_step,
+	NTRANS(kttcp_trans), kttcp_send_step, NULL, 0, false,
 };
 
 const MachineDef mach_kttcp_recv = {
 	"kttcp_recv", kttcp_states, KT__N, kttcp_trans,
-	sizeof kttcp_trans / sizeof kttcp_trans[0], kttcp_recv_step,
+	NTRANS(kttcp_trans), kttcp_recv_step, NULL, 0, false,
 };

@@ -59,9 +59,15 @@ sblock_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+/*
+ * The step may end as sblock returns with SB_LOCK taken: sblock runs at
+ * spl0 before its caller's splsoftnet() (NetBSD 1.6/2.0 uipc_socket.c
+ * soreceive: "restart: if ((error = sblock(...)) != 0) return; s =
+ * splsoftnet();"), so protocol input may run there.
+ */
 const MachineDef mach_sblock = {
 	"sblock", sblock_states, SBL__N, sblock_trans,
-	sizeof sblock_trans / sizeof sblock_trans[0], sblock_step,
+	NTRANS(sblock_trans), sblock_step, NULL, 0, true,
 };
 
 enum { SBW_ENTRY, SBW_SLEEPING, SBW__N };
@@ -92,9 +98,11 @@ sbwait_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+/* sbwait ends its step only by sleeping: SB_WAIT is set and tsleep
+ * called in one step, as the caller's spl is dropped by tsleep itself. */
 const MachineDef mach_sbwait = {
 	"sbwait", sbwait_states, SBW__N, sbwait_trans,
-	sizeof sbwait_trans / sizeof sbwait_trans[0], sbwait_step,
+	NTRANS(sbwait_trans), sbwait_step, NULL, 0, false,
 };
 
 Frame *

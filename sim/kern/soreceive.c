@@ -54,6 +54,21 @@ static const Transition soreceive_trans[] = {
 	{ SR_RELEASE, SR_OUT },
 };
 
+/*
+ * Where the step may end: where NetBSD 1.6/2.0 soreceive runs at spl0.
+ * Not between the state check and sbwait (check -> waiting): soreceive
+ * calls sbunlock and sbwait at splsoftnet and tsleep drops the spl
+ * atomically, so no protocol input can slip in between the check and the
+ * sleep (FreeBSD 9.1 holds SOCKBUF_LOCK into msleep; OpenBSD 7.x holds
+ * the socket lock into sosleep).
+ */
+static const Transition soreceive_yields[] = {
+	{ SR_LOOP, SR_COPY },             /* uiomove runs with the spl dropped */
+	{ SR_WAITALL_SLEEP, SR_OUT },     /* interrupted: sbunlock, splx */
+	{ SR_EXIT, SR_LOCKING },          /* nothing consumed: sbunlock, splx, restart */
+	{ SR_RELEASE, SR_OUT },           /* sbunlock, splx, back to the system call */
+};
+
 Frame *
 call_soreceive(World *w, int tid, Ref so, int64_t len, int flags, bool kttcp)
 {
@@ -370,7 +385,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		GOTO(SR_WAITING);
 		call_sbwait(w, tid, f->u.sr.so, SB_RCV);
-		return RUN_PREEMPT;     /* sbunlock was a preemption point */
+		return RUN_CONTINUE;    /* sbunlock and sbwait at splsoftnet: one step */
 	}
 
 	case SR_WAITING:
@@ -505,5 +520,5 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_soreceive = {
 	"soreceive", soreceive_states, SR__N, soreceive_trans,
-	sizeof soreceive_trans / sizeof soreceive_trans[0], soreceive_step,
+	NTRANS(soreceive_trans), soreceive_step, soreceive_yields, NTRANS(soreceive_yields), false,
 };

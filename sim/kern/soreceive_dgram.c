@@ -29,6 +29,11 @@ static const Transition dgram_trans[] = {
 	{ SD_COPY, SD_OUT },
 };
 
+/* FreeBSD 9.1 soreceive_dgram: the copy runs without SOCKBUF_LOCK. */
+static const Transition dgram_yields[] = {
+	{ SD_TAKE, SD_COPY },
+};
+
 static int
 dgram_step(World *w, int tid, Thread *t, Frame *f)
 {
@@ -158,5 +163,5 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_soreceive_dgram = {
 	"soreceive_dgram", dgram_states, SD__N, dgram_trans,
-	sizeof dgram_trans / sizeof dgram_trans[0], dgram_step,
+	NTRANS(dgram_trans), dgram_step, dgram_yields, NTRANS(dgram_yields), false,
 };

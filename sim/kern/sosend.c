@@ -38,6 +38,15 @@ static const Transition sosend_trans[] = {
 	{ SS_RELEASE, SS_OUT },         /* sbunlock */
 };
 
+/* Where the step may end: where NetBSD 1.6/2.0 sosend runs at spl0. */
+static const Transition sosend_yields[] = {
+	{ SS_CHECK, SS_BUILD },         /* splx(s): the chain is built at low spl */
+	{ SS_SEND, SS_BUILD },          /* splx(s) after PRU_SEND: softnet may run */
+	{ SS_SEND, SS_CHECK },
+	{ SS_SEND, SS_RELEASE },
+	{ SS_RELEASE, SS_OUT },         /* sbunlock, then back to the system call */
+};
+
 Frame *
 call_sosend(World *w, int tid, Ref so, int64_t len, int flags, int dest, int ctl_len, bool kttcp)
 {
@@ -272,5 +281,5 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_sosend = {
 	"sosend", sosend_states, SS__N, sosend_trans,
-	sizeof sosend_trans / sizeof sosend_trans[0], sosend_step,
+	NTRANS(sosend_trans), sosend_step, sosend_yields, NTRANS(sosend_yields), false,
 };

@@ -20,6 +20,11 @@ static const Transition user_trans[] = {
 	{ U_NEXT, U_DONE },     /* end of the program */
 };
 
+/* A program may be preempted between its system calls. */
+static const Transition user_yields[] = {
+	{ U_CALLED, U_NEXT },
+};
+
 /* The op as written, without its `=> result` part. */
 static int
 op_text_len(const ScnOp *op)
@@ -263,5 +268,5 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_user = {
 	"user", user_states, U__N, user_trans,
-	sizeof user_trans / sizeof user_trans[0], user_step,
+	NTRANS(user_trans), user_step, user_yields, NTRANS(user_yields), false,
 };

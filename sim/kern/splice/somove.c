@@ -30,6 +30,15 @@ static const Transition somove_trans[] = {
 	{ MV_RELEASE, MV_DONE },
 };
 
+/* OpenBSD 7.6 somove_dgram drops sb_mtx and takes solock_shared(sosp)
+ * around pru_send: there another CPU may run.  Whether a pass stops
+ * there depends on the profile (somove_step's *preempt). */
+static const Transition somove_yields[] = {
+	{ MV_TOP, MV_SEND },
+	{ MV_SEND, MV_TOP },
+	{ MV_SEND, MV_RELEASE },
+};
+
 static void
 idle_arm(World *w, Socket *so)
 {
@@ -391,5 +400,5 @@ somove_mstep(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_somove = {
 	"somove", somove_states, MV_DONE + 1, somove_trans,
-	sizeof somove_trans / sizeof somove_trans[0], somove_mstep,
+	NTRANS(somove_trans), somove_mstep, somove_yields, NTRANS(somove_yields), false,
 };

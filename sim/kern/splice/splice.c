@@ -231,6 +231,13 @@ static const char *const kthread_states[] = { "wait", "run" };
 static const Transition kthread_trans[] = {
 	{ KT_WAIT, KT_RUN },        /* took the first task off the queue */
 	{ KT_RUN, KT_WAIT },        /* it returned */
+	{ KT_WAIT, KT_WAIT },       /* ran a reaper task (soreaper/soput) in place */
+};
+
+/* The task thread may be preempted between tasks (taskq_thread's loop). */
+static const Transition kthread_yields[] = {
+	{ KT_RUN, KT_WAIT },
+	{ KT_WAIT, KT_WAIT },
 };
 
 static int
@@ -256,6 +263,7 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 		if (r.i & REAP_BIT) {
 			r.i &= ~REAP_BIT;
 			reap_step(w, sock_ref(w, r));
+			GOTO(KT_WAIT);
 			return RUN_PREEMPT;
 		}
 		so = sock_ref(w, r);    /* a task of a freed socket is a use after free */
@@ -281,7 +289,7 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_kthread = {
 	"kthread", kthread_states, KT__N, kthread_trans,
-	sizeof kthread_trans / sizeof kthread_trans[0], kthread_step,
+	NTRANS(kthread_trans), kthread_step, kthread_yields, NTRANS(kthread_yields), false,
 };
 
 /* ---- sotask ---- */
@@ -338,7 +346,7 @@ sotask_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_sotask = {
 	"sotask", sotask_states, TK__N, sotask_trans,
-	sizeof sotask_trans / sizeof sotask_trans[0], sotask_step,
+	NTRANS(sotask_trans), sotask_step, NULL, 0, false,
 };
 
 /* ---- soidle ---- */
@@ -378,7 +386,7 @@ soidle_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_soidle = {
 	"soidle", soidle_states, SI__N, soidle_trans,
-	sizeof soidle_trans / sizeof soidle_trans[0], soidle_step,
+	NTRANS(soidle_trans), soidle_step, NULL, 0, false,
 };
 
 /* ---- sosplice: setsockopt(SO_SPLICE) ---- */
@@ -533,7 +541,7 @@ sosplice_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_sosplice = {
 	"sosplice", sosplice_states, SP__N, sosplice_trans,
-	sizeof sosplice_trans / sizeof sosplice_trans[0], sosplice_step,
+	NTRANS(sosplice_trans), sosplice_step, NULL, 0, false,
 };
 
 Frame *
@@ -564,6 +572,13 @@ static const Transition soclose_trans[] = {
 	{ SC_SRC, SC_SRC_LOCKED },      /* sblock(&so->so_rcv) */
 	{ SC_SRC_LOCKED, SC_FLUSH },
 	{ SC_FLUSH, SC_CLOSE },         /* sorflush's sblock */
+};
+
+/* OpenBSD 7.6 soclose: between the sbunlock of one sblock and the next
+ * the closer holds only the socket lock, which sblock itself sleeps on. */
+static const Transition soclose_yields[] = {
+	{ SC_BACK_LOCKED, SC_SRC },
+	{ SC_SRC_LOCKED, SC_FLUSH },
 };
 
 static int
@@ -644,7 +659,7 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_soclose = {
 	"soclose", soclose_states, SC__N, soclose_trans,
-	sizeof soclose_trans / sizeof soclose_trans[0], soclose_step,
+	NTRANS(soclose_trans), soclose_step, soclose_yields, NTRANS(soclose_yields), false,
 };
 
 Frame *

@@ -265,7 +265,7 @@ sys_splice_step(World *w, int tid, Thread *t, Frame *f)
 
 const MachineDef mach_sys_splice = {
 	"sys_splice", sys_splice_states, NS__N, sys_splice_trans,
-	sizeof sys_splice_trans / sizeof sys_splice_trans[0], sys_splice_step,
+	NTRANS(sys_splice_trans), sys_splice_step, NULL, 0, false,
 };
 
 Frame *
