@@ -164,6 +164,7 @@ const Profile profiles[] = {
 		.splice_sblock = true,
 		.splice_close_unsplice = true,
 		.splice_yield_tcp_only = true,
+		.so_refcnt = true,
 		.quirks = 0,
 	},
 	{

@@ -208,12 +208,16 @@ typedef struct {
 	 * (softclock), which hands it to soput on the sosplice taskq */
 	uint8_t had_sp;
 	uint8_t reap;           /* REAP_* */
+	/* OpenBSD 7.6 so_refcnt: references taken with soref beyond the
+	 * file's own; sofree of a non-TCP socket waits for them ("sofinal") */
+	int32_t refcnt;
 } Socket;
 
 enum { REAP_NONE, REAP_SOREAPER, REAP_SOPUT };
 
 /* Channels threads sleep on: the address the kernel would tsleep() on. */
-enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_UPCALL = 5, CH_TASKQ = 6, CH_KNOT = 7 };
+enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_UPCALL = 5, CH_TASKQ = 6, CH_KNOT = 7,
+	CH_SOREF = 8 };
 #define CHAN(kind, sock, which) (((uint32_t)(kind) << 24) | ((uint32_t)(sock) << 4) | (uint32_t)(which))
 enum { SB_RCV = 0, SB_SND = 1 };
 
@@ -244,6 +248,7 @@ typedef struct {
 			Ref so, sosp, soback; int64_t max, idle;
 			int fd, fd2;        /* sosplice: the drain; sys_splice: both (socket or FD_BAD/FD_NOTSOCK) */
 			int optlen, knot;
+			int error;          /* soclose: soclose's error, kept across the sofinal sleep */
 			bool unsplice, doyield;
 		} sp;       /* sosplice, soclose, sotask, soidle, sys_splice */
 		struct {

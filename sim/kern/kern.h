@@ -148,6 +148,7 @@ void sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len);
 Ref sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who, int64_t *taken);
 void sbdroprecord(World *w, Socket *so, Sockbuf *sb);
 void sbflush(World *w, Socket *so, Sockbuf *sb);
+void sb_mpurge(World *w, Socket *so, Sockbuf *sb);   /* sbflush without the SB_LOCK check */
 void sbrelease(World *w, Socket *so, Sockbuf *sb);
 /* SB_EMPTY_FIXUP plus "the head record is the last": after removing from the front */
 void sbsync(World *w, Sockbuf *sb, Ref nextrecord);
@@ -187,6 +188,8 @@ static inline bool issplicedback(const Socket *so) { return !ref_null(so->ssp_so
 bool soreadable(const Socket *so);
 bool sowriteable(const Socket *so);
 void sofree_socket(World *w, Socket *so);
+void soref(World *w, Socket *so);
+void sorele(World *w, Socket *so);
 
 /* ---- tcp.c ---- */
 int tcp_usrreq_send(World *w, Socket *so, Ref m, bool oob);

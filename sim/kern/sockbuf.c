@@ -490,9 +490,22 @@ sbdroprecord(World *w, Socket *so, Sockbuf *sb)
 void
 sbflush(World *w, Socket *so, Sockbuf *sb)
 {
-	SIM_COST(w, R_SBFLUSH, calls, 1);
 	if (sb->flags & SB_LOCK)
 		world_violation(w, V_LOCK_OWNER, "sbflush of a locked socket buffer");
+	sb_mpurge(w, so, sb);
+}
+
+/*
+ * OpenBSD 7.6 sofree: m_purge(so->so_rcv.sb_mb) with no SB_LOCK check
+ * ("Unlocked dispose and cleanup is safe.  Socket is unlinked from
+ * everywhere.  Even concurrent sotask() thread will not call somove().").
+ * sosim drops the chain through sbdrop so the dying socket's counters
+ * stay equal to its (empty) chain for the invariants.
+ */
+void
+sb_mpurge(World *w, Socket *so, Sockbuf *sb)
+{
+	SIM_COST(w, R_SBFLUSH, calls, 1);
 	while (sb->mbcnt > 0 && w->stop != STOP_VIOLATION) {
 		int64_t before = sb->mbcnt;
 

@@ -184,7 +184,11 @@ sofree_socket(World *w, Socket *so)
 	int i = socket_index(w, so);
 
 	SIM_ACCOUNT(so, rx_dropped, sb_datacc(w, &so->rcv));
-	sbflush(w, so, &so->rcv);
+	/* 7.6 purges so_rcv unlocked: a concurrent sotask may hold its sblock */
+	if (w->prof->so_refcnt)
+		sb_mpurge(w, so, &so->rcv);
+	else
+		sbflush(w, so, &so->rcv);
 	sbflush(w, so, &so->snd);
 	so->state |= SS_NOFDREF;
 	/*
@@ -203,6 +207,34 @@ sofree_socket(World *w, Socket *so)
 	so->live = 0;
 	so->gen++;
 	emit(w, EVK_NOTE, "sofree", i, -1, 0, 0, 0, "%s freed", sock_name(w, i));
+}
+
+/*
+ * OpenBSD 7.6 soref/sorele (socketvar.h: refcnt_take/refcnt_rele_wake on
+ * so_refcnt): soclose holds a reference on the peer whose sblock it
+ * sleeps on, and sofree of a non-TCP socket waits in refcnt_finalize
+ * until the last one is dropped, so that peer is not freed under it.
+ */
+void
+soref(World *w, Socket *so)
+{
+	int i = socket_index(w, so);
+
+	so->refcnt++;
+	emit(w, EVK_NOTE, "soref", i, -1, so->refcnt, 0, 0, "%s: so_refcnt + 1 = %d",
+	    sock_name(w, i), so->refcnt);
+}
+
+void
+sorele(World *w, Socket *so)
+{
+	int i = socket_index(w, so);
+
+	so->refcnt--;
+	emit(w, EVK_NOTE, "sorele", i, -1, so->refcnt, 0, 0, "%s: so_refcnt - 1 = %d",
+	    sock_name(w, i), so->refcnt);
+	if (so->refcnt == 0)
+		wakeup(w, CHAN(CH_SOREF, i, 0));   /* refcnt_rele_wake */
 }
 
 /* soreaper (softclock) and soput (sosplice taskq): the deferred free. */
@@ -561,9 +593,9 @@ call_sosplice(World *w, int tid, Ref so, int drain, int64_t max, int64_t idle, i
 
 /* ---- soclose with splicing ---- */
 
-enum { SC_ENTRY, SC_BACK_LOCKED, SC_SRC, SC_SRC_LOCKED, SC_FLUSH, SC_CLOSE, SC__N };
+enum { SC_ENTRY, SC_BACK_LOCKED, SC_SRC, SC_SRC_LOCKED, SC_FLUSH, SC_CLOSE, SC_FINAL, SC__N };
 static const char *const soclose_states[] = { "entry", "back-locked", "source", "source-locked",
-	"flush", "close" };
+	"flush", "close", "sofinal" };
 static const Transition soclose_trans[] = {
 	{ SC_ENTRY, SC_BACK_LOCKED },   /* 7.6 UDP, a drain: sblock(&soback->so_rcv) */
 	{ SC_ENTRY, SC_SRC },           /* 7.6 UDP, not a drain: notsplicedback */
@@ -572,6 +604,7 @@ static const Transition soclose_trans[] = {
 	{ SC_SRC, SC_SRC_LOCKED },      /* sblock(&so->so_rcv) */
 	{ SC_SRC_LOCKED, SC_FLUSH },
 	{ SC_FLUSH, SC_CLOSE },         /* sorflush's sblock */
+	{ SC_CLOSE, SC_FINAL },         /* 7.6 sofree, not TCP: refcnt_finalize(&so_refcnt, "sofinal") */
 };
 
 /* OpenBSD 7.6 soclose: between the sbunlock of one sblock and the next
@@ -611,6 +644,9 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 			return RUN_CONTINUE;
 		}
 		f->u.sp.soback = so->ssp_soback;
+		/* soref(so2) under so_snd.sb_mtx: the peer outlives our sleep */
+		if (w->prof->so_refcnt)
+			soref(w, sock_ref(w, f->u.sp.soback));
 		GOTO(SC_BACK_LOCKED);
 		call_sblock(w, tid, f->u.sp.soback, SB_RCV, M_WAIT);
 		return RUN_CONTINUE;
@@ -623,6 +659,8 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 			sounsplice(w, cur, so, SOSP_FREEING_WRITE | (cur == so ? SOSP_FREEING_READ : 0));
 		}
 		sbunlock(w, tid, back, SB_RCV);
+		if (w->prof->so_refcnt)
+			sorele(w, back);
 		GOTO(SC_SRC);
 		return RUN_PREEMPT;
 	}
@@ -649,9 +687,23 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 		if (udp && !w->prof->splice_close_unsplice)
 			unsplice_both(w, so);
 		err = soclose(w, tid, so);
+		if (udp && w->prof->udp_close_frees && w->prof->so_refcnt) {
+			f->u.sp.error = err;
+			GOTO(SC_FINAL);
+			return RUN_CONTINUE;
+		}
 		if (udp && w->prof->udp_close_frees)
 			sofree_socket(w, so);
 		machine_return(w, tid, 0, err);
+		return RUN_CONTINUE;
+	case SC_FINAL:
+		/* sofree: sounlock; refcnt_finalize(&so->so_refcnt, "sofinal"); solock */
+		if (so->refcnt > 0) {
+			tsleep(w, tid, CHAN(CH_SOREF, socket_index(w, so), 0), "sofinal", false, 0);
+			return RUN_SLEEP;
+		}
+		sofree_socket(w, so);
+		machine_return(w, tid, 0, f->u.sp.error);
 		return RUN_CONTINUE;
 	}
 	return RUN_CONTINUE;
