@@ -92,8 +92,10 @@ save_schedule(const char *file, const char *plan, const char *cmd, const Explore
 static void
 print_summary(FILE *fp, const ExploreResult *r, double secs)
 {
-	fprintf(fp, "schedules %llu (pruned %llu), distinct worlds %llu, states %llu (new %llu)\n",
+	fprintf(fp, "schedules %llu (pruned %llu, %llu of them by the reduction), distinct worlds %llu, "
+	    "states %llu (new %llu)\n",
 	    (unsigned long long)r->schedules, (unsigned long long)r->pruned,
+	    (unsigned long long)r->por_pruned,
 	    (unsigned long long)r->distinct, (unsigned long long)r->states,
 	    (unsigned long long)r->new_states);
 	fprintf(fp, "depth %llu steps, %llu choice points; wall %.3f s, %.0f states/s\n",
@@ -106,6 +108,7 @@ cmd_explore(int argc, char **argv)
 {
 	char *profile = NULL, **quirks = NULL, *save = NULL;
 	gint64 preemptions = -1, max_states = 0, random = 0, seed = 1, depth = 3;
+	gboolean no_por = FALSE;
 	GOptionEntry entries[] = {
 		CLI_PROFILE_OPTIONS(&profile, &quirks),
 		{ "preemptions", 'k', 0, G_OPTION_ARG_INT64, &preemptions, "At most K deviations from the default policy per run (default 2, or the scenario's)", "K" },
@@ -114,6 +117,7 @@ cmd_explore(int argc, char **argv)
 		{ "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed of the random schedules (default 1)", "S" },
 		{ "depth", 'd', 0, G_OPTION_ARG_INT64, &depth, "PCT depth: priority change points + 1 (default 3)", "D" },
 		{ "save", 0, 0, G_OPTION_ARG_FILENAME, &save, "Write a failing schedule to FILE (default NAME.schedule here)", "FILE" },
+		{ "no-por", 0, 0, G_OPTION_ARG_NONE, &no_por, "No partial-order reduction: try independent steps in both orders too", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("FILE - try every interleaving of a scenario within a bound");
@@ -147,6 +151,7 @@ cmd_explore(int argc, char **argv)
 	o.random = (uint64_t)random;
 	o.seed = (uint64_t)seed;
 	o.pct_depth = (int)depth;
+	o.no_por = no_por;
 	pg.t0 = g_get_monotonic_time();
 	if (isatty(STDERR_FILENO)) {
 		o.progress = show_progress;

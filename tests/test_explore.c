@@ -15,6 +15,7 @@
 
 #include "explore.h"
 #include "seen.h"
+#include "world_hash.h"
 #include "kern.h"
 #include "sched.h"
 
@@ -247,11 +248,27 @@ END_TEST
  * the same verdict, the same counts, and the same shortest failing
  * schedule; a history scenario with its quirk on fails in both.
  */
-START_TEST(test_restore_equals_replay)
+/* g_int64_hash keeps only the low 32 bits: the keys below share them */
+static guint
+mix64(gconstpointer p)
+{
+	uint64_t k = *(const uint64_t *)p;
+
+	return (guint)(k ^ k >> 29 ^ k >> 47);
+}
+
+/* Each race and history scenario written to be explored, under its
+ * quirks (and close-source-udp.scn with the 2024 bug's quirk too):
+ * fn(path, scenario, profile, quirks, bound, ctx). */
+typedef void (*ExploredFn)(const char *path, const Scenario *s, const Profile *p, uint32_t q,
+    int bound, void *ctx);
+
+static int
+for_each_explored(ExploredFn fn, void *ctx)
 {
 	const char *root = g_getenv("SOSIM_SOURCE_ROOT");
 	static const char *const dirs[] = { "races", "history" };
-	int compared = 0, failing = 0;
+	int n = 0;
 
 	ck_assert_ptr_nonnull(root);
 	for (size_t k = 0; k < G_N_ELEMENTS(dirs); k++) {
@@ -264,60 +281,134 @@ START_TEST(test_restore_equals_replay)
 			char *path = g_build_filename(dir, name, NULL);
 			Scenario *s = scenario_parse_file(path, NULL);
 			const Profile *p;
-			ExploreResult a = { 0 }, b = { 0 };
-			ExploreOpts o = { 0 };
 			uint32_t q;
 
 			ck_assert_ptr_nonnull(s);
-			if (!s->explore) {      /* not written to be explored: too big */
-				scenario_free(s);
-				g_free(path);
-				continue;
+			if (s->explore) {       /* else not written to be explored: too big */
+				p = profile_find(s->profile ? s->profile : "netbsd-2.0");
+				q = (p->quirks | s->quirks_on) & ~s->quirks_off;
+				fn(path, s, p, q, s->explore_preemptions >= 0 ? s->explore_preemptions : 2, ctx);
+				/* the 2024 close race, present in the quirk: a failing exploration */
+				if (strcmp(name, "close-source-udp.scn") == 0)
+					fn(path, s, p, q | 1u << QUIRK_UDP_CLOSE_SKIP_UNSPLICE,
+					    s->explore_preemptions >= 0 ? s->explore_preemptions : 2, ctx);
+				n++;
 			}
-			p = profile_find(s->profile ? s->profile : "netbsd-2.0");
-			q = (p->quirks | s->quirks_on) & ~s->quirks_off;
-			/* the 2024 close race, present in the quirk: a failing exploration */
-			if (strcmp(name, "close-source-udp.scn") == 0)
-				q |= 1u << QUIRK_UDP_CLOSE_SKIP_UNSPLICE;
-			o.preemptions = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
-			o.checkpoint_every = 3;     /* many checkpoints, many restores */
-			explore_run(s, p, q, &o, &a);
-			o.replay = true;
-			explore_run(s, p, q, &o, &b);
-			ck_assert_msg(a.verdict == b.verdict && a.schedules == b.schedules &&
-			    a.pruned == b.pruned && a.distinct == b.distinct &&
-			    a.new_states == b.new_states && a.fail_n == b.fail_n &&
-			    a.fail_steps == b.fail_steps,
-			    "%s: restoring (%d, %llu schedules, %llu distinct) and replaying "
-			    "(%d, %llu, %llu) differ", path, a.verdict, (unsigned long long)a.schedules,
-			    (unsigned long long)a.distinct, b.verdict, (unsigned long long)b.schedules,
-			    (unsigned long long)b.distinct);
-			ck_assert(a.fail_n == 0 || memcmp(a.fail_plan, b.fail_plan,
-			    (size_t)a.fail_n * sizeof a.fail_plan[0]) == 0);
-			ck_assert_uint_le(a.states, b.states);
-			failing += a.verdict == EXPLORE_FAIL;
-			compared++;
-			explore_result_free(&a);
-			explore_result_free(&b);
 			scenario_free(s);
 			g_free(path);
 		}
 		g_dir_close(gd);
 		g_free(dir);
 	}
-	ck_assert_int_ge(compared, 9);
+	return n;
+}
+
+static void
+restore_vs_replay(const char *path, const Scenario *s, const Profile *p, uint32_t q, int bound,
+    void *ctx)
+{
+	int *failing = ctx;
+	ExploreResult a = { 0 }, b = { 0 };
+	ExploreOpts o = { 0 };
+
+	o.preemptions = bound;
+	o.checkpoint_every = 3;     /* many checkpoints, many restores */
+	explore_run(s, p, q, &o, &a);
+	o.replay = true;
+	explore_run(s, p, q, &o, &b);
+	ck_assert_msg(a.verdict == b.verdict && a.schedules == b.schedules &&
+	    a.pruned == b.pruned && a.distinct == b.distinct &&
+	    a.new_states == b.new_states && a.fail_n == b.fail_n &&
+	    a.fail_steps == b.fail_steps,
+	    "%s: restoring (%d, %llu schedules, %llu distinct) and replaying "
+	    "(%d, %llu, %llu) differ", path, a.verdict, (unsigned long long)a.schedules,
+	    (unsigned long long)a.distinct, b.verdict, (unsigned long long)b.schedules,
+	    (unsigned long long)b.distinct);
+	ck_assert(a.fail_n == 0 || memcmp(a.fail_plan, b.fail_plan,
+	    (size_t)a.fail_n * sizeof a.fail_plan[0]) == 0);
+	ck_assert_uint_le(a.states, b.states);
+	*failing += a.verdict == EXPLORE_FAIL;
+	explore_result_free(&a);
+	explore_result_free(&b);
+}
+
+/*
+ * The restoring search is the replaying one made faster, nothing else: on
+ * every race and history scenario, under the scenario's quirks, both give
+ * the same verdict, the same counts, and the same shortest failing
+ * schedule; a history scenario with its quirk on fails in both.
+ */
+START_TEST(test_restore_equals_replay)
+{
+	int failing = 0;
+
+	ck_assert_int_ge(for_each_explored(restore_vs_replay, &failing), 9);
 	ck_assert_int_gt(failing, 0);
 }
 END_TEST
 
-/* g_int64_hash keeps only the low 32 bits: the keys below share them */
-static guint
-mix64(gconstpointer p)
+static void
+collect_end(void *ctx, const World *w)
 {
-	uint64_t k = *(const uint64_t *)p;
+	uint64_t h = world_hash(w);
 
-	return (guint)(k ^ k >> 29 ^ k >> 47);
+	g_hash_table_add(ctx, g_memdup2(&h, sizeof h));
 }
+
+static void
+por_vs_plain(const char *path, const Scenario *s, const Profile *p, uint32_t q, int bound, void *ctx)
+{
+	int *failing = ctx;
+	ExploreResult a = { 0 }, b = { 0 };
+	ExploreOpts o = { 0 };
+	GHashTable *ea = g_hash_table_new_full(mix64, g_int64_equal, g_free, NULL);
+	GHashTable *eb = g_hash_table_new_full(mix64, g_int64_equal, g_free, NULL);
+	GHashTableIter it;
+	gpointer key;
+
+	/* one preemption more than the file asks for: more room to go wrong */
+	o.preemptions = bound + 1;
+	o.on_end = collect_end;
+	o.end_ctx = ea;
+	explore_run(s, p, q, &o, &a);
+	o.no_por = true;
+	o.end_ctx = eb;
+	explore_run(s, p, q, &o, &b);
+	/* the same worlds at the end of the runs, whatever was cut */
+	g_hash_table_iter_init(&it, eb);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		ck_assert_msg(g_hash_table_contains(ea, key),
+		    "%s: a world the plain search ends in is never reached with the reduction", path);
+	ck_assert_uint_eq(g_hash_table_size(ea), g_hash_table_size(eb));
+	g_hash_table_destroy(ea);
+	g_hash_table_destroy(eb);
+	ck_assert_msg(a.verdict == b.verdict && a.nsometimes_missing == b.nsometimes_missing,
+	    "%s: with the reduction %d (%d sometimes missing), without %d (%d)", path,
+	    a.verdict, a.nsometimes_missing, b.verdict, b.nsometimes_missing);
+	ck_assert_msg(a.fail_n == b.fail_n,
+	    "%s: the shortest failing schedule needs %d preemptions with the reduction, %d without",
+	    path, a.fail_n, b.fail_n);
+	ck_assert_uint_le(a.schedules, b.schedules);
+	ck_assert_uint_eq(b.por_pruned, 0);
+	*failing += a.verdict == EXPLORE_FAIL;
+	explore_result_free(&a);
+	explore_result_free(&b);
+}
+
+/*
+ * Partial-order reduction loses nothing: on every race and history
+ * scenario the verdict, the `sometimes` that held and the preemptions of
+ * the shortest failing schedule are the same with and without it.
+ */
+START_TEST(test_por_keeps_verdicts)
+{
+	int failing = 0;
+
+	ck_assert_int_ge(for_each_explored(por_vs_plain, &failing), 20);
+	ck_assert_int_gt(failing, 0);
+}
+END_TEST
+
 
 /* The table of worlds seen against GLib's: keys that share their low bits
  * (one probe run), the zero key, growth, and a stored value replaced. */
@@ -377,6 +468,7 @@ explore_suite(void)
 	tcase_add_test(tc, test_sometimes);
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_restore_equals_replay);
+	tcase_add_test(tc, test_por_keeps_verdicts);
 	tcase_add_test(tc, test_seen_table);
 	suite_add_tcase(s, tc);
 	return s;

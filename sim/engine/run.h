@@ -11,6 +11,7 @@
 #define SOSIM_RUN_H
 
 #include "world.h"
+#include "footprint.h"
 
 typedef struct {
 	void (*fn)(void *ctx, const World *w, const SimEvent *ev);
@@ -45,6 +46,10 @@ struct Run {
 	char violation_msg[RUN_MSG_MAX];
 	char deadlock_msg[RUN_MSG_MAX];
 	char fail_msg[16][240];
+
+	/* partial-order reduction: what the current step touched (explore.c) */
+	bool fp_on;
+	Footprint fp;
 };
 
 Run *run_new(void);

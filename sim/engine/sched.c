@@ -63,6 +63,7 @@ work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen)
 {
 	uint32_t i;
 
+	fp_flag(w, FP_WORK_PUSH);
 	if (w->nwork == w->capwork) {
 		w->capwork = w->capwork ? w->capwork * 2 : 64;
 		w->work = realloc(w->work, w->capwork * sizeof(Work));
@@ -122,6 +123,8 @@ tsleep(World *w, int tid, uint32_t chan, const char *wmesg, bool intr, int64_t t
 {
 	Thread *t = &w->threads[tid];
 
+	fp_thread(w, tid);
+	fp_chan(w, chan);
 	t->state = TS_SLEEP;
 	t->wchan = chan;
 	t->wmesg = wmesg;
@@ -153,6 +156,7 @@ make_runnable(World *w, int tid, int err)
 {
 	Thread *t = &w->threads[tid];
 
+	fp_thread(w, tid);
 	t->state = TS_RUN;
 	t->wake_err = err;
 	t->sleep_gen++;
@@ -166,6 +170,7 @@ void
 wakeup(World *w, uint32_t chan)
 {
 	w->cost[R_WAKEUP].calls++;
+	fp_chan(w, chan);
 	for (int i = 0; i < w->nthreads; i++) {
 		Thread *t = &w->threads[i];
 
@@ -213,6 +218,7 @@ sched_signal(World *w, int tid)
 {
 	Thread *t = &w->threads[tid];
 
+	fp_thread(w, tid);
 	if (t->state == TS_SLEEP && t->intr)
 		make_runnable(w, tid, K_EINTR);
 	else if (t->state != TS_DONE && t->depth <= 1) {
@@ -279,6 +285,7 @@ sleep_timeout_fire(World *w, uint32_t tid, uint32_t gen)
 {
 	Thread *t = &w->threads[tid];
 
+	fp_thread(w, (int)tid);
 	if (t->state == TS_SLEEP && t->sleep_gen == gen) {
 		emit(w, EVK_TIMER, t->wmesg, -1, -1, tid, 0, 0, "sleep timeout of %s",
 		    thread_name(w, (int)tid));
@@ -308,6 +315,7 @@ softnet_run(World *w)
 	Work k = work_pop(w);
 	const WorkHandler *h = handler(k.kind);
 
+	fp_flag(w, FP_WORK_POP);
 	if (h == NULL) {
 		world_violation(w, V_LIMIT, "kernel work of kind %d has no handler registered", k.kind);
 		return;
@@ -795,6 +803,7 @@ thread_run(World *w, int tid)
 	Thread *t = &w->threads[tid];
 	int guard = 0;
 
+	fp_thread(w, tid);
 	for (;;) {
 		Frame *f = &t->stack[t->depth - 1];
 		int r;

@@ -156,6 +156,7 @@ sock_ref(World *w, Ref r)
 		    sock_name(w, (int)r.i - 1));
 		return &w->socks[r.i - 1];
 	}
+	fp_sock(w, (int)r.i - 1);
 	return &w->socks[r.i - 1];
 }
 

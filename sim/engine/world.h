@@ -484,7 +484,14 @@ const char *kthread_wmesg(int kind);    /* what it sleeps on when idle */
  * a violation and gives a scratch object) */
 Socket *sock_ref(World *w, Ref r);
 static inline Ref sock_handle(const World *w, int i) { return (Ref){ (uint32_t)i + 1, w->socks[i].gen }; }
-static inline Socket *sock_at(World *w, int i) { return &w->socks[i]; }
+/* footprint.c: record that the current step reached socket i, thread t,
+ * sleep channel chan, or a shared queue (FP_* of footprint.h) */
+void fp_sock(World *w, int i);
+void fp_thread(World *w, int t);
+void fp_chan(World *w, uint32_t chan);
+void fp_flag(World *w, uint32_t flag);
+/* The kernel's way to a socket by index: the step's footprint notes it. */
+static inline Socket *sock_at(World *w, int i) { fp_sock(w, i); return &w->socks[i]; }
 
 /*
  * Read-only views, for observers (the hash, the trace, viewers): a stale

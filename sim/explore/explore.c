@@ -31,6 +31,8 @@
 #include "world_hash.h"
 #include "snapshot.h"
 #include "seen.h"
+#include "footprint.h"
+#include "run.h"
 
 #define MAXC SCHED_MAX_CAND
 
@@ -41,6 +43,13 @@ typedef struct {
 	uint8_t pos;            /* how far in the order default, then the others */
 	uint8_t pre;            /* preemptions spent before this point */
 	uint64_t step;          /* the step this choice makes (w->step + 1) */
+	/* partial-order reduction: softnet is asleep on arrival (its next
+	 * step commutes with everything run since it was tried), and the
+	 * footprint of that step; when softnet is awake and tried here
+	 * first, sn_fp is what it touched from here */
+	bool sleep;
+	bool sn_known;
+	Footprint sn_fp;
 } Choice;
 
 /* The k-th candidate in trying order: the default first, then the rest. */
@@ -50,6 +59,13 @@ order_idx(const Choice *c, int k)
 	if (k == 0)
 		return c->defidx;
 	return k <= c->defidx ? k - 1 : k;
+}
+
+/* Is the k-th candidate in trying order asleep (not to be tried)? */
+static bool
+asleep(const Choice *c, int k)
+{
+	return c->sleep && c->cand[order_idx(c, k)] == SCHED_SOFTNET;
 }
 
 /* Check a finished run; returns the failures that count for every run. */
@@ -136,12 +152,22 @@ typedef struct {
 } Dfs;
 
 /*
- * A choice point met for the first time: false when its world was seen
+ * A choice point met for the first time: NC_SEEN when its world was seen
  * before with no more preemptions spent (explored from there already);
- * else it joins the path, the default policy's pick tried first.
+ * NC_BLOCKED when every candidate within the bound is asleep; else it
+ * joins the path, the default policy's pick tried first.
  */
-static bool
-new_choice(Dfs *d, World *w, const int *cand, int n, int pre)
+enum { NC_NEW, NC_SEEN, NC_BLOCKED };
+/*
+ * The table keeps, per world, the fewest preemptions it was explored with
+ * and whether softnet was asleep then (bit 7).  A world is done if it was
+ * explored with no more preemptions and with softnet awake, or asleep now
+ * too: a sleeping softnet means fewer orders were tried from it.
+ */
+#define SEEN_SLEEP 0x80
+
+static int
+new_choice(Dfs *d, World *w, const int *cand, int n, int pre, bool sleep, const Footprint *fp)
 {
 	uint64_t h = world_hash(w);
 	int old;
@@ -149,11 +175,11 @@ new_choice(Dfs *d, World *w, const int *cand, int n, int pre)
 	int def;
 
 	if (seen_get(d->seen, h, &old)) {
-		if (old <= pre && !d->o->no_prune)
-			return false;
+		if ((old & ~SEEN_SLEEP) <= pre && (!(old & SEEN_SLEEP) || sleep) && !d->o->no_prune)
+			return NC_SEEN;
 	} else
 		d->r->distinct++;
-	seen_put(d->seen, h, pre);
+	seen_put(d->seen, h, pre | (sleep ? SEEN_SLEEP : 0));
 	memset(&c, 0, sizeof c);
 	c.n = (uint8_t)n;
 	def = sched_default(w, cand, n);
@@ -164,8 +190,16 @@ new_choice(Dfs *d, World *w, const int *cand, int n, int pre)
 	}
 	c.pre = (uint8_t)pre;
 	c.step = w->step + 1;
+	c.sleep = sleep;
+	if (sleep)
+		c.sn_fp = *fp;
+	/* the first candidate awake; a sleeping default costs a preemption */
+	while (c.pos < c.n && asleep(&c, c.pos))
+		c.pos++;
+	if (c.pos >= c.n || (c.pos > 0 && pre + 1 > d->o->preemptions))
+		return NC_BLOCKED;
 	g_array_append_val(d->path, c);
-	return true;
+	return NC_NEW;
 }
 
 /* The deviations of the first `depth` choices: the run as a schedule. */
@@ -192,8 +226,12 @@ backtrack(Dfs *d, guint depth)
 	while (d->path->len > 0) {
 		Choice *c = &g_array_index(d->path, Choice, d->path->len - 1);
 
-		if (c->pos + 1 < c->n && c->pre + 1 <= d->o->preemptions) {
-			c->pos++;
+		int next = c->pos + 1;
+
+		while (next < c->n && asleep(c, next))
+			next++;
+		if (next < c->n && c->pre + 1 <= d->o->preemptions) {
+			c->pos = (uint8_t)next;
 			return true;
 		}
 		g_array_set_size(d->path, d->path->len - 1);
@@ -260,6 +298,39 @@ checkpoints_free(Checkpoints *ck)
 	snapshot_free(ck->start);
 }
 
+/*
+ * Sleep sets (Godefroid 1996) for softnet, after a step that touched fp:
+ * is softnet asleep now?  At a choice point softnet, when due, is the
+ * default and tried first; its footprint from there is kept.  A thread
+ * tried after it puts softnet to sleep when the two steps commute, and it
+ * stays asleep while the steps that follow commute with it: every order
+ * that would run it later is the same as one where it ran first.  Running
+ * a due softnet step earlier never costs a preemption more (it does not
+ * change who ran last, and while it is due every thread step counts as
+ * one), so the bound loses no schedule (docs/scheduling.md).
+ */
+static bool
+por_after(Dfs *d, int at, int who, const Footprint *fp, bool sleep, Footprint *sn_fp)
+{
+	Choice *c = at >= 0 ? &g_array_index(d->path, Choice, at) : NULL;
+
+	if (who == SCHED_SOFTNET) {
+		if (c != NULL) {
+			c->sn_fp = *fp;
+			c->sn_known = true;
+		}
+		return false;
+	}
+	if (c != NULL && !c->sleep) {
+		/* softnet was tried here before this thread, or is not due */
+		if (!c->sn_known || c->pos == 0)
+			return false;
+		*sn_fp = c->sn_fp;
+		return !fp_dependent(sn_fp, fp);
+	}
+	return sleep && !fp_dependent(sn_fp, fp);
+}
+
 static void
 explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
     ExploreResult *r)
@@ -275,6 +346,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	guint depth = 0;
 	int pre = 0;
 	CheckMode check = w->run->check;
+	bool por = !o->no_por && !o->no_prune;
 
 	r->complete = true;
 	for (;;) {
@@ -282,17 +354,27 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		guint replay_len = d.path->len;
 		uint64_t since = 0;
 		bool pruned = false;
+		/* the reduction's state as the run goes: softnet asleep, and the
+		 * footprint of its next step */
+		bool sleep = false;
+		Footprint sn_fp = { 0 };
 
 		/* replay the path's choices, then the default at new ones */
 		while ((n = sched_ready(w, cand)) > 0) {
-			int who = cand[0];
+			int who = cand[0], at = -1;
+			Footprint fp;
 
 			if (n > 1) {
-				const Choice *c;
+				Choice *c;
 
-				if (depth == d.path->len && !new_choice(&d, w, cand, n, pre)) {
-					pruned = true;
-					break;
+				if (depth == d.path->len) {
+					int nc = new_choice(&d, w, cand, n, pre, sleep, &sn_fp);
+
+					if (nc != NC_NEW) {
+						r->por_pruned += nc == NC_BLOCKED;
+						pruned = true;
+						break;
+					}
 				}
 				/* a checkpoint only where a later backtrack can land:
 				 * a choice with a preemption left to spend */
@@ -303,7 +385,15 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 				c = &g_array_index(d.path, Choice, depth);
 				who = c->cand[order_idx(c, c->pos)];
 				pre += c->pos > 0;
+				sleep = c->sleep;
+				sn_fp = c->sn_fp;
+				at = (int)depth;
 				depth++;
+			} else if (por && sleep && who == SCHED_SOFTNET) {
+				/* the only way on is the sleeping softnet: covered */
+				r->por_pruned++;
+				pruned = true;
+				break;
 			}
 			r->new_states += depth >= replay_len;
 			r->states++;
@@ -314,8 +404,16 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			 * choice): they run unchecked.  The replaying search checks
 			 * every step, as the stateless search always did. */
 			w->run->check = !o->replay && depth < replay_len ? CHECK_AT_END : check;
-			if (!sched_step_with(w, who))
+			w->run->fp_on = por && depth >= replay_len;
+			memset(&w->run->fp, 0, sizeof w->run->fp);
+			if (!sched_step_with(w, who)) {
+				w->run->fp_on = false;
 				break;
+			}
+			w->run->fp_on = false;
+			fp = w->run->fp;
+			if (por && depth >= replay_len)
+				sleep = por_after(&d, at, who, &fp, sleep, &sn_fp);
 			if (o->max_states && r->states >= o->max_states) {
 				r->complete = false;
 				break;
@@ -327,6 +425,8 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			r->pruned++;
 		else if (w->stop != STOP_NONE) {
 			r->schedules++;
+			if (o->on_end)
+				o->on_end(o->end_ctx, w);
 			if (verdict(w, r, rep) > 0) {
 				path_plan(d.path, depth, plan);
 				keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
@@ -340,6 +440,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		checkpoint_restore(&ck, w, d.path->len - 1, &depth, &pre);
 	}
 	w->run->check = check;
+	w->run->fp_on = false;
 	world_free(w);
 	checkpoints_free(&ck);
 	g_array_free(d.path, TRUE);

@@ -21,6 +21,10 @@ typedef struct {
 	bool replay;            /* rebuild each run from the start instead of restoring
 	                           a checkpoint (the stateless search, kept as a cross-check) */
 	uint64_t checkpoint_every;  /* steps between checkpoints on the path (0: the default) */
+	bool no_por;            /* no partial-order reduction (sleep sets): the plain search */
+	/* called with the world of every run that reached its end (may be NULL) */
+	void (*on_end)(void *ctx, const World *w);
+	void *end_ctx;
 	/* progress callback, called about every 2^16 states (may be NULL) */
 	void (*progress)(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct);
 	void *ctx;
@@ -34,6 +38,8 @@ typedef struct {
 	ExploreVerdict verdict;
 	uint64_t schedules;     /* runs that reached their end */
 	uint64_t pruned;        /* runs cut short at a world already seen */
+	uint64_t por_pruned;    /* runs cut short by the reduction: every way on is
+	                           an order of independent steps already tried */
 	uint64_t states;        /* steps taken (each gives a world), replays included */
 	uint64_t new_states;    /* steps taken beyond a replayed prefix */
 	uint64_t distinct;      /* distinct worlds at choice points */

@@ -34,6 +34,7 @@ segment_fire(World *w, uint32_t slot, uint32_t gen)
 static void
 persist_fire(World *w, uint32_t sock, uint32_t gen)
 {
+	fp_sock(w, (int)sock);
 	tcp_persist_timeout(w, (int)sock, gen);
 }
 
@@ -47,6 +48,7 @@ persist_stale(const World *w, uint32_t sock, uint32_t gen)
 static void
 idle_fire(World *w, uint32_t sock, uint32_t gen)
 {
+	fp_sock(w, (int)sock);
 	splice_idle_fire(w, (int)sock, gen);
 }
 
@@ -59,6 +61,7 @@ idle_stale(const World *w, uint32_t sock, uint32_t gen)
 static void
 kcont_fire(World *w, uint32_t sock, uint32_t gen)
 {
+	fp_sock(w, (int)sock);
 	splice_kcont_run(w, (int)sock, gen);
 }
 

@@ -153,6 +153,10 @@ m_alloc(World *w, int type)
 
 	SIM_COST(w, R_M_GET, calls, 1);
 	SIM_COST(w, R_M_GET, allocs, 1);
+	/* only a limited pool can run out: then the order of allocations
+	 * is seen (who fails, who sleeps on mbuf_wanted) */
+	if (w->mbuf_limit)
+		fp_flag(w, FP_POOL);
 	if (w->mbuf_limit && w->mlive >= w->mbuf_limit) {
 		SIM_COUNT(w, mbuf_fails);
 		return REF_NULL;
@@ -277,6 +281,8 @@ m_free(World *w, Ref r)
 	if (r.i == 0 || !m->live)
 		return REF_NULL;
 	SIM_COST(w, R_M_FREE, calls, 1);
+	if (w->mbuf_limit)
+		fp_flag(w, FP_POOL);    /* frees may wake an M_WAIT allocation */
 	next = m->next;
 	if (m->flags & M_EXT)
 		cluster_unref(w, m->ext);

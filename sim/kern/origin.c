@@ -80,7 +80,7 @@ void
 sim_rx_origin(World *w, const Socket *so, uint64_t r, uint64_t *stream, uint64_t *off,
     uint64_t *run)
 {
-	const Socket *peer = &w->socks[so->peer];
+	const Socket *peer = sock_at(w, so->peer);
 	uint64_t s = r, next_hole = UINT64_MAX;
 
 	for (int i = 0; i < so->noob_holes; i++)

@@ -92,7 +92,7 @@ sosetopt(World *w, Socket *so, int opt, int64_t v)
 			return K_ENOBUFS;
 		if (opt == SOPT_RCVBUF && so->proto == PROTO_TCP && so->peer >= 0) {
 			/* before the connection exists the window is what we advertise */
-			Socket *peer = &w->socks[so->peer];
+			Socket *peer = sock_at(w, so->peer);
 
 			if (sim_before_first_byte(so, peer)) {
 				peer->tp.snd_wnd = (uint64_t)(sbspace(sb) > 0 ? sbspace(sb) : 0);

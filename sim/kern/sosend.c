@@ -217,6 +217,7 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 			if (!build_one(w, f, so, sockidx)) {
 				/* MGET(M_WAIT) sleeps until an mbuf is freed */
 				SIM_COUNT(w, mbuf_waits);
+				fp_flag(w, FP_POOL);
 				w->mbuf_wanted = true;
 				/* MGET(M_WAIT) sleeps without PCATCH */
 				tsleep(w, tid, CHAN(CH_MBUF, 0, 0), "mbuf", false, 0);

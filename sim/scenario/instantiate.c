@@ -100,6 +100,7 @@ scenario_event_fire(World *w, uint32_t i, uint32_t gen)
 	const Scenario *s = w->run->scenario;
 
 	(void)gen;
+	fp_flag(w, FP_ALL);     /* the event's effects are not tracked one by one */
 	scenario_event(w, &s->events[i]);
 }
 

@@ -241,7 +241,7 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 			t->rv = 0;
 		}
 		if (op->kind == SCN_OP_WAITUPCALL) {
-			Socket *us = &w->socks[op->sock];
+			Socket *us = sock_at(w, op->sock);
 
 			/* woken by a signal: EINTR; otherwise collect the upcalls */
 			t->err = t->wake_err == K_EINTR ? K_EINTR : 0;

@@ -463,7 +463,7 @@ fin_received(World *w, Socket *so)
 void
 tcp_input(World *w, Segment *seg)
 {
-	Socket *so = &w->socks[seg->dst];
+	Socket *so = sock_at(w, seg->dst);
 	Tcpcb *tp = &so->tp;
 	Ref m = seg->m;
 	int64_t tlen = seg->len;
@@ -536,7 +536,7 @@ tcp_input(World *w, Segment *seg)
 void
 tcp_persist_timeout(World *w, int sock, uint32_t gen)
 {
-	Socket *so = &w->socks[sock];
+	Socket *so = sock_at(w, sock);
 	Tcpcb *tp = &so->tp;
 
 	if (tp->persist != gen)

@@ -33,6 +33,7 @@ udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest)
 	seg->dst = -1;
 	seg->from_ip = so->ip;
 	seg->from_port = so->port;
+	/* addresses never change after setup: reading them is no access */
 	seg->to_ip = w->socks[to].ip;
 	seg->to_port = w->socks[to].port;
 	seg->m = m;
@@ -47,10 +48,12 @@ static int
 udp_lookup(World *w, uint32_t ip, uint16_t port)
 {
 	for (int i = 0; i < w->nsocks; i++) {
-		Socket *so = &w->socks[i];
+		const Socket *so = &w->socks[i];
 
-		if (so->proto == PROTO_UDP && so->ip == ip && so->port == port &&
-		    !(so->state & SS_NOFDREF))
+		/* the address never changes; so_state does (close) */
+		if (so->proto != PROTO_UDP || so->ip != ip || so->port != port)
+			continue;
+		if (!(sock_at(w, i)->state & SS_NOFDREF))
 			return i;
 	}
 	return -1;
@@ -60,7 +63,7 @@ udp_lookup(World *w, uint32_t ip, uint16_t port)
 static void
 udp_deliver(World *w, int sock, uint32_t ip, uint16_t port, Ref m, Ref control)
 {
-	Socket *so = &w->socks[sock];
+	Socket *so = sock_at(w, sock);
 	uint32_t len = mb(w, m)->pkt_len;
 
 	SIM_COST(w, R_UDP_INPUT, calls, 1);

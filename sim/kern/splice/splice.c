@@ -38,6 +38,7 @@ sowriteable(const Socket *so)
 static void
 queue_add(World *w, Ref *q, int *n, Ref r, int which)
 {
+	fp_flag(w, FP_QUEUE);
 	q[(*n)++] = r;
 	wakeup(w, CHAN(CH_TASKQ, which, 0));
 }
@@ -45,7 +46,7 @@ queue_add(World *w, Ref *q, int *n, Ref r, int which)
 static void
 queue_del(World *w, Ref *q, int *n, int sock)
 {
-	(void)w;
+	fp_flag(w, FP_QUEUE);
 	for (int i = 0; i < *n; i++)
 		if (q[i].i == (uint32_t)sock + 1) {
 			memmove(&q[i], &q[i + 1], (size_t)(*n - i - 1) * sizeof *q);
@@ -90,7 +91,7 @@ timeout_del(World *w, Socket *so)
 void
 splice_idle_fire(World *w, int sock, uint32_t gen)
 {
-	Socket *so = &w->socks[sock];
+	Socket *so = sock_at(w, sock);
 
 	if (so->idle_gen != gen)
 		return;
@@ -284,6 +285,7 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 
 	switch (f->pc) {
 	case KT_WAIT:
+		fp_flag(w, FP_QUEUE);
 		if (*n == 0) {
 			tsleep(w, tid, CHAN(CH_TASKQ, taskq ? 0 : 1, 0), taskq ? "bored" : "tmoslp",
 			    false, 0);
@@ -462,7 +464,7 @@ sosplice_entry(World *w, int tid, Frame *f, Socket *so)
 		return K_EBADF;
 	if (fd == K_FD_NOTSOCK)
 		return K_ENOTSOCK;
-	sosp = &w->socks[fd];
+	sosp = sock_at(w, fd);
 	if (!sosp->live || (sosp->state & SS_NOFDREF))
 		return K_EBADF;
 	if (sosp->proto != so->proto)

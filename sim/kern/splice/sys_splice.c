@@ -25,6 +25,7 @@
 static int
 kmem_alloc(World *w, int so1, int so2)
 {
+	fp_flag(w, FP_KMEM);
 	for (int i = 0; i < (int)(sizeof w->kmem / sizeof w->kmem[0]); i++) {
 		if (w->kmem[i].live)
 			continue;
@@ -48,6 +49,7 @@ kmem_alloc(World *w, int so1, int so2)
 static void
 kmem_free(World *w, int k)
 {
+	fp_flag(w, FP_KMEM);
 	w->kmem[k].live = 0;
 	emit(w, EVK_NOTE, "free", -1, -1, k, 0, 0, "splice_state %d freed", k);
 }
@@ -122,6 +124,7 @@ splice_sowake_tramp(World *w, Socket *so, int which)
 	if (so->kc_pending)
 		return;     /* the same kc, re-initialised while still queued */
 	so->kc_pending = 1;
+	fp_flag(w, FP_KMEM);
 	work_push(w, w->now, KW_KCONT, (uint32_t)i, w->kmem[so->upcall_knot].gen);
 }
 
@@ -129,11 +132,12 @@ splice_sowake_tramp(World *w, Socket *so, int which)
 void
 splice_kcont_run(World *w, int sock, uint32_t gen)
 {
-	Socket *so = &w->socks[sock];
+	Socket *so = sock_at(w, sock);
 	int k = so->upcall_knot, error = 0;
 	Socket *s1, *s2;
 
 	so->kc_pending = 0;
+	fp_flag(w, FP_KMEM);
 	SIM_COUNT(w, kconts);
 	if ((k < 0 || !w->kmem[k].live || w->kmem[k].gen != gen) &&
 	    !quirk_on(w, QUIRK_SPLICE_KCONT_UAF)) {
@@ -150,7 +154,7 @@ splice_kcont_run(World *w, int sock, uint32_t gen)
 	/* "Which direction were we called in?" (L243-251): so1 is the socket
 	 * whose upcall ran, so2 the other one */
 	s1 = so;
-	s2 = &w->socks[w->kmem[k].so1 == sock ? w->kmem[k].so2 : w->kmem[k].so1];
+	s2 = sock_at(w, w->kmem[k].so1 == sock ? w->kmem[k].so2 : w->kmem[k].so1);
 	/* splice1 (L186-209): SPLICE_MOVEDATA(s1, s2), then, without error, s2 -> s1 */
 	if (soreadable(s1) && sowritable(s2))
 		error = splice_movedata(w, s1, s2);
@@ -175,15 +179,15 @@ sys_splice_check(World *w, int fd1, int fd2)
 
 	if (fd1 == K_FD_BAD || fd2 == K_FD_BAD)
 		return K_EBADF;
-	if ((fd1 >= 0 && (w->socks[fd1].state & SS_NOFDREF)) ||
-	    (fd2 >= 0 && (w->socks[fd2].state & SS_NOFDREF)))
+	if ((fd1 >= 0 && (sock_at(w, fd1)->state & SS_NOFDREF)) ||
+	    (fd2 >= 0 && (sock_at(w, fd2)->state & SS_NOFDREF)))
 		return K_EBADF;
 	if (fd1 == K_FD_NOTSOCK || fd2 == K_FD_NOTSOCK)
 		return K_ENOTSOCK;     /* XXX EINVAL? */
 	if (fd1 == fd2)
 		return K_EBADF;        /* would take the sblock twice */
-	so1 = &w->socks[fd1];
-	so2 = &w->socks[fd2];
+	so1 = sock_at(w, fd1);
+	so2 = sock_at(w, fd2);
 	if (so1->proto != so2->proto || so1->proto != PROTO_TCP)
 		return K_ESOCKTNOSUPPORT;
 	if (!(so1->state & SS_ISCONNECTED) || !(so2->state & SS_ISCONNECTED))
@@ -195,7 +199,7 @@ static void
 wire_upcalls(World *w, int k, bool on)
 {
 	for (int j = 0; j < 2; j++) {
-		Socket *so = &w->socks[j == 0 ? w->kmem[k].so1 : w->kmem[k].so2];
+		Socket *so = sock_at(w, j == 0 ? w->kmem[k].so1 : w->kmem[k].so2);
 
 		so->upcall_knot = (int16_t)(on ? k : -1);
 		if (on) {
@@ -215,6 +219,7 @@ sys_splice_step(World *w, int tid, Thread *t, Frame *f)
 	int k, err;
 
 	(void)t;
+	fp_flag(w, FP_KMEM);    /* the splice_state table */
 	if (f->pc != NS_ENTRY) {
 		so1 = sock_ref(w, f->u.sp.so);
 		so2 = sock_ref(w, f->u.sp.sosp);
