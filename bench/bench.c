@@ -493,8 +493,8 @@ typedef struct {
 
 /* Explore one file `rounds` times in one mode; the best run's figures. */
 static int
-explore_best(const Scenario *s, const char *file, bool replay, int rounds, uint64_t every,
-    ExploreResult *best, double *best_wall)
+explore_best(const Scenario *s, const char *file, bool replay, bool no_por, int rounds,
+    uint64_t every, ExploreResult *best, double *best_wall)
 {
 	const Profile *prof = profile_find(s->profile ? s->profile : "netbsd-2.0");
 	ExploreOpts o = { 0 };
@@ -503,6 +503,7 @@ explore_best(const Scenario *s, const char *file, bool replay, int rounds, uint6
 	o.preemptions = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
 	o.max_states = s->explore_max_states > 0 ? (uint64_t)s->explore_max_states : 0;
 	o.replay = replay;
+	o.no_por = no_por;
 	o.checkpoint_every = every;
 	for (int round = 0; round < rounds; round++) {
 		ExploreResult *r = g_new0(ExploreResult, 1);
@@ -561,7 +562,7 @@ explore_print(const char *prefix, const ExploreSum *x)
 static int
 bench_explore(int argc, char **argv)
 {
-	ExploreSum restore = { 0 }, replay = { 0 };
+	ExploreSum restore = { 0 }, replay = { 0 }, plain = { 0 };
 	const char *name = "";
 	int rounds = 5, rc = 0, i = 0;
 	uint64_t every = 0;
@@ -578,16 +579,17 @@ bench_explore(int argc, char **argv)
 	for (; i < argc; i++) {
 		GError *err = NULL;
 		Scenario *s = scenario_parse_file(argv[i], &err);
-		ExploreResult a = { 0 }, b = { 0 };
-		double wa = 0, wb = 0;
+		ExploreResult a = { 0 }, b = { 0 }, c = { 0 };
+		double wa = 0, wb = 0, wc = 0;
 		char *base;
 
 		if (s == NULL) {
 			fprintf(stderr, "bench: %s\n", err->message);
 			return 2;
 		}
-		rc |= explore_best(s, argv[i], false, rounds, every, &a, &wa);
-		rc |= explore_best(s, argv[i], true, rounds, every, &b, &wb);
+		rc |= explore_best(s, argv[i], false, false, rounds, every, &a, &wa);
+		rc |= explore_best(s, argv[i], true, false, rounds, every, &b, &wb);
+		rc |= explore_best(s, argv[i], false, true, rounds, every, &c, &wc);
 		base = g_path_get_basename(argv[i]);
 		printf("# %s: states %llu (replaying %llu) new %llu distinct %llu schedules %llu "
 		    "wall_s %.4f (replaying %.4f)\n", base, (unsigned long long)a.states,
@@ -598,9 +600,16 @@ bench_explore(int argc, char **argv)
 			fprintf(stderr, "bench: %s: the restoring and the replaying search disagree\n", base);
 			rc = 1;
 		}
+		if (a.verdict != c.verdict) {
+			fprintf(stderr, "bench: %s: the reduction changes the verdict\n", base);
+			rc = 1;
+		}
+		printf("# %s: schedules %llu (without the reduction %llu), wall_s %.4f (%.4f)\n", base,
+		    (unsigned long long)a.schedules, (unsigned long long)c.schedules, wa, wc);
 		g_free(base);
 		explore_add(&restore, &a, wa);
 		explore_add(&replay, &b, wb);
+		explore_add(&plain, &c, wc);
 		scenario_free(s);
 	}
 	snprintf(prefix, sizeof prefix, "%s", name);
@@ -611,6 +620,12 @@ bench_explore(int argc, char **argv)
 	printf("%srestore_over_replay %.2f\n", name,
 	    restore.wall > 0 && replay.wall > 0 ?
 	    ((double)restore.distinct / restore.wall) / ((double)replay.distinct / replay.wall) : 0.0);
+	/* partial-order reduction: the same search without it */
+	snprintf(prefix, sizeof prefix, "%snopor_", name);
+	explore_print(prefix, &plain);
+	printf("%spor_schedule_ratio %.3f\n", name,
+	    plain.schedules > 0 ? (double)restore.schedules / (double)plain.schedules : 0.0);
+	printf("%spor_wall_ratio %.3f\n", name, plain.wall > 0 ? restore.wall / plain.wall : 0.0);
 	/* the most restoring can gain: the replaying search's steps over the
 	 * new ones, were a new step to cost no more than a replayed one */
 	printf("%sreplay_steps_over_new_steps %.2f\n", name,

@@ -23,7 +23,7 @@ seen_new(void)
 {
 	Seen *s = g_new0(Seen, 1);
 
-	s->cap = 1u << 16;
+	s->cap = 1u << 12;
 	s->keys = g_new0(uint64_t, s->cap);
 	s->pre = g_new0(uint8_t, s->cap);
 	return s;
