@@ -47,6 +47,10 @@ struct Run {
 	char deadlock_msg[RUN_MSG_MAX];
 	char fail_msg[16][240];
 
+	/* the counters (bit i: counter_defs[i]) the world hash covers: those
+	 * a verdict reads; nothing else reads a counter (world_hash.c) */
+	uint64_t hash_counters;
+
 	/* partial-order reduction: what the current step touched (explore.c) */
 	bool fp_on;
 	Footprint fp;

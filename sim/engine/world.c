@@ -216,6 +216,7 @@ run_new(void)
 	if (r == NULL)
 		abort();
 	r->check = CHECK_EVERY_STEP;
+	r->hash_counters = ~0ull;
 	return r;
 }
 

@@ -7,10 +7,12 @@
  * check reads: the clock, who ran last (the default policy depends on it),
  * threads and their frames, sockets, the shape of every socket buffer's
  * chain, pending kernel work in firing order, the splice queues, and the
- * history the verdict looks at (op results that failed, counters an
- * `expect stat` may name, a violation).  It leaves out what only the trace
- * shows: the step number, the cost profile, the generation counters that
- * only make handles unique.  Payload bytes are not hashed: they are a
+ * history the verdict looks at (op results that failed, the counters the
+ * scenario's `expect stat` lines name, a violation).  It leaves out what
+ * only the trace shows: the step number, the cost profile, the other
+ * counters (no kernel routine reads a counter: they are only incremented,
+ * so two worlds that differ in them behave alike), the generation
+ * counters that only make handles unique.  Payload bytes are not hashed: they are a
  * function of stream offsets, which are (sequence numbers, counters).
  */
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #define XXH_STATIC_LINKING_ONLY    /* XXH3_state_t on the stack, not malloc'd per hash */
 #include <xxhash.h>
 
+#include "run.h"
 #include "world.h"
 #include "world_hash.h"
 
@@ -214,7 +217,6 @@ uint64_t
 world_hash(const World *w)
 {
 	H h;
-	Stats st = w->stats;
 
 	h.len = 0;
 	h.streaming = false;
@@ -232,8 +234,10 @@ world_hash(const World *w)
 	put(&h, w->kmem, sizeof w->kmem);
 	put64(&h, (uint64_t)w->mlive << 32 | w->clive);
 	put64(&h, w->mbuf_wanted);
-	st.steps = 0;
-	put(&h, &st, sizeof st);
+	/* only the counters a verdict reads: the kernel never reads them */
+	for (int i = 0; i < ncounter_defs; i++)
+		if ((w->run->hash_counters >> i) & 1u)
+			put64(&h, *(const uint64_t *)((const char *)&w->stats + counter_defs[i].offset));
 	put64(&h, (uint64_t)w->nfails);
 	put(&h, w->fails, (size_t)MIN(w->nfails, 16) * sizeof w->fails[0]);
 	put64(&h, w->violation);

@@ -348,6 +348,8 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	CheckMode check = w->run->check;
 	bool por = !o->no_por && !o->no_prune;
 
+	if (o->full_hash)
+		w->run->hash_counters = ~0ull;
 	r->complete = true;
 	for (;;) {
 		int cand[MAXC], n;

@@ -22,6 +22,7 @@ typedef struct {
 	                           a checkpoint (the stateless search, kept as a cross-check) */
 	uint64_t checkpoint_every;  /* steps between checkpoints on the path (0: the default) */
 	bool no_por;            /* no partial-order reduction (sleep sets): the plain search */
+	bool full_hash;         /* hash every counter, not only those the expectations read */
 	/* called with the world of every run that reached its end (may be NULL) */
 	void (*on_end)(void *ctx, const World *w);
 	void *end_ctx;

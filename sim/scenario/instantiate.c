@@ -141,6 +141,11 @@ world_new(const Scenario *scn, const Profile *prof, uint32_t quirks)
 	/* a `schedule STEP:THREAD ...` line: deviations from the default policy */
 	if (scn->nplan > 0)
 		run_set_plan(run, scn->plan, scn->nplan);
+	/* the world hash covers the counters an `expect stat` reads */
+	run->hash_counters = 0;
+	for (int i = 0; i < scn->nexpects; i++)
+		if (scn->expects[i].kind == SCN_EXP_STAT && counter_find(scn->expects[i].name) >= 0)
+			run->hash_counters |= 1ull << counter_find(scn->expects[i].name);
 
 	w = world_alloc(run, true, prof, quirks);
 	w->mbuf_limit = (uint64_t)scn->limit_mbufs;
