@@ -390,7 +390,10 @@ END_TEST
  */
 START_TEST(test_schedule_udp_race)
 {
+	/* a preemptive kernel: NetBSD would not let r1 run while r2 is in
+	 * soreceive (it runs another thread only when one sleeps) */
 	static const char base[] =
+	    "profile openbsd-7.5\n"
 	    "udp u 10.0.0.1:53\n"
 	    "at 0ms datagram u from 10.0.0.2:4000 len 300\n"
 	    "at 0ms datagram u from 10.0.0.3:4001 len 80\n"
@@ -880,6 +883,50 @@ START_TEST(test_declared_yields)
 }
 END_TEST
 
+/*
+ * NetBSD 1.6 and 2.0 do not preempt a thread in the kernel: while r2 is
+ * inside soreceive (SB_LOCK just taken), only softnet or r2 itself may
+ * run, not r1.  A preemptive kernel (OpenBSD) lets r1 run there.
+ */
+static bool
+can_run(const char *profile, const char *thread)
+{
+	char *text = g_strdup_printf("profile %s\n"
+	    "udp u 10.0.0.1:53\n"
+	    "at 0ms datagram u from 10.0.0.2:4000 len 300\n"
+	    "at 0ms datagram u from 10.0.0.3:4001 len 80\n"
+	    "thread r1:\n\trecv u 1000\n"
+	    "thread r2:\n\trecv u 1000\n", profile);
+	Rec *r = prepare(text, -1, false);
+	int cand[SCHED_MAX_CAND], n, who = -1;
+	bool found = false;
+
+	g_free(text);
+	for (int i = 0; i < r->w->nthreads; i++)
+		if (strcmp(thread_name(r->w, i), "r2") == 0)
+			who = i;
+	ck_assert(sched_step_with(r->w, SCHED_SOFTNET));
+	ck_assert(sched_step_with(r->w, SCHED_SOFTNET));
+	ck_assert(sched_step_with(r->w, who));         /* r2: sblock, SB_LOCK taken */
+	ck_assert_int_gt(r->w->threads[who].depth, 1);
+	n = sched_ready(r->w, cand);
+	for (int i = 0; i < n; i++)
+		if (cand[i] >= 0 && strcmp(thread_name(r->w, cand[i]), thread) == 0)
+			found = true;
+	rec_free(r);
+	return found;
+}
+
+START_TEST(test_nonpreemptive_kernel)
+{
+	ck_assert(!can_run("netbsd-2.0", "r1"));
+	ck_assert(!can_run("netbsd-1.6", "r1"));
+	ck_assert(can_run("netbsd-2.0", "r2"));
+	ck_assert(can_run("openbsd-7.5", "r1"));
+	ck_assert(can_run("freebsd-9.1", "r1"));
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	ExpectReport *rep;
@@ -959,6 +1006,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_sleep_timeouts);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_declared_yields);
+	tcase_add_test(tc, test_nonpreemptive_kernel);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -80,7 +80,8 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.udp_sendspace = 9216, .udp_recvspace = 41600, \
 	.sndlowat_default = 2048, .mbmax_factor = 2, \
 	.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC, \
-	.wire_delay_ns = 10000
+	.wire_delay_ns = 10000, \
+	.kernel_nopreempt = true
 
 /* What OpenBSD 7.5 and 7.6 on amd64 share; they differ in the splice switches */
 #define OPENBSD_AMD64 \
@@ -110,6 +111,7 @@ const Profile profiles[] = {
 		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
 		.wire_delay_ns = 10000,
 		.coalesce = COALESCE_LITE2,
+		.kernel_nopreempt = true,
 		.waitall_outer_clause = true,
 		.so_error_cleared_by_send = true,
 		.quirks = BIT(QUIRK_WAITALL_PEEK_HANG) | BIT(QUIRK_WAITALL_NO_RCVD) | BIT(QUIRK_SBAPPEND_WALK),

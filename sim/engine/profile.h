@@ -80,6 +80,8 @@ typedef struct {
 	bool splice_close_unsplice;/* 7.6: soclose dissolves splices (sblock dance for UDP); 7.5: sofree */
 	bool splice_yield_tcp_only;/* 7.6: sotask yields after TCP moves only */
 	bool udp_close_frees;      /* close(2) of a UDP socket frees it at once (sofree, no pcb left) */
+	bool kernel_nopreempt;     /* NetBSD 1.6/2.0: a thread in the kernel is never preempted by
+	                              another thread, only interrupted (softnet, timers) */
 	bool so_refcnt;            /* 7.6: soclose holds soref on the spliced peer it sleeps on, and
 	                              sofree of a non-TCP socket waits in refcnt_finalize ("sofinal") */
 

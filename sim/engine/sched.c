@@ -361,15 +361,25 @@ rng_next(World *w)
 	return x;
 }
 
+/*
+ * Who may run next.  On a kernel that does not preempt (NetBSD 1.6 and
+ * 2.0: a thread in the kernel runs until it sleeps or returns to user
+ * mode, and only interrupts run in between), a thread stopped at a
+ * preemption point inside a system call can be followed only by softnet
+ * or by itself.
+ */
 int
 sched_candidates(World *w, int *out)
 {
-	int n = 0;
+	int n = 0, in_kernel = -1;
 
 	if (softnet_due(w))
 		out[n++] = SCHED_SOFTNET;
+	if (w->prof->kernel_nopreempt && w->last_thread >= 0 &&
+	    w->threads[w->last_thread].state == TS_RUN && w->threads[w->last_thread].depth > 1)
+		in_kernel = w->last_thread;
 	for (int i = 0; i < w->nthreads; i++)
-		if (w->threads[i].state == TS_RUN)
+		if (w->threads[i].state == TS_RUN && (in_kernel < 0 || i == in_kernel))
 			out[n++] = i;
 	return n;
 }
