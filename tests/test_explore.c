@@ -424,6 +424,53 @@ START_TEST(test_tight_hash_keeps_verdicts)
 END_TEST
 
 /*
+ * The explorer rehashes only what a step touched (world_hash_cached, fed
+ * the steps' footprints): at every choice point of every scenario, teaching
+ * ones too, the cached hash equals the full one.  A socket, thread or queue
+ * a step changes without recording it in its footprint shows up here.
+ */
+START_TEST(test_hash_cache_matches)
+{
+	const char *root = g_getenv("SOSIM_SOURCE_ROOT");
+	static const char *const dirs[] = { "teaching", "races", "history" };
+	int n = 0;
+
+	ck_assert_ptr_nonnull(root);
+	for (size_t k = 0; k < G_N_ELEMENTS(dirs); k++) {
+		char *dir = g_build_filename(root, "scenarios", dirs[k], NULL);
+		GDir *gd = g_dir_open(dir, 0, NULL);
+		const char *name;
+
+		ck_assert_ptr_nonnull(gd);
+		while ((name = g_dir_read_name(gd)) != NULL) {
+			char *path = g_build_filename(dir, name, NULL);
+			Scenario *s = scenario_parse_file(path, NULL);
+			const Profile *p;
+			ExploreResult r = { 0 };
+			ExploreOpts o = { 0 };
+
+			ck_assert_ptr_nonnull(s);
+			p = profile_find(s->profile ? s->profile : "netbsd-2.0");
+			o.preemptions = 2;
+			o.max_states = 200000;
+			o.verify_cache = true;
+			explore_run(s, p, (p->quirks | s->quirks_on) & ~s->quirks_off, &o, &r);
+			ck_assert_msg(r.cache_mismatches == 0, "%s: %llu cached world hashes differ from "
+			    "the full hash", path, (unsigned long long)r.cache_mismatches);
+			ck_assert_uint_gt(r.distinct + r.schedules, 0);
+			explore_result_free(&r);
+			scenario_free(s);
+			g_free(path);
+			n++;
+		}
+		g_dir_close(gd);
+		g_free(dir);
+	}
+	ck_assert_int_ge(n, 50);
+}
+END_TEST
+
+/*
  * Partial-order reduction loses nothing: on every race and history
  * scenario the verdict, the `sometimes` that held and the preemptions of
  * the shortest failing schedule are the same with and without it.
@@ -497,6 +544,7 @@ explore_suite(void)
 	tcase_add_test(tc, test_partial);
 	tcase_add_test(tc, test_restore_equals_replay);
 	tcase_add_test(tc, test_por_keeps_verdicts);
+	tcase_add_test(tc, test_hash_cache_matches);
 	tcase_add_test(tc, test_tight_hash_keeps_verdicts);
 	tcase_add_test(tc, test_seen_table);
 	suite_add_tcase(s, tc);

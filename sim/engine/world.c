@@ -149,14 +149,15 @@ sock_ref(World *w, Ref r)
 {
 	if (r.i == 0 || r.i > (uint32_t)w->nsocks) {
 		world_violation(w, V_STALE_HANDLE, "invalid socket handle %u", r.i);
+		fp_sock(w, 0);
 		return &w->socks[0];
 	}
+	fp_sock(w, (int)r.i - 1);
 	if (!w->socks[r.i - 1].live || w->socks[r.i - 1].gen != r.g) {
 		world_violation(w, V_STALE_HANDLE, "use of freed socket %s",
 		    sock_name(w, (int)r.i - 1));
 		return &w->socks[r.i - 1];
 	}
-	fp_sock(w, (int)r.i - 1);
 	return &w->socks[r.i - 1];
 }
 

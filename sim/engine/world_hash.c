@@ -213,34 +213,128 @@ put_work(H *h, const World *w)
 		free(v);
 }
 
-uint64_t
-world_hash(const World *w)
+/* One component of the world, hashed alone: a socket with its chains, a
+ * thread with its frames, or the pending work. */
+static void
+h_reset(H *h)
 {
-	H h;
+	h->len = 0;
+	h->streaming = false;
+}
 
-	h.len = 0;
-	h.streaming = false;
-	put64(&h, (uint64_t)w->now);
-	put64(&h, (uint64_t)(int64_t)w->last_thread);
-	for (int i = 0; i < w->nthreads; i++)
-		put_thread(&h, &w->threads[i]);
-	for (int i = 0; i < w->nsocks; i++)
-		put_socket(&h, w, &w->socks[i]);
-	put_work(&h, w);
-	put(&h, w->taskq, (size_t)w->ntaskq * sizeof w->taskq[0]);
-	put64(&h, (uint64_t)w->ntaskq << 32 | (uint32_t)w->nclockq);
-	put(&h, w->clockq, (size_t)w->nclockq * sizeof w->clockq[0]);
-	put(&h, w->idle_ref, sizeof w->idle_ref);
-	put(&h, w->kmem, sizeof w->kmem);
-	put64(&h, (uint64_t)w->mlive << 32 | w->clive);
-	put64(&h, w->mbuf_wanted);
+static uint64_t
+hash_socket(H *h, const World *w, int i)
+{
+	h_reset(h);
+	put_socket(h, w, &w->socks[i]);
+	return digest(h);
+}
+
+static uint64_t
+hash_thread(H *h, const World *w, int i)
+{
+	h_reset(h);
+	put_thread(h, &w->threads[i]);
+	return digest(h);
+}
+
+static uint64_t
+hash_work(H *h, const World *w)
+{
+	h_reset(h);
+	put_work(h, w);
+	return digest(h);
+}
+
+/* The world from its components' hashes and the scalars around them. */
+static uint64_t
+combine(H *h, const World *w, const uint64_t *socks, const uint64_t *threads, uint64_t work)
+{
+	h_reset(h);
+	put64(h, (uint64_t)w->now);
+	put64(h, (uint64_t)(int64_t)w->last_thread);
+	put(h, threads, (size_t)w->nthreads * sizeof *threads);
+	put(h, socks, (size_t)w->nsocks * sizeof *socks);
+	put64(h, work);
+	put(h, w->taskq, (size_t)w->ntaskq * sizeof w->taskq[0]);
+	put64(h, (uint64_t)w->ntaskq << 32 | (uint32_t)w->nclockq);
+	put(h, w->clockq, (size_t)w->nclockq * sizeof w->clockq[0]);
+	put(h, w->idle_ref, sizeof w->idle_ref);
+	put(h, w->kmem, sizeof w->kmem);
+	put64(h, (uint64_t)w->mlive << 32 | w->clive);
+	put64(h, w->mbuf_wanted);
 	/* only the counters a verdict reads: the kernel never reads them */
 	for (int i = 0; i < ncounter_defs; i++)
 		if ((w->run->hash_counters >> i) & 1u)
-			put64(&h, *(const uint64_t *)((const char *)&w->stats + counter_defs[i].offset));
-	put64(&h, (uint64_t)w->nfails);
-	put(&h, w->fails, (size_t)MIN(w->nfails, 16) * sizeof w->fails[0]);
-	put64(&h, w->violation);
-	put64(&h, (uint64_t)w->stop);
-	return digest(&h);
+			put64(h, *(const uint64_t *)((const char *)&w->stats + counter_defs[i].offset));
+	put64(h, (uint64_t)w->nfails);
+	put(h, w->fails, (size_t)MIN(w->nfails, 16) * sizeof w->fails[0]);
+	put64(h, w->violation);
+	put64(h, (uint64_t)w->stop);
+	return digest(h);
+}
+
+uint64_t
+world_hash(const World *w)
+{
+	static _Thread_local H h;
+	uint64_t socks[WORLD_MAX_SOCKETS], threads[HASH_MAX_THREADS];
+
+	for (int i = 0; i < w->nthreads; i++)
+		threads[i] = hash_thread(&h, w, i);
+	for (int i = 0; i < w->nsocks; i++)
+		socks[i] = hash_socket(&h, w, i);
+	return combine(&h, w, socks, threads, hash_work(&h, w));
+}
+
+/*
+ * The same value, rehashing only the components a step may have changed
+ * since the cache last saw the world: the sockets and threads in the
+ * footprints given to hash_cache_touch, and the pending work when its
+ * size, its push count or the clock moved (it changes only by pushes and
+ * pops, and a segment on the wire never changes).
+ */
+void
+hash_cache_reset(HashCache *c)
+{
+	c->valid_socks = 0;
+	c->valid_threads = 0;
+	c->work_valid = false;
+}
+
+void
+hash_cache_touch(HashCache *c, const Footprint *fp)
+{
+	if (fp->flags & FP_ALL) {
+		hash_cache_reset(c);
+		return;
+	}
+	c->valid_socks &= ~fp->socks;
+	c->valid_threads &= ~fp->threads;
+}
+
+uint64_t
+world_hash_cached(const World *w, HashCache *c)
+{
+	static _Thread_local H h;
+
+	for (int i = 0; i < w->nthreads; i++)
+		if (!((c->valid_threads >> i) & 1u)) {
+			c->threads[i] = hash_thread(&h, w, i);
+			c->valid_threads |= 1u << i;
+		}
+	for (int i = 0; i < w->nsocks; i++)
+		if (!((c->valid_socks >> i) & 1u)) {
+			c->socks[i] = hash_socket(&h, w, i);
+			c->valid_socks |= 1u << i;
+		}
+	if (!c->work_valid || c->work_n != w->nwork || c->work_seq != w->work_seq ||
+	    c->work_now != w->now) {
+		c->work = hash_work(&h, w);
+		c->work_valid = true;
+		c->work_n = w->nwork;
+		c->work_seq = w->work_seq;
+		c->work_now = w->now;
+	}
+	return combine(&h, w, c->socks, c->threads, c->work);
 }

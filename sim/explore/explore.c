@@ -149,6 +149,7 @@ typedef struct {
 	ExploreResult *r;
 	GArray *path;           /* Choice: the choice points of the current run */
 	Seen *seen;             /* world hash -> fewest preemptions it was seen with */
+	HashCache cache;        /* the components of the world last hashed */
 } Dfs;
 
 /*
@@ -169,11 +170,13 @@ enum { NC_NEW, NC_SEEN, NC_BLOCKED };
 static int
 new_choice(Dfs *d, World *w, const int *cand, int n, int pre, bool sleep, const Footprint *fp)
 {
-	uint64_t h = world_hash(w);
+	uint64_t h = world_hash_cached(w, &d->cache);
 	int old;
 	Choice c;
 	int def;
 
+	if (d->o->verify_cache && h != world_hash(w))
+		d->r->cache_mismatches++;
 	if (seen_get(d->seen, h, &old)) {
 		if ((old & ~SEEN_SLEEP) <= pre && (!(old & SEEN_SLEEP) || sleep) && !d->o->no_prune)
 			return NC_SEEN;
@@ -335,7 +338,7 @@ static void
 explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const ExploreOpts *o,
     ExploreResult *r)
 {
-	Dfs d = { o, r, g_array_new(FALSE, FALSE, sizeof(Choice)), seen_new() };
+	Dfs d = { o, r, g_array_new(FALSE, FALSE, sizeof(Choice)), seen_new(), { 0 } };
 	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
 	ExpectReport *rep = g_new0(ExpectReport, 1);
 	uint64_t next_progress = 1u << 16;
@@ -406,7 +409,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			 * choice): they run unchecked.  The replaying search checks
 			 * every step, as the stateless search always did. */
 			w->run->check = !o->replay && depth < replay_len ? CHECK_AT_END : check;
-			w->run->fp_on = por && depth >= replay_len;
+			w->run->fp_on = true;
 			memset(&w->run->fp, 0, sizeof w->run->fp);
 			if (!sched_step_with(w, who)) {
 				w->run->fp_on = false;
@@ -414,6 +417,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			}
 			w->run->fp_on = false;
 			fp = w->run->fp;
+			hash_cache_touch(&d.cache, &fp);
 			if (por && depth >= replay_len)
 				sleep = por_after(&d, at, who, &fp, sleep, &sn_fp);
 			if (o->max_states && r->states >= o->max_states) {
@@ -440,6 +444,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		/* back to the deepest choice with a candidate left: restore the
 		 * nearest checkpoint (the start, when replaying: none are kept) */
 		checkpoint_restore(&ck, w, d.path->len - 1, &depth, &pre);
+		hash_cache_reset(&d.cache);
 	}
 	w->run->check = check;
 	w->run->fp_on = false;

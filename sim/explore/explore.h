@@ -23,6 +23,7 @@ typedef struct {
 	uint64_t checkpoint_every;  /* steps between checkpoints on the path (0: the default) */
 	bool no_por;            /* no partial-order reduction (sleep sets): the plain search */
 	bool full_hash;         /* hash every counter, not only those the expectations read */
+	bool verify_cache;      /* check each cached world hash against a full one (tests) */
 	/* called with the world of every run that reached its end (may be NULL) */
 	void (*on_end)(void *ctx, const World *w);
 	void *end_ctx;
@@ -39,6 +40,7 @@ typedef struct {
 	ExploreVerdict verdict;
 	uint64_t schedules;     /* runs that reached their end */
 	uint64_t pruned;        /* runs cut short at a world already seen */
+	uint64_t cache_mismatches;  /* verify_cache: cached hashes that differed */
 	uint64_t por_pruned;    /* runs cut short by the reduction: every way on is
 	                           an order of independent steps already tried */
 	uint64_t states;        /* steps taken (each gives a world), replays included */
