@@ -20,6 +20,7 @@
 #include "expect.h"
 #include "kern.h"
 #include "machine.h"
+#include "run.h"
 #include "sched.h"
 
 #define US	1000LL
@@ -927,6 +928,48 @@ START_TEST(test_nonpreemptive_kernel)
 }
 END_TEST
 
+/*
+ * With Run.check_touched (the restoring explorer), the invariants after
+ * a step cover the sockets the step reached: a step that breaks so_rcv of
+ * a socket it reached through sock_at is caught at that step.
+ */
+enum { CR_A, CR__N };
+static const char *const corrupt_states[] = { "a" };
+static const Transition corrupt_trans[] = { { CR_A, CR_A } };
+
+static int
+corrupt_step(World *w, int tid, Thread *t, Frame *f)
+{
+	(void)tid;
+	(void)t;
+	(void)f;
+	sock_at(w, 1)->rcv.cc += 7;     /* sb_cc no longer the chain's sum */
+	return RUN_EXIT;
+}
+
+static const MachineDef corrupt = {
+	"corrupt", corrupt_states, CR__N, corrupt_trans, NTRANS(corrupt_trans), corrupt_step,
+	NULL, 0, false,
+};
+
+START_TEST(test_checks_touched_sockets)
+{
+	int id = MACH__COUNT + 1;
+	Rec *r = prepare("udp u\nudp v\nthread t:\n\tsleep 1ms\n", -1, false);
+
+	machine_register(id, &corrupt);
+	machine_call(r->w, 0, id);
+	r->w->run->fp_on = true;
+	r->w->run->check_touched = true;
+	memset(&r->w->run->fp, 0, sizeof r->w->run->fp);
+	sched_step_with(r->w, 0);
+	ck_assert_uint_eq(r->w->run->fp.socks, 1u << 1);
+	ck_assert_int_eq(r->w->stop, STOP_VIOLATION);
+	ck_assert_int_eq(r->w->violation, V_SBCHECK);
+	rec_free(r);
+}
+END_TEST
+
 START_TEST(test_limits)
 {
 	ExpectReport *rep;
@@ -1007,6 +1050,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_declared_yields);
 	tcase_add_test(tc, test_nonpreemptive_kernel);
+	tcase_add_test(tc, test_checks_touched_sockets);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

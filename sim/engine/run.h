@@ -53,6 +53,7 @@ struct Run {
 
 	/* partial-order reduction: what the current step touched (explore.c) */
 	bool fp_on;
+	bool check_touched;     /* invariants after a step only over what it touched */
 	Footprint fp;
 };
 

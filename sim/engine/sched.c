@@ -261,13 +261,45 @@ sched_register_invariants(const InvariantSet *set)
 		invariant_sets[ninvariant_sets++] = set;
 }
 
+static bool
+invariants_over(World *w, uint32_t socks)
+{
+	for (int i = 0; i < ninvariant_sets; i++)
+		if (invariant_sets[i]->step && !invariant_sets[i]->step(w, socks))
+			return false;
+	return true;
+}
+
 bool
 invariants_check(World *w)
 {
-	for (int i = 0; i < ninvariant_sets; i++)
-		if (invariant_sets[i]->step && !invariant_sets[i]->step(w))
-			return false;
-	return true;
+	return invariants_over(w, ~0u);
+}
+
+/*
+ * After a step: every socket, or, when the run records footprints and
+ * asks for it (Run.check_touched, the restoring explorer), only those the
+ * step reached.  A socket no step reached is as it was when it was last
+ * checked; the sockets whose SB_LOCK a thread of the step holds are
+ * added, since a thread that exits leaves its locks behind.
+ */
+static void
+invariants_after_step(World *w)
+{
+	uint32_t socks = ~0u;
+	const Footprint *fp = &w->run->fp;
+
+	if (w->run->fp_on && w->run->check_touched && !(fp->flags & FP_ALL)) {
+		socks = fp->socks;
+		if (fp->threads != 0)
+			for (int i = 0; i < w->nsocks; i++) {
+				int r = w->socks[i].rcv.lock_owner, s = w->socks[i].snd.lock_owner;
+
+				if ((r >= 0 && ((fp->threads >> r) & 1u)) || (s >= 0 && ((fp->threads >> s) & 1u)))
+					socks |= 1u << i;
+			}
+	}
+	invariants_over(w, socks);
 }
 
 bool
@@ -860,7 +892,7 @@ sched_step_with(World *w, int who)
 		thread_run(w, who);
 	}
 	if (w->stop == STOP_NONE && w->run->check == CHECK_EVERY_STEP)
-		invariants_check(w);
+		invariants_after_step(w);
 	if (w->stop == STOP_NONE && w->run->limit_bytes && w->bytes_moved > w->run->limit_bytes) {
 		w->stop = STOP_LIMIT;
 		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,

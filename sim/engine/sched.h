@@ -47,13 +47,15 @@ typedef struct {
 void sched_register_work(int kind, const WorkHandler *h);
 
 typedef struct {
-	/* after every step (CHECK_EVERY_STEP); false when one broke */
-	bool (*step)(World *w);
+	/* after every step (CHECK_EVERY_STEP), over the sockets in `socks`
+	 * (bit i: socket i) and what their locks' owners left; false when
+	 * one broke */
+	bool (*step)(World *w, uint32_t socks);
 	/* at the end of a run that finished or deadlocked */
 	bool (*end)(World *w);
 } InvariantSet;
 void sched_register_invariants(const InvariantSet *s);
-bool invariants_check(World *w);
+bool invariants_check(World *w);      /* over every socket */
 bool invariants_check_end(World *w);
 
 /* ---- picking and stepping ---- */

@@ -170,7 +170,8 @@ enum { NC_NEW, NC_SEEN, NC_BLOCKED };
 static int
 new_choice(Dfs *d, World *w, const int *cand, int n, int pre, bool sleep, const Footprint *fp)
 {
-	uint64_t h = world_hash_cached(w, &d->cache);
+	/* the replaying search is the reference: the full hash every time */
+	uint64_t h = d->o->replay ? world_hash(w) : world_hash_cached(w, &d->cache);
 	int old;
 	Choice c;
 	int def;
@@ -353,6 +354,9 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 
 	if (o->full_hash)
 		w->run->hash_counters = ~0ull;
+	/* the restoring search checks after a step only what the step
+	 * touched; the replaying one, the reference, checks everything */
+	w->run->check_touched = !o->replay && !o->full_checks;
 	r->complete = true;
 	for (;;) {
 		int cand[MAXC], n;

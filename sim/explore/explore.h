@@ -24,6 +24,7 @@ typedef struct {
 	bool no_por;            /* no partial-order reduction (sleep sets): the plain search */
 	bool full_hash;         /* hash every counter, not only those the expectations read */
 	bool verify_cache;      /* check each cached world hash against a full one (tests) */
+	bool full_checks;       /* invariants over every socket after every step */
 	/* called with the world of every run that reached its end (may be NULL) */
 	void (*on_end)(void *ctx, const World *w);
 	void *end_ctx;

@@ -157,7 +157,7 @@ static inline bool mt_isdata(int type) { return type != MT_SONAME && type != MT_
 
 /* invariants (invariant.c): return false and call world_violation on failure */
 bool sbcheck(World *w, int sock, int which);
-bool kern_invariants_step(World *w);     /* registered with the engine by kern_init */
+bool kern_invariants_step(World *w, uint32_t socks);     /* registered with the engine by kern_init */
 bool kern_invariants_end(World *w);
 
 /* ---- socket2.c (uipc_socket2.c): wakeups ---- */
