@@ -185,9 +185,26 @@ work_sort(Work *v, uint32_t n)
 	}
 }
 
-/* Pending work in the order it will fire; a segment by what it carries. */
+/* A segment on the wire by what it carries, not by its pool slot. */
+static uint64_t
+segment_digest(const World *w, const Segment *s)
+{
+	unsigned char b[offsetof(Segment, m) - offsetof(Segment, kind) + 8 +
+	    sizeof(Segment) - offsetof(Segment, from_ip)];
+	size_t a = offsetof(Segment, m) - offsetof(Segment, kind);
+	uint64_t len = chain_length(w, s->m);
+
+	memcpy(b, &s->kind, a);
+	memcpy(b + a, &len, 8);
+	memcpy(b + a + 8, &s->from_ip, sizeof *s - offsetof(Segment, from_ip));
+	return XXH3_64bits(b, sizeof b);
+}
+
+/* Pending work in the order it will fire; a segment by what it carries.
+ * A segment never changes on the wire, so its digest is kept in the cache
+ * by (slot, generation) when there is one. */
 static void
-put_work(H *h, const World *w)
+put_work(H *h, const World *w, HashCache *c)
 {
 	Work buf[64], *v = buf;
 
@@ -199,15 +216,26 @@ put_work(H *h, const World *w)
 	work_sort(v, w->nwork);
 	for (uint32_t i = 0; i < w->nwork; i++) {
 		put64(h, (uint64_t)(v[i].time - w->now));
-		put64(h, (uint64_t)v[i].kind << 32 | v[i].a);
 		if (v[i].kind == KW_SEGMENT) {
-			const Segment *s = world_segment(w, v[i].a);
+			uint32_t k = v[i].a & (HASH_SEG_CACHE - 1);
 
-			put(h, &s->kind, offsetof(Segment, m) - offsetof(Segment, kind));
-			put64(h, chain_length(w, s->m));
-			put(h, &s->from_ip, sizeof *s - offsetof(Segment, from_ip));
-		} else
+			put64(h, KW_SEGMENT);
+			if (c != NULL && c->seg_slot[k] == v[i].a && c->seg_gen[k] == v[i].gen) {
+				put64(h, c->seg[k]);
+				continue;
+			}
+			uint64_t d = segment_digest(w, world_segment(w, v[i].a));
+
+			if (c != NULL) {
+				c->seg_slot[k] = v[i].a;
+				c->seg_gen[k] = v[i].gen;
+				c->seg[k] = d;
+			}
+			put64(h, d);
+		} else {
+			put64(h, (uint64_t)v[i].kind << 32 | v[i].a);
 			put64(h, v[i].gen);
+		}
 	}
 	if (v != buf)
 		free(v);
@@ -239,10 +267,10 @@ hash_thread(H *h, const World *w, int i)
 }
 
 static uint64_t
-hash_work(H *h, const World *w)
+hash_work(H *h, const World *w, HashCache *c)
 {
 	h_reset(h);
-	put_work(h, w);
+	put_work(h, w, c);
 	return digest(h);
 }
 
@@ -284,7 +312,7 @@ world_hash(const World *w)
 		threads[i] = hash_thread(&h, w, i);
 	for (int i = 0; i < w->nsocks; i++)
 		socks[i] = hash_socket(&h, w, i);
-	return combine(&h, w, socks, threads, hash_work(&h, w));
+	return combine(&h, w, socks, threads, hash_work(&h, w, NULL));
 }
 
 /*
@@ -300,6 +328,8 @@ hash_cache_reset(HashCache *c)
 	c->valid_socks = 0;
 	c->valid_threads = 0;
 	c->work_valid = false;
+	/* slots and generations repeat after a restore, with other contents */
+	memset(c->seg_slot, 0, sizeof c->seg_slot);
 }
 
 void
@@ -330,7 +360,7 @@ world_hash_cached(const World *w, HashCache *c)
 		}
 	if (!c->work_valid || c->work_n != w->nwork || c->work_seq != w->work_seq ||
 	    c->work_now != w->now) {
-		c->work = hash_work(&h, w);
+		c->work = hash_work(&h, w, c);
 		c->work_valid = true;
 		c->work_n = w->nwork;
 		c->work_seq = w->work_seq;

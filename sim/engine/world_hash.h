@@ -28,6 +28,11 @@ typedef struct {
 	uint64_t work_seq;
 	int64_t work_now;
 	uint64_t work;
+	/* digests of segments on the wire, by slot and generation (slot 0 is
+	 * never a segment's) */
+#define HASH_SEG_CACHE 256
+	uint32_t seg_slot[HASH_SEG_CACHE], seg_gen[HASH_SEG_CACHE];
+	uint64_t seg[HASH_SEG_CACHE];
 } HashCache;
 
 void hash_cache_reset(HashCache *c);
