@@ -52,10 +52,10 @@ flush(H *h)
 	h->len = 0;
 }
 
-static void
+static inline void
 put(H *h, const void *p, size_t n)
 {
-	if (h->len + n > HBUF) {
+	if (__builtin_expect(h->len + n > HBUF, 0)) {
 		flush(h);
 		if (n > HBUF) {
 			XXH3_64bits_update(&h->st, p, n);
@@ -66,10 +66,10 @@ put(H *h, const void *p, size_t n)
 	h->len += n;
 }
 
-static void
+static inline void
 put64(H *h, uint64_t v)
 {
-	if (h->len + sizeof v > HBUF)
+	if (__builtin_expect(h->len + sizeof v > HBUF, 0))
 		flush(h);
 	memcpy(h->buf + h->len, &v, sizeof v);
 	h->len += sizeof v;

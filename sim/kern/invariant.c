@@ -31,16 +31,18 @@ sbcheck(World *w, int sock, int which)
 	Sockbuf *sb = which == SB_RCV ? &so->rcv : &so->snd;
 	const char *sn = sock_name(w, sock), *bn = bufname(which);
 	int64_t cc = 0, datacc = 0, mbcnt = 0;
+	const int64_t msize = w->prof->msize, mclbytes = w->prof->mclbytes;
 	Ref rec, last = REF_NULL, lastm = REF_NULL;
 	int nrec = 0;
 	uint64_t guard = 0;
 
 	for (rec = sb->mb; !ref_null(rec); rec = mb(w, rec)->nextpkt) {
+		const Mbuf *x;
+
 		nrec++;
 		last = rec;
-		for (Ref m = rec; !ref_null(m); m = mb(w, m)->next) {
-			Mbuf *x = mb(w, m);
-
+		for (Ref m = rec; !ref_null(m); m = x->next) {
+			x = mb(w, m);
 			if (w->stop == STOP_VIOLATION)
 				return false;
 			if (++guard > 100000000ull) {
@@ -50,7 +52,7 @@ sbcheck(World *w, int sock, int which)
 			cc += x->len;
 			if (mt_isdata(x->type))
 				datacc += x->len;
-			mbcnt += w->prof->msize + ((x->flags & M_EXT) ? w->prof->mclbytes : 0);
+			mbcnt += msize + ((x->flags & M_EXT) ? mclbytes : 0);
 			if (!ref_eq(m, rec) && !ref_null(x->nextpkt)) {
 				world_violation(w, V_SBCHECK, "%s.%s: an mbuf inside a record has m_nextpkt set",
 				    sn, bn);
