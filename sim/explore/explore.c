@@ -167,6 +167,23 @@ enum { NC_NEW, NC_SEEN, NC_BLOCKED };
  */
 #define SEEN_SLEEP 0x80
 
+typedef struct {
+	int pre;
+	bool sleep;
+	bool no_prune;
+} SeenNow;
+
+/* Was the world, stored with `old`, explored with no more preemptions
+ * and with softnet awake, or asleep now too?  Then it is done. */
+static bool
+explored_before(int old, void *arg)
+{
+	const SeenNow *now = arg;
+
+	return (old & ~SEEN_SLEEP) <= now->pre && (!(old & SEEN_SLEEP) || now->sleep) &&
+	    !now->no_prune;
+}
+
 static int
 new_choice(Dfs *d, World *w, const int *cand, int n, int pre, bool sleep, const Footprint *fp)
 {
@@ -178,12 +195,12 @@ new_choice(Dfs *d, World *w, const int *cand, int n, int pre, bool sleep, const 
 
 	if (d->o->verify_cache && h != world_hash(w))
 		d->r->cache_mismatches++;
-	if (seen_get(d->seen, h, &old)) {
-		if ((old & ~SEEN_SLEEP) <= pre && (!(old & SEEN_SLEEP) || sleep) && !d->o->no_prune)
-			return NC_SEEN;
-	} else
+	SeenNow now = { pre, sleep, d->o->no_prune };
+
+	if (!seen_update(d->seen, h, pre | (sleep ? SEEN_SLEEP : 0), &old, explored_before, &now))
 		d->r->distinct++;
-	seen_put(d->seen, h, pre | (sleep ? SEEN_SLEEP : 0));
+	else if (explored_before(old, &now) && !d->o->no_prune)
+		return NC_SEEN;
 	memset(&c, 0, sizeof c);
 	c.n = (uint8_t)n;
 	def = sched_default(w, cand, n);

@@ -114,6 +114,40 @@ seen_put(Seen *s, uint64_t h, int pre)
 	s->pre[i] = (uint8_t)pre;
 }
 
+bool
+seen_update(Seen *s, uint64_t h, int pre, int *old, bool (*keep)(int old, void *arg), void *arg)
+{
+	size_t i;
+	bool found;
+
+	g_assert(pre >= 0 && pre <= UINT8_MAX);
+	if (h == 0) {
+		found = s->zero;
+		*old = s->zero_pre;
+		if (!found || !keep(*old, arg)) {
+			s->n += !found;
+			s->zero = true;
+			s->zero_pre = (uint8_t)pre;
+		}
+		return found;
+	}
+	if (2 * (s->n + 1) > s->cap)
+		grow(s);
+	i = slot(s->keys, s->cap, h);
+	__builtin_prefetch(&s->pre[i]);
+	found = s->keys[i] != 0;
+	if (found) {
+		*old = s->pre[i];
+		if (keep(*old, arg))
+			return true;
+	} else {
+		s->keys[i] = h;
+		s->n++;
+	}
+	s->pre[i] = (uint8_t)pre;
+	return found;
+}
+
 size_t
 seen_count(const Seen *s)
 {

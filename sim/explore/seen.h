@@ -21,6 +21,13 @@ void seen_free(Seen *s);
 bool seen_get(const Seen *s, uint64_t h, int *pre);
 /* Store h with pre (replacing what it had). */
 void seen_put(Seen *s, uint64_t h, int pre);
+/*
+ * Both at once, probing the table once: the value stored with h before
+ * in *old (true), or false when h is new; then, unless keep(old, arg)
+ * says the old value stays, store pre.
+ */
+bool seen_update(Seen *s, uint64_t h, int pre, int *old, bool (*keep)(int old, void *arg),
+    void *arg);
 size_t seen_count(const Seen *s);
 
 #endif
