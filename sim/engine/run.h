@@ -47,6 +47,10 @@ struct Run {
 	char deadlock_msg[RUN_MSG_MAX];
 	char fail_msg[16][240];
 
+	/* incremented by every snapshot taken; storage writes are stamped
+	 * with it (World.mstamp) */
+	uint64_t data_epoch;
+
 	/* the counters (bit i: counter_defs[i]) the world hash covers: those
 	 * a verdict reads; nothing else reads a counter (world_hash.c) */
 	uint64_t hash_counters;

@@ -12,8 +12,15 @@
  * Bytes outside a live mbuf's data are not kept: nothing reads storage
  * before writing it (m_get does not clear, and the kernel fills what it
  * allocates), so they cannot change what happens next.
+ *
+ * Restoring into the world it was taken from, a snapshot copies back only
+ * the bytes whose storage may have been written since: every snapshot
+ * taken increments Run.data_epoch, every mtod stamps the storage it hands
+ * out with the epoch of the moment (World.mstamp, cstamp), and storage
+ * stamped before the snapshot's epoch still holds what the snapshot has.
  */
 #include "snapshot.h"
+#include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +30,8 @@ struct Snapshot {
 	uint8_t *buf;
 	size_t len, cap;
 	uint64_t step;
+	const World *origin;    /* the world it was taken from (its storage) */
+	uint64_t epoch;         /* Run.data_epoch when it was taken */
 };
 
 static void *
@@ -72,7 +81,9 @@ get(const uint8_t **pp, void *dst, size_t n)
 	return p;
 }
 
-#define FIXED_PART offsetof(World, socks)
+/* the value's fixed part: from `prof` to the sockets (world.h) */
+#define VALUE_START offsetof(World, prof)
+#define FIXED_PART (offsetof(World, socks) - VALUE_START)
 
 static inline const Mbuf *
 mslot(const World *w, uint32_t i)
@@ -99,21 +110,13 @@ mdata(const World *w, uint32_t i, const Mbuf *m)
 void
 snapshot_retake(Snapshot *s, const World *w)
 {
-	World head;
 	uint32_t nch;
 
 	s->len = 0;
 	s->step = w->step;
-	memcpy(&head, w, FIXED_PART);
-	/* pointers are this world's own memory, not its value */
-	head.run = NULL;
-	memset(head.mchunk, 0, sizeof head.mchunk);
-	memset(head.mdchunk, 0, sizeof head.mdchunk);
-	memset(head.cchunk, 0, sizeof head.cchunk);
-	memset(head.cdchunk, 0, sizeof head.cdchunk);
-	memset(head.schunk, 0, sizeof head.schunk);
-	head.work = NULL;
-	put(s, &head, FIXED_PART);
+	s->origin = w;
+	s->epoch = ++w->run->data_epoch;
+	put(s, (const char *)w + VALUE_START, FIXED_PART);
 	put(s, w->socks, (size_t)w->nsocks * sizeof w->socks[0]);
 	put(s, w->threads, (size_t)w->nthreads * sizeof w->threads[0]);
 	put(s, w->work, (size_t)w->nwork * sizeof w->work[0]);
@@ -145,10 +148,11 @@ snapshot_take(const World *w)
 	return s;
 }
 
-/* Give w exactly `want` chunks of a pool: allocate the missing ones, free extras. */
+/* Give w exactly `want` chunks of a pool: allocate the missing ones, free
+ * extras.  New storage is stamped "unknown": every restore fills it. */
 static void
-fit_chunks(void **meta, uint8_t **data, uint32_t have, uint32_t want, size_t meta_size,
-    size_t data_size)
+fit_chunks(void **meta, uint8_t **data, uint64_t **stamps, uint32_t have, uint32_t want,
+    size_t meta_size, size_t data_size)
 {
 	for (uint32_t c = want; c < have; c++) {
 		free(meta[c]);
@@ -156,35 +160,37 @@ fit_chunks(void **meta, uint8_t **data, uint32_t have, uint32_t want, size_t met
 		if (data != NULL) {
 			free(data[c]);
 			data[c] = NULL;
+			free(stamps[c]);
+			stamps[c] = NULL;
 		}
 	}
 	for (uint32_t c = have; c < want; c++) {
 		meta[c] = xcalloc(POOL_CHUNK, meta_size);
-		if (data != NULL)
+		if (data != NULL) {
 			data[c] = xcalloc(POOL_CHUNK, data_size);
+			stamps[c] = stamps_new();
+		}
 	}
+}
+
+/* The stamp of the storage a live mbuf's bytes are in. */
+static uint64_t *
+stamp_of(World *w, uint32_t i, const Mbuf *m)
+{
+	if (m->flags & M_EXT)
+		return &w->cstamp[m->ext.i >> POOL_CHUNK_SHIFT][m->ext.i & (POOL_CHUNK - 1)];
+	return &w->mstamp[i >> POOL_CHUNK_SHIFT][i & (POOL_CHUNK - 1)];
 }
 
 void
 snapshot_restore(const Snapshot *s, World *w)
 {
 	const uint8_t *p = s->buf;
-	World keep;
+	uint32_t had_mbufs = w->nmbufs, had_clusters = w->nclusters, had_segs = w->nsegs;
 	uint32_t nch;
 
-	/* keep what is this world's own memory and attachment */
-	memcpy(&keep, w, FIXED_PART);
-	get(&p, w, FIXED_PART);
-	w->run = keep.run;
-	w->run_owned = keep.run_owned;
-	memcpy(w->mchunk, keep.mchunk, sizeof w->mchunk);
-	memcpy(w->mdchunk, keep.mdchunk, sizeof w->mdchunk);
-	memcpy(w->cchunk, keep.cchunk, sizeof w->cchunk);
-	memcpy(w->cdchunk, keep.cdchunk, sizeof w->cdchunk);
-	memcpy(w->schunk, keep.schunk, sizeof w->schunk);
-	w->work = keep.work;
-	w->capwork = keep.capwork;
-
+	/* the value; this world's memory and run stay */
+	get(&p, (char *)w + VALUE_START, FIXED_PART);
 	get(&p, w->socks, (size_t)w->nsocks * sizeof w->socks[0]);
 	get(&p, w->threads, (size_t)w->nthreads * sizeof w->threads[0]);
 	if (w->nwork > w->capwork) {
@@ -193,28 +199,35 @@ snapshot_restore(const Snapshot *s, World *w)
 	}
 	get(&p, w->work, (size_t)w->nwork * sizeof w->work[0]);
 
-	fit_chunks((void **)w->mchunk, w->mdchunk, keep.nmbufs >> POOL_CHUNK_SHIFT,
+	fit_chunks((void **)w->mchunk, w->mdchunk, w->mstamp, had_mbufs >> POOL_CHUNK_SHIFT,
 	    w->nmbufs >> POOL_CHUNK_SHIFT, sizeof(Mbuf), (size_t)w->prof->mlen);
 	nch = w->nmbufs >> POOL_CHUNK_SHIFT;
 	for (uint32_t c = 0; c < nch; c++)
 		get(&p, w->mchunk[c], POOL_CHUNK * sizeof(Mbuf));
-	fit_chunks((void **)w->cchunk, w->cdchunk, keep.nclusters >> POOL_CHUNK_SHIFT,
+	fit_chunks((void **)w->cchunk, w->cdchunk, w->cstamp, had_clusters >> POOL_CHUNK_SHIFT,
 	    w->nclusters >> POOL_CHUNK_SHIFT, sizeof(Cluster), (size_t)w->prof->mclbytes);
 	nch = w->nclusters >> POOL_CHUNK_SHIFT;
 	for (uint32_t c = 0; c < nch; c++)
 		get(&p, w->cchunk[c], POOL_CHUNK * sizeof(Cluster));
-	fit_chunks((void **)w->schunk, NULL, keep.nsegs >> POOL_CHUNK_SHIFT,
+	fit_chunks((void **)w->schunk, NULL, NULL, had_segs >> POOL_CHUNK_SHIFT,
 	    w->nsegs >> POOL_CHUNK_SHIFT, sizeof(Segment), 0);
 	nch = w->nsegs >> POOL_CHUNK_SHIFT;
 	for (uint32_t c = 0; c < nch; c++)
 		get(&p, w->schunk[c], POOL_CHUNK * sizeof(Segment));
 	for (uint32_t i = 1; i < w->nmbufs; i++) {
 		const Mbuf *m = mslot(w, i);
-
+		uint64_t *st;
 		uint8_t *d;
 
-		if (m->live && m->len > 0 && (d = mdata(w, i, m)) != NULL)
-			get(&p, d, m->len);
+		if (!m->live || m->len == 0 || (d = mdata(w, i, m)) == NULL)
+			continue;
+		st = stamp_of(w, i, m);
+		if (s->origin == w && *st < s->epoch) {
+			p += m->len;    /* not written since: the bytes are there */
+			continue;
+		}
+		get(&p, d, m->len);
+		*st = w->run->data_epoch;
 	}
 }
 

@@ -144,6 +144,30 @@ sock_name(const World *w, int i)
 	return w->run->sock_names[i] ? w->run->sock_names[i] : "?";
 }
 
+uint64_t *
+stamps_new(void)
+{
+	uint64_t *s = malloc(POOL_CHUNK * sizeof *s);
+
+	if (s == NULL)
+		abort();
+	for (uint32_t i = 0; i < POOL_CHUNK; i++)
+		s[i] = UINT64_MAX;
+	return s;
+}
+
+void
+stamp_mbuf(World *w, uint32_t i)
+{
+	w->mstamp[i >> POOL_CHUNK_SHIFT][i & (POOL_CHUNK - 1)] = w->run->data_epoch;
+}
+
+void
+stamp_cluster(World *w, uint32_t c)
+{
+	w->cstamp[c >> POOL_CHUNK_SHIFT][c & (POOL_CHUNK - 1)] = w->run->data_epoch;
+}
+
 Socket *
 sock_ref(World *w, Ref r)
 {
@@ -196,10 +220,12 @@ world_free(World *w)
 	for (uint32_t c = 0; c < w->nmbufs >> POOL_CHUNK_SHIFT; c++) {
 		free(w->mchunk[c]);
 		free(w->mdchunk[c]);
+		free(w->mstamp[c]);
 	}
 	for (uint32_t c = 0; c < w->nclusters >> POOL_CHUNK_SHIFT; c++) {
 		free(w->cchunk[c]);
 		free(w->cdchunk[c]);
+		free(w->cstamp[c]);
 	}
 	for (uint32_t c = 0; c < w->nsegs >> POOL_CHUNK_SHIFT; c++)
 		free(w->schunk[c]);

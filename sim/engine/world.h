@@ -386,15 +386,34 @@ typedef struct Run Run;       /* run.h: what a run needs around its world */
 /*
  * The whole simulated state (DESIGN.md rule 1).  Everything here is a
  * value: world_clone() copies it, world_hash() hashes it.  The one
- * exception is `run`, the borrowed pointer to the run this world belongs
- * to (event sink, plan, limits, names, message texts); it is not state,
- * and a clone shares it.  `prof` points at an immutable profile table
- * entry: which kernel this is, like `quirks`.
+ * exceptions come first: `run`, the borrowed pointer to the run this
+ * world belongs to (event sink, plan, limits, names, message texts),
+ * which a clone shares, and this world's own memory (the pool chunks and
+ * the work heap's array), which holds the value but is not it.  The value
+ * starts at `prof`, a pointer at an immutable profile table entry: which
+ * kernel this is, like `quirks`.
  */
 struct World {
 	Run *run;               /* not part of the value: see above */
 	bool run_owned;         /* world_free frees the run too */
 
+	/* memory: pools in chunks, so that pointers into them stay valid
+	 * while they grow; the slots' contents are the value */
+	Mbuf *mchunk[POOL_MAX_CHUNKS];
+	uint8_t *mdchunk[POOL_MAX_CHUNKS];   /* internal storage, mlen bytes per mbuf */
+	Cluster *cchunk[POOL_MAX_CHUNKS];
+	uint8_t *cdchunk[POOL_MAX_CHUNKS];   /* cluster storage, mclbytes per cluster */
+	Segment *schunk[POOL_MAX_CHUNKS];
+	/* the data epoch (Run.data_epoch) at which each mbuf's and cluster's
+	 * storage was last handed out for writing, so a snapshot restored into
+	 * this same world copies back only the bytes that may have changed
+	 * since it was taken (snapshot.c) */
+	uint64_t *mstamp[POOL_MAX_CHUNKS];
+	uint64_t *cstamp[POOL_MAX_CHUNKS];
+	Work *work;             /* the array of the heap of pending work */
+	uint32_t capwork;
+
+	/* the value */
 	const Profile *prof;
 	uint32_t quirks;
 	int64_t now;            /* virtual time, ns */
@@ -406,20 +425,14 @@ struct World {
 	int plan_pos;           /* position in the run's plan of deviations */
 	int64_t sb_max;         /* kern.sbmax: the profile's, or the scenario's sysctl */
 
-	/* pools, in chunks so that pointers into them stay valid while they grow */
-	Mbuf *mchunk[POOL_MAX_CHUNKS];
-	uint8_t *mdchunk[POOL_MAX_CHUNKS];   /* internal storage, mlen bytes per mbuf */
+	/* pools (the chunks are above) */
 	uint32_t nmbufs, mfree, mlive;
-	Cluster *cchunk[POOL_MAX_CHUNKS];
-	uint8_t *cdchunk[POOL_MAX_CHUNKS];   /* cluster storage, mclbytes per cluster */
 	uint32_t nclusters, cfree, clive;
 	uint64_t mbuf_limit;    /* 0: unlimited */
 	bool mbuf_wanted;       /* someone sleeps on CH_MBUF */
-	Segment *schunk[POOL_MAX_CHUNKS];
 	uint32_t nsegs, sfree, slive;
 
-	Work *work;             /* binary heap on (time, seq) */
-	uint32_t nwork, capwork;
+	uint32_t nwork;         /* the heap (work, above) on (time, seq) */
 	uint64_t work_seq;
 	uint32_t timer_gen;
 
@@ -484,6 +497,12 @@ const char *kthread_wmesg(int kind);    /* what it sleeps on when idle */
  * a violation and gives a scratch object) */
 Socket *sock_ref(World *w, Ref r);
 static inline Ref sock_handle(const World *w, int i) { return (Ref){ (uint32_t)i + 1, w->socks[i].gen }; }
+/* A fresh chunk of data stamps: "unknown", every restore copies. */
+uint64_t *stamps_new(void);
+/* The storage of mbuf slot i or cluster slot c is about to be written. */
+void stamp_mbuf(World *w, uint32_t i);
+void stamp_cluster(World *w, uint32_t c);
+
 /* footprint.c: record that the current step reached socket i, thread t,
  * sleep channel chan, or a shared queue (FP_* of footprint.h) */
 void fp_sock(World *w, int i);

@@ -92,11 +92,16 @@ mtod(World *w, Ref r)
 {
 	Mbuf *m = mb(w, r);
 
+	/* simulator bookkeeping: the storage may be written (snapshot.c) */
 	if (m->flags & M_EXT) {
 		if (m->ext.i == 0)
 			return mdata(w, 0);
+		if (m->ext.i < w->nclusters)
+			stamp_cluster(w, m->ext.i);
 		return cdata(w, m->ext.i) + m->off;
 	}
+	if (r.i != 0 && r.i < w->nmbufs)
+		stamp_mbuf(w, r.i);
 	return mdata(w, r.i == 0 ? 0 : r.i) + m->off;
 }
 
@@ -132,6 +137,7 @@ mpool_grow(World *w)
 	}
 	w->mchunk[c] = xcalloc(POOL_CHUNK, sizeof(Mbuf));
 	w->mdchunk[c] = xcalloc(POOL_CHUNK, (size_t)w->prof->mlen);
+	w->mstamp[c] = stamps_new();
 	for (uint32_t k = 0; k < POOL_CHUNK; k++) {
 		uint32_t i = w->nmbufs + k;
 		Mbuf *m = mslot(w, i);
@@ -221,6 +227,7 @@ m_clget(World *w, Ref r)
 		}
 		w->cchunk[ch] = xcalloc(POOL_CHUNK, sizeof(Cluster));
 		w->cdchunk[ch] = xcalloc(POOL_CHUNK, (size_t)w->prof->mclbytes);
+		w->cstamp[ch] = stamps_new();
 		for (uint32_t k = POOL_CHUNK; k-- > 0;) {
 			uint32_t ci = w->nclusters + k;
 
