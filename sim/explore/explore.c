@@ -8,14 +8,18 @@
  * preemption; --preemptions K keeps at most K of them per run, the bound
  * CHESS and loom use because most concurrency bugs need very few.
  *
- * The search is depth-first and stateless: a run replays its prefix of
- * choices from a fresh world, then takes the default at every new choice
+ * The search is depth-first: a run takes the default at every new choice
  * point, hashing the world there.  A world already seen with no more
  * preemptions spent is not explored again (the run stops: "pruned").
  * Backtracking tries, at the deepest choice point that has one left, the
- * next candidate, default first and then in candidate order.  Worlds are
- * rebuilt rather than copied because the mbuf and cluster pools are large
- * and mostly empty; a replay costs far less than a deep copy.
+ * next candidate, default first and then in candidate order; it restores
+ * the nearest checkpoint (a snapshot kept every EXPLORE_CHECKPOINT_EVERY
+ * steps) and replays the few steps from there.  Steps record their
+ * footprints: the cached world hash rehashes, and the checks after a step
+ * cover, only what a step touched, and softnet is kept in a sleep set
+ * while it commutes with what runs (partial-order reduction, por_after).
+ * ExploreOpts.replay is the reference search the tests compare with: each
+ * run rebuilt from the start, the whole world hashed and checked.
  *
  * Random mode is PCT (Burckhardt et al., ASPLOS 2010): random priorities
  * for softnet and the threads, the highest-priority candidate runs, and at
