@@ -148,23 +148,18 @@ snapshot_take(const World *w)
 	return s;
 }
 
-/* Give w exactly `want` chunks of a pool: allocate the missing ones, free
- * extras.  New storage is stamped "unknown": every restore fills it. */
+/* Give w the first `want` chunks of a pool, allocating those it lacks.
+ * New storage is stamped "unknown": every restore fills it. */
 static void
 fit_chunks(void **meta, uint8_t **data, uint64_t **stamps, uint32_t have, uint32_t want,
     size_t meta_size, size_t data_size)
 {
-	for (uint32_t c = want; c < have; c++) {
-		free(meta[c]);
-		meta[c] = NULL;
-		if (data != NULL) {
-			free(data[c]);
-			data[c] = NULL;
-			free(stamps[c]);
-			stamps[c] = NULL;
-		}
-	}
-	for (uint32_t c = have; c < want; c++) {
+	/* chunks beyond `want` are kept: the pool grows into them again
+	 * (clearing their slots) instead of allocating afresh */
+	(void)have;
+	for (uint32_t c = 0; c < want; c++) {
+		if (meta[c] != NULL)
+			continue;
 		meta[c] = xcalloc(POOL_CHUNK, meta_size);
 		if (data != NULL) {
 			data[c] = xcalloc(POOL_CHUNK, data_size);

@@ -144,6 +144,13 @@ sock_name(const World *w, int i)
 	return w->run->sock_names[i] ? w->run->sock_names[i] : "?";
 }
 
+void
+stamps_reset(uint64_t *s)
+{
+	for (uint32_t i = 0; i < POOL_CHUNK; i++)
+		s[i] = UINT64_MAX;
+}
+
 uint64_t *
 stamps_new(void)
 {
@@ -217,18 +224,17 @@ world_free(World *w)
 {
 	if (w == NULL)
 		return;
-	for (uint32_t c = 0; c < w->nmbufs >> POOL_CHUNK_SHIFT; c++) {
+	/* every chunk this world holds: a restore to a smaller pool keeps the
+	 * chunks beyond it for the pool to grow into again */
+	for (uint32_t c = 0; c < POOL_MAX_CHUNKS; c++) {
 		free(w->mchunk[c]);
 		free(w->mdchunk[c]);
 		free(w->mstamp[c]);
-	}
-	for (uint32_t c = 0; c < w->nclusters >> POOL_CHUNK_SHIFT; c++) {
 		free(w->cchunk[c]);
 		free(w->cdchunk[c]);
 		free(w->cstamp[c]);
-	}
-	for (uint32_t c = 0; c < w->nsegs >> POOL_CHUNK_SHIFT; c++)
 		free(w->schunk[c]);
+	}
 	free(w->work);
 	if (w->run_owned)
 		run_free(w->run);

@@ -499,6 +499,7 @@ Socket *sock_ref(World *w, Ref r);
 static inline Ref sock_handle(const World *w, int i) { return (Ref){ (uint32_t)i + 1, w->socks[i].gen }; }
 /* A fresh chunk of data stamps: "unknown", every restore copies. */
 uint64_t *stamps_new(void);
+void stamps_reset(uint64_t *s);
 /* The storage of mbuf slot i or cluster slot c is about to be written. */
 void stamp_mbuf(World *w, uint32_t i);
 void stamp_cluster(World *w, uint32_t c);

@@ -135,9 +135,16 @@ mpool_grow(World *w)
 		pool_exhausted(w, "mbuf", w->nmbufs);
 		return false;
 	}
-	w->mchunk[c] = xcalloc(POOL_CHUNK, sizeof(Mbuf));
-	w->mdchunk[c] = xcalloc(POOL_CHUNK, (size_t)w->prof->mlen);
-	w->mstamp[c] = stamps_new();
+	/* a chunk kept from a larger pool before a restore is used again,
+	 * its slots cleared as a new one's are */
+	if (w->mchunk[c] == NULL) {
+		w->mchunk[c] = xcalloc(POOL_CHUNK, sizeof(Mbuf));
+		w->mdchunk[c] = xcalloc(POOL_CHUNK, (size_t)w->prof->mlen);
+		w->mstamp[c] = stamps_new();
+	} else {
+		memset(w->mchunk[c], 0, POOL_CHUNK * sizeof(Mbuf));
+		stamps_reset(w->mstamp[c]);
+	}
 	for (uint32_t k = 0; k < POOL_CHUNK; k++) {
 		uint32_t i = w->nmbufs + k;
 		Mbuf *m = mslot(w, i);
@@ -225,9 +232,14 @@ m_clget(World *w, Ref r)
 			pool_exhausted(w, "cluster", w->nclusters);
 			return false;
 		}
-		w->cchunk[ch] = xcalloc(POOL_CHUNK, sizeof(Cluster));
-		w->cdchunk[ch] = xcalloc(POOL_CHUNK, (size_t)w->prof->mclbytes);
-		w->cstamp[ch] = stamps_new();
+		if (w->cchunk[ch] == NULL) {
+			w->cchunk[ch] = xcalloc(POOL_CHUNK, sizeof(Cluster));
+			w->cdchunk[ch] = xcalloc(POOL_CHUNK, (size_t)w->prof->mclbytes);
+			w->cstamp[ch] = stamps_new();
+		} else {
+			memset(w->cchunk[ch], 0, POOL_CHUNK * sizeof(Cluster));
+			stamps_reset(w->cstamp[ch]);
+		}
 		for (uint32_t k = POOL_CHUNK; k-- > 0;) {
 			uint32_t ci = w->nclusters + k;
 
