@@ -257,21 +257,18 @@ mix64(gconstpointer p)
 	return (guint)(k ^ k >> 29 ^ k >> 47);
 }
 
-/* Each race and history scenario written to be explored, under its
- * quirks (and close-source-udp.scn with the 2024 bug's quirk too):
- * fn(path, scenario, profile, quirks, bound, ctx). */
-typedef void (*ExploredFn)(const char *path, const Scenario *s, const Profile *p, uint32_t q,
-    int bound, void *ctx);
+/* fn(path, file name, scenario, ctx) for every scenario in the folders
+ * of scenarios/ named; returns how many. */
+typedef void (*ScenarioFn)(const char *path, const char *name, const Scenario *s, void *ctx);
 
 static int
-for_each_explored(ExploredFn fn, void *ctx)
+for_each_scenario(const char *const *dirs, size_t ndirs, ScenarioFn fn, void *ctx)
 {
 	const char *root = g_getenv("SOSIM_SOURCE_ROOT");
-	static const char *const dirs[] = { "races", "history" };
 	int n = 0;
 
 	ck_assert_ptr_nonnull(root);
-	for (size_t k = 0; k < G_N_ELEMENTS(dirs); k++) {
+	for (size_t k = 0; k < ndirs; k++) {
 		char *dir = g_build_filename(root, "scenarios", dirs[k], NULL);
 		GDir *gd = g_dir_open(dir, 0, NULL);
 		const char *name;
@@ -280,27 +277,68 @@ for_each_explored(ExploredFn fn, void *ctx)
 		while ((name = g_dir_read_name(gd)) != NULL) {
 			char *path = g_build_filename(dir, name, NULL);
 			Scenario *s = scenario_parse_file(path, NULL);
-			const Profile *p;
-			uint32_t q;
 
 			ck_assert_ptr_nonnull(s);
-			if (s->explore) {       /* else not written to be explored: too big */
-				p = profile_find(s->profile ? s->profile : "netbsd-2.0");
-				q = (p->quirks | s->quirks_on) & ~s->quirks_off;
-				fn(path, s, p, q, s->explore_preemptions >= 0 ? s->explore_preemptions : 2, ctx);
-				/* the 2024 close race, present in the quirk: a failing exploration */
-				if (strcmp(name, "close-source-udp.scn") == 0)
-					fn(path, s, p, q | 1u << QUIRK_UDP_CLOSE_SKIP_UNSPLICE,
-					    s->explore_preemptions >= 0 ? s->explore_preemptions : 2, ctx);
-				n++;
-			}
+			fn(path, name, s, ctx);
 			scenario_free(s);
 			g_free(path);
+			n++;
 		}
 		g_dir_close(gd);
 		g_free(dir);
 	}
 	return n;
+}
+
+static const Profile *
+profile_of(const Scenario *s)
+{
+	return profile_find(s->profile ? s->profile : "netbsd-2.0");
+}
+
+static uint32_t
+quirks_of(const Scenario *s, const Profile *p)
+{
+	return (p->quirks | s->quirks_on) & ~s->quirks_off;
+}
+
+/* Each race and history scenario written to be explored, under its
+ * quirks (and close-source-udp.scn with the 2024 bug's quirk too):
+ * fn(path, scenario, profile, quirks, bound, ctx). */
+typedef void (*ExploredFn)(const char *path, const Scenario *s, const Profile *p, uint32_t q,
+    int bound, void *ctx);
+
+typedef struct {
+	ExploredFn fn;
+	void *ctx;
+	int n;
+} Explored;
+
+static void
+explored_one(const char *path, const char *name, const Scenario *s, void *arg)
+{
+	Explored *e = arg;
+	const Profile *p = profile_of(s);
+	uint32_t q = quirks_of(s, p);
+	int bound = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
+
+	if (!s->explore)        /* not written to be explored: too big */
+		return;
+	e->fn(path, s, p, q, bound, e->ctx);
+	/* the 2024 close race, present in the quirk: a failing exploration */
+	if (strcmp(name, "close-source-udp.scn") == 0)
+		e->fn(path, s, p, q | 1u << QUIRK_UDP_CLOSE_SKIP_UNSPLICE, bound, e->ctx);
+	e->n++;
+}
+
+static int
+for_each_explored(ExploredFn fn, void *ctx)
+{
+	static const char *const dirs[] = { "races", "history" };
+	Explored e = { fn, ctx, 0 };
+
+	for_each_scenario(dirs, G_N_ELEMENTS(dirs), explored_one, &e);
+	return e.n;
 }
 
 static void
@@ -429,44 +467,30 @@ END_TEST
  * ones too, the cached hash equals the full one.  A socket, thread or queue
  * a step changes without recording it in its footprint shows up here.
  */
+static void
+cache_matches(const char *path, const char *name, const Scenario *s, void *ctx)
+{
+	const Profile *p = profile_of(s);
+	ExploreResult r = { 0 };
+	ExploreOpts o = { 0 };
+
+	(void)name;
+	(void)ctx;
+	o.preemptions = 2;
+	o.max_states = 200000;
+	o.verify_cache = true;
+	explore_run(s, p, quirks_of(s, p), &o, &r);
+	ck_assert_msg(r.cache_mismatches == 0, "%s: %llu cached world hashes differ from "
+	    "the full hash", path, (unsigned long long)r.cache_mismatches);
+	ck_assert_uint_gt(r.distinct + r.schedules, 0);
+	explore_result_free(&r);
+}
+
 START_TEST(test_hash_cache_matches)
 {
-	const char *root = g_getenv("SOSIM_SOURCE_ROOT");
 	static const char *const dirs[] = { "teaching", "races", "history" };
-	int n = 0;
 
-	ck_assert_ptr_nonnull(root);
-	for (size_t k = 0; k < G_N_ELEMENTS(dirs); k++) {
-		char *dir = g_build_filename(root, "scenarios", dirs[k], NULL);
-		GDir *gd = g_dir_open(dir, 0, NULL);
-		const char *name;
-
-		ck_assert_ptr_nonnull(gd);
-		while ((name = g_dir_read_name(gd)) != NULL) {
-			char *path = g_build_filename(dir, name, NULL);
-			Scenario *s = scenario_parse_file(path, NULL);
-			const Profile *p;
-			ExploreResult r = { 0 };
-			ExploreOpts o = { 0 };
-
-			ck_assert_ptr_nonnull(s);
-			p = profile_find(s->profile ? s->profile : "netbsd-2.0");
-			o.preemptions = 2;
-			o.max_states = 200000;
-			o.verify_cache = true;
-			explore_run(s, p, (p->quirks | s->quirks_on) & ~s->quirks_off, &o, &r);
-			ck_assert_msg(r.cache_mismatches == 0, "%s: %llu cached world hashes differ from "
-			    "the full hash", path, (unsigned long long)r.cache_mismatches);
-			ck_assert_uint_gt(r.distinct + r.schedules, 0);
-			explore_result_free(&r);
-			scenario_free(s);
-			g_free(path);
-			n++;
-		}
-		g_dir_close(gd);
-		g_free(dir);
-	}
-	ck_assert_int_ge(n, 50);
+	ck_assert_int_ge(for_each_scenario(dirs, G_N_ELEMENTS(dirs), cache_matches, NULL), 50);
 }
 END_TEST
 

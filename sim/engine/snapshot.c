@@ -148,24 +148,14 @@ snapshot_take(const World *w)
 	return s;
 }
 
-/* Give w the first `want` chunks of a pool, allocating those it lacks.
- * New storage is stamped "unknown": every restore fills it. */
+/* Give w the first `want` chunks of a pool; chunks beyond are kept for
+ * the pool to grow into again (pool_chunk). */
 static void
-fit_chunks(void **meta, uint8_t **data, uint64_t **stamps, uint32_t have, uint32_t want,
-    size_t meta_size, size_t data_size)
+fit_chunks(void **meta, uint8_t **data, uint64_t **stamps, uint32_t want, size_t meta_size,
+    size_t data_size)
 {
-	/* chunks beyond `want` are kept: the pool grows into them again
-	 * (clearing their slots) instead of allocating afresh */
-	(void)have;
-	for (uint32_t c = 0; c < want; c++) {
-		if (meta[c] != NULL)
-			continue;
-		meta[c] = xcalloc(POOL_CHUNK, meta_size);
-		if (data != NULL) {
-			data[c] = xcalloc(POOL_CHUNK, data_size);
-			stamps[c] = stamps_new();
-		}
-	}
+	for (uint32_t c = 0; c < want; c++)
+		pool_chunk(meta, data, stamps, c, meta_size, data_size, false);
 }
 
 /* The stamp of the storage a live mbuf's bytes are in. */
@@ -181,7 +171,6 @@ void
 snapshot_restore(const Snapshot *s, World *w)
 {
 	const uint8_t *p = s->buf;
-	uint32_t had_mbufs = w->nmbufs, had_clusters = w->nclusters, had_segs = w->nsegs;
 	uint32_t nch;
 
 	/* the value; this world's memory and run stay */
@@ -194,18 +183,18 @@ snapshot_restore(const Snapshot *s, World *w)
 	}
 	get(&p, w->work, (size_t)w->nwork * sizeof w->work[0]);
 
-	fit_chunks((void **)w->mchunk, w->mdchunk, w->mstamp, had_mbufs >> POOL_CHUNK_SHIFT,
-	    w->nmbufs >> POOL_CHUNK_SHIFT, sizeof(Mbuf), (size_t)w->prof->mlen);
+	fit_chunks((void **)w->mchunk, w->mdchunk, w->mstamp, w->nmbufs >> POOL_CHUNK_SHIFT,
+	    sizeof(Mbuf), (size_t)w->prof->mlen);
 	nch = w->nmbufs >> POOL_CHUNK_SHIFT;
 	for (uint32_t c = 0; c < nch; c++)
 		get(&p, w->mchunk[c], POOL_CHUNK * sizeof(Mbuf));
-	fit_chunks((void **)w->cchunk, w->cdchunk, w->cstamp, had_clusters >> POOL_CHUNK_SHIFT,
-	    w->nclusters >> POOL_CHUNK_SHIFT, sizeof(Cluster), (size_t)w->prof->mclbytes);
+	fit_chunks((void **)w->cchunk, w->cdchunk, w->cstamp, w->nclusters >> POOL_CHUNK_SHIFT,
+	    sizeof(Cluster), (size_t)w->prof->mclbytes);
 	nch = w->nclusters >> POOL_CHUNK_SHIFT;
 	for (uint32_t c = 0; c < nch; c++)
 		get(&p, w->cchunk[c], POOL_CHUNK * sizeof(Cluster));
-	fit_chunks((void **)w->schunk, NULL, NULL, had_segs >> POOL_CHUNK_SHIFT,
-	    w->nsegs >> POOL_CHUNK_SHIFT, sizeof(Segment), 0);
+	fit_chunks((void **)w->schunk, NULL, NULL, w->nsegs >> POOL_CHUNK_SHIFT,
+	    sizeof(Segment), 0);
 	nch = w->nsegs >> POOL_CHUNK_SHIFT;
 	for (uint32_t c = 0; c < nch; c++)
 		get(&p, w->schunk[c], POOL_CHUNK * sizeof(Segment));

@@ -144,23 +144,44 @@ sock_name(const World *w, int i)
 	return w->run->sock_names[i] ? w->run->sock_names[i] : "?";
 }
 
-void
-stamps_reset(uint64_t *s)
+static void *
+chunk_alloc(size_t size)
+{
+	void *p = calloc(POOL_CHUNK, size);
+
+	if (p == NULL) {
+		fputs("sosim: out of memory for a pool\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+/* "Unknown": a restore into this storage copies every byte. */
+static void
+stamps_unknown(uint64_t *s)
 {
 	for (uint32_t i = 0; i < POOL_CHUNK; i++)
 		s[i] = UINT64_MAX;
 }
 
-uint64_t *
-stamps_new(void)
+void
+pool_chunk(void **meta, uint8_t **data, uint64_t **stamps, uint32_t c, size_t meta_size,
+    size_t data_size, bool clear)
 {
-	uint64_t *s = malloc(POOL_CHUNK * sizeof *s);
-
-	if (s == NULL)
-		abort();
-	for (uint32_t i = 0; i < POOL_CHUNK; i++)
-		s[i] = UINT64_MAX;
-	return s;
+	if (meta[c] == NULL) {
+		meta[c] = chunk_alloc(meta_size);
+		if (data != NULL) {
+			data[c] = chunk_alloc(data_size);
+			stamps[c] = chunk_alloc(sizeof(uint64_t));
+			stamps_unknown(stamps[c]);
+		}
+		return;
+	}
+	if (!clear)
+		return;
+	memset(meta[c], 0, POOL_CHUNK * meta_size);
+	if (data != NULL)
+		stamps_unknown(stamps[c]);
 }
 
 void

@@ -497,9 +497,15 @@ const char *kthread_wmesg(int kind);    /* what it sleeps on when idle */
  * a violation and gives a scratch object) */
 Socket *sock_ref(World *w, Ref r);
 static inline Ref sock_handle(const World *w, int i) { return (Ref){ (uint32_t)i + 1, w->socks[i].gen }; }
-/* A fresh chunk of data stamps: "unknown", every restore copies. */
-uint64_t *stamps_new(void);
-void stamps_reset(uint64_t *s);
+/*
+ * Chunk c of a pool (its slot table meta, and for mbufs and clusters its
+ * storage and data stamps; NULL for segments): allocated if the world
+ * has none.  A chunk kept from a larger pool before a restore is used
+ * again; with `clear` (the pool growing into it) its slots are cleared as
+ * a new chunk's are, and its storage stamped unknown.
+ */
+void pool_chunk(void **meta, uint8_t **data, uint64_t **stamps, uint32_t c, size_t meta_size,
+    size_t data_size, bool clear);
 /* The storage of mbuf slot i or cluster slot c is about to be written. */
 void stamp_mbuf(World *w, uint32_t i);
 void stamp_cluster(World *w, uint32_t c);

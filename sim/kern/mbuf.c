@@ -13,18 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL) {
-		fputs("sosim: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static inline Mbuf *
 mslot(World *w, uint32_t i)
 {
@@ -135,16 +123,8 @@ mpool_grow(World *w)
 		pool_exhausted(w, "mbuf", w->nmbufs);
 		return false;
 	}
-	/* a chunk kept from a larger pool before a restore is used again,
-	 * its slots cleared as a new one's are */
-	if (w->mchunk[c] == NULL) {
-		w->mchunk[c] = xcalloc(POOL_CHUNK, sizeof(Mbuf));
-		w->mdchunk[c] = xcalloc(POOL_CHUNK, (size_t)w->prof->mlen);
-		w->mstamp[c] = stamps_new();
-	} else {
-		memset(w->mchunk[c], 0, POOL_CHUNK * sizeof(Mbuf));
-		stamps_reset(w->mstamp[c]);
-	}
+	pool_chunk((void **)w->mchunk, w->mdchunk, w->mstamp, c, sizeof(Mbuf),
+	    (size_t)w->prof->mlen, true);
 	for (uint32_t k = 0; k < POOL_CHUNK; k++) {
 		uint32_t i = w->nmbufs + k;
 		Mbuf *m = mslot(w, i);
@@ -232,14 +212,8 @@ m_clget(World *w, Ref r)
 			pool_exhausted(w, "cluster", w->nclusters);
 			return false;
 		}
-		if (w->cchunk[ch] == NULL) {
-			w->cchunk[ch] = xcalloc(POOL_CHUNK, sizeof(Cluster));
-			w->cdchunk[ch] = xcalloc(POOL_CHUNK, (size_t)w->prof->mclbytes);
-			w->cstamp[ch] = stamps_new();
-		} else {
-			memset(w->cchunk[ch], 0, POOL_CHUNK * sizeof(Cluster));
-			stamps_reset(w->cstamp[ch]);
-		}
+		pool_chunk((void **)w->cchunk, w->cdchunk, w->cstamp, ch, sizeof(Cluster),
+		    (size_t)w->prof->mclbytes, true);
 		for (uint32_t k = POOL_CHUNK; k-- > 0;) {
 			uint32_t ci = w->nclusters + k;
 

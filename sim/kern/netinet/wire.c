@@ -27,12 +27,7 @@ seg_alloc(World *w, uint32_t *slot)
 			*slot = 0;
 			return w->schunk[0];
 		}
-		if (w->schunk[c] == NULL) {
-			w->schunk[c] = calloc(POOL_CHUNK, sizeof(Segment));
-			if (w->schunk[c] == NULL)
-				abort();
-		} else
-			memset(w->schunk[c], 0, POOL_CHUNK * sizeof(Segment));
+		pool_chunk((void **)w->schunk, NULL, NULL, c, sizeof(Segment), 0, true);
 		for (uint32_t k = POOL_CHUNK; k-- > 0;) {
 			uint32_t i = w->nsegs + k;
 
