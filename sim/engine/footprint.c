@@ -45,7 +45,7 @@ fp_dependent(const Footprint *a, const Footprint *b)
 	/* two pushes: equal times fire in push order, so the order is seen */
 	if ((a->flags & FP_WORK_PUSH) && (b->flags & FP_WORK_PUSH))
 		return true;
-	/* a pop of the first item and a push commute: the pushed item is
-	 * due no earlier, and comes later among equals */
+	/* softnet taking the first item and a push commute: the pushed item
+	 * is due no earlier, and comes later among equals */
 	return (a->flags & b->flags & (FP_QUEUE | FP_POOL | FP_KMEM)) != 0;
 }

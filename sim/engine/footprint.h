@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 enum {
-	FP_WORK_PUSH = 1 << 0,  /* put kernel work on the heap (a segment, a timer) */
-	FP_WORK_POP = 1 << 1,   /* softnet took the heap's first item */
+	FP_WORK_PUSH = 1 << 0,  /* put kernel work on the heap (a segment, a timer); taking
+	                           the first item off (softnet) commutes with a push */
 	FP_QUEUE = 1 << 2,      /* the sosplice task queue or the softclock queue */
 	FP_POOL = 1 << 3,       /* the mbuf pool when it is limited, or its waiters */
 	FP_KMEM = 1 << 4,       /* kernel malloc (the 2005 splice_state) */

@@ -347,7 +347,6 @@ softnet_run(World *w)
 	Work k = work_pop(w);
 	const WorkHandler *h = handler(k.kind);
 
-	fp_flag(w, FP_WORK_POP);
 	if (h == NULL) {
 		world_violation(w, V_LIMIT, "kernel work of kind %d has no handler registered", k.kind);
 		return;

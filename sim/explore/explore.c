@@ -49,10 +49,9 @@ typedef struct {
 	uint64_t step;          /* the step this choice makes (w->step + 1) */
 	/* partial-order reduction: softnet is asleep on arrival (its next
 	 * step commutes with everything run since it was tried), and the
-	 * footprint of that step; when softnet is awake and tried here
-	 * first, sn_fp is what it touched from here */
+	 * footprint of that step; when softnet is awake and due here it is
+	 * tried first, and sn_fp is what it touched from here */
 	bool sleep;
-	bool sn_known;
 	Footprint sn_fp;
 } Choice;
 
@@ -340,15 +339,13 @@ por_after(Dfs *d, int at, int who, const Footprint *fp, bool sleep, Footprint *s
 	Choice *c = at >= 0 ? &g_array_index(d->path, Choice, at) : NULL;
 
 	if (who == SCHED_SOFTNET) {
-		if (c != NULL) {
+		if (c != NULL)
 			c->sn_fp = *fp;
-			c->sn_known = true;
-		}
 		return false;
 	}
 	if (c != NULL && !c->sleep) {
 		/* softnet was tried here before this thread, or is not due */
-		if (!c->sn_known || c->pos == 0)
+		if (c->cand[c->defidx] != SCHED_SOFTNET || c->pos == 0)
 			return false;
 		*sn_fp = c->sn_fp;
 		return !fp_dependent(sn_fp, fp);
@@ -419,8 +416,10 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 				sn_fp = c->sn_fp;
 				at = (int)depth;
 				depth++;
-			} else if (por && sleep && who == SCHED_SOFTNET) {
-				/* the only way on is the sleeping softnet: covered */
+			} else if (por && sleep && who == SCHED_SOFTNET && depth >= replay_len) {
+				/* the only way on is the sleeping softnet: covered (in a
+				 * replayed prefix `sleep` is not kept up to date, and the
+				 * prefix was run before anyway) */
 				r->por_pruned++;
 				pruned = true;
 				break;

@@ -92,28 +92,6 @@ seen_get(const Seen *s, uint64_t h, int *pre)
 	return true;
 }
 
-void
-seen_put(Seen *s, uint64_t h, int pre)
-{
-	size_t i;
-
-	g_assert(pre >= 0 && pre <= UINT8_MAX);
-	if (h == 0) {
-		s->n += !s->zero;
-		s->zero = true;
-		s->zero_pre = (uint8_t)pre;
-		return;
-	}
-	if (2 * (s->n + 1) > s->cap)
-		grow(s);
-	i = slot(s->keys, s->cap, h);
-	if (s->keys[i] == 0) {
-		s->keys[i] = h;
-		s->n++;
-	}
-	s->pre[i] = (uint8_t)pre;
-}
-
 bool
 seen_update(Seen *s, uint64_t h, int pre, int *old, bool (*keep)(int old, void *arg), void *arg)
 {
@@ -146,6 +124,22 @@ seen_update(Seen *s, uint64_t h, int pre, int *old, bool (*keep)(int old, void *
 	}
 	s->pre[i] = (uint8_t)pre;
 	return found;
+}
+
+static bool
+replace(int old, void *arg)
+{
+	(void)old;
+	(void)arg;
+	return false;
+}
+
+void
+seen_put(Seen *s, uint64_t h, int pre)
+{
+	int old;
+
+	seen_update(s, h, pre, &old, replace, NULL);
 }
 
 size_t
