@@ -19,10 +19,10 @@
 enum {
 	FP_WORK_PUSH = 1 << 0,  /* put kernel work on the heap (a segment, a timer); taking
 	                           the first item off (softnet) commutes with a push */
-	FP_QUEUE = 1 << 2,      /* the sosplice task queue or the softclock queue */
-	FP_POOL = 1 << 3,       /* the mbuf pool when it is limited, or its waiters */
-	FP_KMEM = 1 << 4,       /* kernel malloc (the 2005 splice_state) */
-	FP_ALL = 1 << 5,        /* anything: a scenario event, or an unknown effect */
+	FP_QUEUE = 1 << 1,      /* the sosplice task queue or the softclock queue */
+	FP_POOL = 1 << 2,       /* the mbuf pool when it is limited, or its waiters */
+	FP_KMEM = 1 << 3,       /* kernel malloc (the 2005 splice_state) */
+	FP_ALL = 1 << 4,        /* anything: a scenario event, or an unknown effect */
 };
 
 typedef struct {
