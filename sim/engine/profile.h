@@ -83,7 +83,8 @@ typedef struct {
 	bool kernel_nopreempt;     /* NetBSD 1.6/2.0: a thread in the kernel is never preempted by
 	                              another thread, only interrupted (softnet, timers) */
 	bool so_refcnt;            /* 7.6: soclose holds soref on the spliced peer it sleeps on, and
-	                              sofree of a non-TCP socket waits in refcnt_finalize ("sofinal") */
+	                              sofree of a non-TCP socket waits in refcnt_finalize ("sofinal")
+	                              and purges so_rcv without its sblock (a sotask may hold it) */
 
 	uint32_t quirks;           /* quirks on by default: bit (1u << QuirkId) */
 } Profile;
