@@ -16,6 +16,7 @@
 #include "explore.h"
 #include "seen.h"
 #include "world_hash.h"
+#include "run.h"
 #include "kern.h"
 #include "sched.h"
 
@@ -494,6 +495,33 @@ START_TEST(test_hash_cache_matches)
 }
 END_TEST
 
+
+/* The hash covers exactly the counters an `expect stat` line reads. */
+START_TEST(test_hash_counters)
+{
+	GError *err = NULL;
+	Scenario *s = scenario_parse_string("t.scn",
+	    "tcp a b\nthread t: send a 10\nexpect stat persist_timeouts >= 0\n", &err);
+	const Profile *p = profile_find("netbsd-2.0");
+	World *w;
+	uint64_t h;
+
+	ck_assert_ptr_nonnull(s);
+	w = world_new(s, p, p->quirks);
+	h = world_hash(w);
+	w->stats.acks++;                /* no expectation reads it */
+	ck_assert_uint_eq(world_hash(w), h);
+	w->stats.persist_timeouts++;    /* the scenario's expect stat reads it */
+	ck_assert_uint_ne(world_hash(w), h);
+	w->run->hash_counters = ~0ull;  /* the full hash (ExploreOpts.full_hash) */
+	h = world_hash(w);
+	w->stats.acks++;
+	ck_assert_uint_ne(world_hash(w), h);
+	world_free(w);
+	scenario_free(s);
+}
+END_TEST
+
 /*
  * Partial-order reduction loses nothing: on every race and history
  * scenario the verdict, the `sometimes` that held and the preemptions of
@@ -570,6 +598,7 @@ explore_suite(void)
 	tcase_add_test(tc, test_por_keeps_verdicts);
 	tcase_add_test(tc, test_hash_cache_matches);
 	tcase_add_test(tc, test_tight_hash_keeps_verdicts);
+	tcase_add_test(tc, test_hash_counters);
 	tcase_add_test(tc, test_seen_table);
 	suite_add_tcase(s, tc);
 	return s;
