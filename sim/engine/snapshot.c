@@ -45,18 +45,6 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
-static void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL) {
-		fputs("sosim: out of memory restoring a snapshot\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static void
 put(Snapshot *s, const void *p, size_t n)
 {
@@ -142,8 +130,9 @@ snapshot_retake(Snapshot *s, const World *w)
 Snapshot *
 snapshot_take(const World *w)
 {
-	Snapshot *s = xcalloc(1, sizeof *s);
+	Snapshot *s = xrealloc(NULL, sizeof *s);
 
+	memset(s, 0, sizeof *s);
 	snapshot_retake(s, w);
 	return s;
 }
