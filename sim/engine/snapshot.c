@@ -18,6 +18,8 @@
  * taken increments Run.data_epoch, every mtod stamps the storage it hands
  * out with the epoch of the moment (World.mstamp, cstamp), and storage
  * stamped before the snapshot's epoch still holds what the snapshot has.
+ * The slot tables are stamped the same way, per block of POOL_BLOCK slots,
+ * by the kernel's mutable accessors (World.mtstamp, ctstamp, ststamp).
  */
 #include "snapshot.h"
 #include "run.h"
@@ -137,14 +139,31 @@ snapshot_take(const World *w)
 	return s;
 }
 
-/* Give w the first `want` chunks of a pool; chunks beyond are kept for
- * the pool to grow into again (pool_chunk). */
+/*
+ * Restore a pool's slot table: its first `n` slots, in chunks of `size`
+ * bytes per slot (allocated if w has fewer; chunks beyond are kept for
+ * the pool to grow into again, pool_chunk), copying only the blocks of
+ * POOL_BLOCK slots whose stamps say they may have been written since the
+ * snapshot was taken, and stamping the blocks copied.
+ */
 static void
-fit_chunks(void **meta, uint8_t **data, uint64_t **stamps, uint32_t want, size_t meta_size,
-    size_t data_size)
+restore_table(const Snapshot *s, World *w, const uint8_t **pp, void **meta, uint64_t **tstamps,
+    uint8_t **data, uint64_t **stamps, uint32_t n, size_t size, size_t data_size)
 {
-	for (uint32_t c = 0; c < want; c++)
-		pool_chunk(meta, data, stamps, c, meta_size, data_size, false);
+	size_t block = ((size_t)1 << POOL_BLOCK_SHIFT) * size;
+	bool same = s->origin == w;
+
+	for (uint32_t c = 0; c < n >> POOL_CHUNK_SHIFT; c++) {
+		pool_chunk(meta, tstamps, data, stamps, c, size, data_size, false);
+		for (uint32_t b = 0; b < POOL_BLOCKS; b++) {
+			if (same && tstamps[c][b] < s->epoch) {
+				*pp += block;   /* not written since: the slots are there */
+				continue;
+			}
+			get(pp, (uint8_t *)meta[c] + b * block, block);
+			tstamps[c][b] = w->run->data_epoch;
+		}
+	}
 }
 
 /* The stamp of the storage a live mbuf's bytes are in. */
@@ -160,7 +179,6 @@ void
 snapshot_restore(const Snapshot *s, World *w)
 {
 	const uint8_t *p = s->buf;
-	uint32_t nch;
 
 	/* the value; this world's memory and run stay */
 	get(&p, (char *)w + VALUE_START, FIXED_PART);
@@ -171,22 +189,12 @@ snapshot_restore(const Snapshot *s, World *w)
 		w->work = xrealloc(w->work, w->capwork * sizeof w->work[0]);
 	}
 	get(&p, w->work, (size_t)w->nwork * sizeof w->work[0]);
-
-	fit_chunks((void **)w->mchunk, w->mdchunk, w->mstamp, w->nmbufs >> POOL_CHUNK_SHIFT,
+	restore_table(s, w, &p, (void **)w->mchunk, w->mtstamp, w->mdchunk, w->mstamp, w->nmbufs,
 	    sizeof(Mbuf), (size_t)w->prof->mlen);
-	nch = w->nmbufs >> POOL_CHUNK_SHIFT;
-	for (uint32_t c = 0; c < nch; c++)
-		get(&p, w->mchunk[c], POOL_CHUNK * sizeof(Mbuf));
-	fit_chunks((void **)w->cchunk, w->cdchunk, w->cstamp, w->nclusters >> POOL_CHUNK_SHIFT,
-	    sizeof(Cluster), (size_t)w->prof->mclbytes);
-	nch = w->nclusters >> POOL_CHUNK_SHIFT;
-	for (uint32_t c = 0; c < nch; c++)
-		get(&p, w->cchunk[c], POOL_CHUNK * sizeof(Cluster));
-	fit_chunks((void **)w->schunk, NULL, NULL, w->nsegs >> POOL_CHUNK_SHIFT,
+	restore_table(s, w, &p, (void **)w->cchunk, w->ctstamp, w->cdchunk, w->cstamp,
+	    w->nclusters, sizeof(Cluster), (size_t)w->prof->mclbytes);
+	restore_table(s, w, &p, (void **)w->schunk, w->ststamp, NULL, NULL, w->nsegs,
 	    sizeof(Segment), 0);
-	nch = w->nsegs >> POOL_CHUNK_SHIFT;
-	for (uint32_t c = 0; c < nch; c++)
-		get(&p, w->schunk[c], POOL_CHUNK * sizeof(Segment));
 	for (uint32_t i = 1; i < w->nmbufs; i++) {
 		const Mbuf *m = mslot(w, i);
 		uint64_t *st;

@@ -158,30 +158,33 @@ chunk_alloc(size_t size)
 
 /* "Unknown": a restore into this storage copies every byte. */
 static void
-stamps_unknown(uint64_t *s)
+stamps_unknown(uint64_t *s, uint32_t n)
 {
-	for (uint32_t i = 0; i < POOL_CHUNK; i++)
+	for (uint32_t i = 0; i < n; i++)
 		s[i] = UINT64_MAX;
 }
 
 void
-pool_chunk(void **meta, uint8_t **data, uint64_t **stamps, uint32_t c, size_t meta_size,
-    size_t data_size, bool clear)
+pool_chunk(void **meta, uint64_t **tstamps, uint8_t **data, uint64_t **stamps, uint32_t c,
+    size_t meta_size, size_t data_size, bool clear)
 {
 	if (meta[c] == NULL) {
 		meta[c] = chunk_alloc(meta_size);
+		tstamps[c] = chunk_alloc(sizeof(uint64_t));
+		stamps_unknown(tstamps[c], POOL_BLOCKS);
 		if (data != NULL) {
 			data[c] = chunk_alloc(data_size);
 			stamps[c] = chunk_alloc(sizeof(uint64_t));
-			stamps_unknown(stamps[c]);
+			stamps_unknown(stamps[c], POOL_CHUNK);
 		}
 		return;
 	}
 	if (!clear)
 		return;
 	memset(meta[c], 0, POOL_CHUNK * meta_size);
+	stamps_unknown(tstamps[c], POOL_BLOCKS);
 	if (data != NULL)
-		stamps_unknown(stamps[c]);
+		stamps_unknown(stamps[c], POOL_CHUNK);
 }
 
 void
@@ -222,6 +225,7 @@ world_alloc(Run *run, bool run_owned, const Profile *prof, uint32_t quirks)
 		abort();
 	w->run = run;
 	w->run_owned = run_owned;
+	w->epoch = &run->data_epoch;
 	w->prof = prof;
 	w->quirks = quirks;
 	w->last_thread = -1;
@@ -255,6 +259,9 @@ world_free(World *w)
 		free(w->cdchunk[c]);
 		free(w->cstamp[c]);
 		free(w->schunk[c]);
+		free(w->mtstamp[c]);
+		free(w->ctstamp[c]);
+		free(w->ststamp[c]);
 	}
 	free(w->work);
 	if (w->run_owned)

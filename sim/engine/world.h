@@ -39,6 +39,8 @@ typedef struct {
 #define SCHED_KTHREAD(kind) (-1 - (kind))   /* TK_TASKQ -> -2, TK_SOFTCLOCK -> -3 */
 
 #define POOL_CHUNK_SHIFT 8
+#define POOL_BLOCK_SHIFT 4      /* slots per table stamp: 16 */
+#define POOL_BLOCKS (POOL_CHUNK >> POOL_BLOCK_SHIFT)
 #define POOL_CHUNK (1u << POOL_CHUNK_SHIFT)
 #define POOL_MAX_CHUNKS 128
 
@@ -410,6 +412,14 @@ struct World {
 	 * since it was taken (snapshot.c) */
 	uint64_t *mstamp[POOL_MAX_CHUNKS];
 	uint64_t *cstamp[POOL_MAX_CHUNKS];
+	/* the same for the slot tables, one stamp per block of POOL_BLOCK
+	 * slots, set whenever the kernel's mutable accessors (mb(), mbuf.c,
+	 * wire.c) hand a slot out: a restore copies back only the blocks of
+	 * the mbuf, cluster and segment tables reached since the snapshot */
+	uint64_t *mtstamp[POOL_MAX_CHUNKS];
+	uint64_t *ctstamp[POOL_MAX_CHUNKS];
+	uint64_t *ststamp[POOL_MAX_CHUNKS];
+	const uint64_t *epoch;  /* &run->data_epoch, for the inline stamps */
 	Work *work;             /* the array of the heap of pending work */
 	uint32_t capwork;
 
@@ -504,8 +514,14 @@ static inline Ref sock_handle(const World *w, int i) { return (Ref){ (uint32_t)i
  * again; with `clear` (the pool growing into it) its slots are cleared as
  * a new chunk's are, and its storage stamped unknown.
  */
-void pool_chunk(void **meta, uint8_t **data, uint64_t **stamps, uint32_t c, size_t meta_size,
-    size_t data_size, bool clear);
+void pool_chunk(void **meta, uint64_t **tstamps, uint8_t **data, uint64_t **stamps, uint32_t c,
+    size_t meta_size, size_t data_size, bool clear);
+/* Slot i of a pool whose table stamps are t is about to be written. */
+static inline void
+stamp_slot(const World *w, uint64_t *const *t, uint32_t i)
+{
+	t[i >> POOL_CHUNK_SHIFT][(i & (POOL_CHUNK - 1)) >> POOL_BLOCK_SHIFT] = *w->epoch;
+}
 /* The storage of mbuf slot i or cluster slot c is about to be written. */
 void stamp_mbuf(World *w, uint32_t i);
 void stamp_cluster(World *w, uint32_t c);

@@ -33,19 +33,28 @@ sbcheck(World *w, int sock, int which)
 	int64_t cc = 0, datacc = 0, mbcnt = 0;
 	const int64_t msize = w->prof->msize, mclbytes = w->prof->mclbytes;
 	Ref rec, last = REF_NULL, lastm = REF_NULL;
+	const Mbuf *head;
 	int nrec = 0;
 	uint64_t guard = 0;
 
-	for (rec = sb->mb; !ref_null(rec); rec = mb(w, rec)->nextpkt) {
+	/* a check only reads: world_mbuf, which marks nothing written (the
+	 * restore of a snapshot copies back what mb() handed out); mb() only
+	 * to report a stale handle */
+	for (rec = sb->mb; !ref_null(rec); rec = head->nextpkt) {
 		const Mbuf *x;
 
+		if ((head = world_mbuf(w, rec)) == NULL) {
+			(void)mb(w, rec);
+			return false;
+		}
 		nrec++;
 		last = rec;
 		for (Ref m = rec; !ref_null(m); m = x->next) {
-			x = mb(w, m);
-			if (w->stop == STOP_VIOLATION)
+			if ((x = world_mbuf(w, m)) == NULL) {
+				(void)mb(w, m);
 				return false;
-			if (++guard > 100000000ull) {
+			}
+			if (++guard > w->nmbufs) {     /* more mbufs than the pool has */
 				world_violation(w, V_SBCHECK, "%s.%s: the chain has a cycle", sn, bn);
 				return false;
 			}

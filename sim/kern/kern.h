@@ -115,8 +115,10 @@ mb(World *w, Ref r)
 	if (__builtin_expect(r.i != 0 && r.i < w->nmbufs, 1)) {
 		Mbuf *m = &w->mchunk[r.i >> POOL_CHUNK_SHIFT][r.i & (POOL_CHUNK - 1)];
 
-		if (__builtin_expect(m->live && m->gen == r.g, 1))
+		if (__builtin_expect(m->live && m->gen == r.g, 1)) {
+			stamp_slot(w, w->mtstamp, r.i);
 			return m;
+		}
 	}
 	return mb_slow(w, r);
 }

@@ -16,12 +16,14 @@
 static inline Mbuf *
 mslot(World *w, uint32_t i)
 {
+	stamp_slot(w, w->mtstamp, i);
 	return &w->mchunk[i >> POOL_CHUNK_SHIFT][i & (POOL_CHUNK - 1)];
 }
 
 static inline Cluster *
 cslot(World *w, uint32_t i)
 {
+	stamp_slot(w, w->ctstamp, i);
 	return &w->cchunk[i >> POOL_CHUNK_SHIFT][i & (POOL_CHUNK - 1)];
 }
 
@@ -123,7 +125,7 @@ mpool_grow(World *w)
 		pool_exhausted(w, "mbuf", w->nmbufs);
 		return false;
 	}
-	pool_chunk((void **)w->mchunk, w->mdchunk, w->mstamp, c, sizeof(Mbuf),
+	pool_chunk((void **)w->mchunk, w->mtstamp, w->mdchunk, w->mstamp, c, sizeof(Mbuf),
 	    (size_t)w->prof->mlen, true);
 	for (uint32_t k = 0; k < POOL_CHUNK; k++) {
 		uint32_t i = w->nmbufs + k;
@@ -212,7 +214,7 @@ m_clget(World *w, Ref r)
 			pool_exhausted(w, "cluster", w->nclusters);
 			return false;
 		}
-		pool_chunk((void **)w->cchunk, w->cdchunk, w->cstamp, ch, sizeof(Cluster),
+		pool_chunk((void **)w->cchunk, w->ctstamp, w->cdchunk, w->cstamp, ch, sizeof(Cluster),
 		    (size_t)w->prof->mclbytes, true);
 		for (uint32_t k = POOL_CHUNK; k-- > 0;) {
 			uint32_t ci = w->nclusters + k;

@@ -9,6 +9,7 @@
 static Segment *
 sslot(World *w, uint32_t i)
 {
+	stamp_slot(w, w->ststamp, i);
 	return &w->schunk[i >> POOL_CHUNK_SHIFT][i & (POOL_CHUNK - 1)];
 }
 
@@ -27,7 +28,7 @@ seg_alloc(World *w, uint32_t *slot)
 			*slot = 0;
 			return w->schunk[0];
 		}
-		pool_chunk((void **)w->schunk, NULL, NULL, c, sizeof(Segment), 0, true);
+		pool_chunk((void **)w->schunk, w->ststamp, NULL, NULL, c, sizeof(Segment), 0, true);
 		for (uint32_t k = POOL_CHUNK; k-- > 0;) {
 			uint32_t i = w->nsegs + k;
 
