@@ -263,6 +263,17 @@ backtrack(Dfs *d, guint depth)
 	return false;
 }
 
+/* Has choice c a candidate left to try after the current one? */
+static bool
+more_left(const Dfs *d, const Choice *c)
+{
+	int next = c->pos + 1;
+
+	while (next < c->n && asleep(c, next))
+		next++;
+	return next < c->n && c->pre + 1 <= d->o->preemptions;
+}
+
 /* The restoring search keeps a snapshot of the world at a choice point
  * every `every` steps along the current path. */
 typedef struct {
@@ -405,11 +416,12 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 				}
 				/* a checkpoint only where a later backtrack can land:
 				 * a choice with a preemption left to spend */
-				if (!o->replay && since >= every && pre < o->preemptions) {
+				c = &g_array_index(d.path, Choice, depth);
+				if (!o->replay && since > 0 && pre < o->preemptions &&
+				    (since >= every || (depth + 1 == replay_len && more_left(&d, c)))) {
 					checkpoint_push(&ck, w, depth, pre);
 					since = 0;
 				}
-				c = &g_array_index(d.path, Choice, depth);
 				who = c->cand[order_idx(c, c->pos)];
 				pre += c->pos > 0;
 				sleep = c->sleep;
