@@ -14,7 +14,8 @@
  * Backtracking tries, at the deepest choice point that has one left, the
  * next candidate, default first and then in candidate order; it restores
  * the nearest checkpoint (a snapshot kept every EXPLORE_CHECKPOINT_EVERY
- * steps) and replays the few steps from there.  Steps record their
+ * steps, and at a choice a backtrack lands on that has more left) and
+ * replays the few steps from there.  Steps record their
  * footprints: the cached world hash rehashes, and the checks after a step
  * cover, only what a step touched, and softnet is kept in a sleep set
  * while it commutes with what runs (partial-order reduction, por_after).
