@@ -161,7 +161,7 @@ restore_table(const Snapshot *s, World *w, const uint8_t **pp, void **meta, uint
 				continue;
 			}
 			get(pp, (uint8_t *)meta[c] + b * block, block);
-			tstamps[c][b] = w->run->data_epoch;
+			tstamps[c][b] = *w->epoch;
 		}
 	}
 }
@@ -208,7 +208,7 @@ snapshot_restore(const Snapshot *s, World *w)
 			continue;
 		}
 		get(&p, d, m->len);
-		*st = w->run->data_epoch;
+		*st = *w->epoch;
 	}
 }
 

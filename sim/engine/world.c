@@ -145,9 +145,9 @@ sock_name(const World *w, int i)
 }
 
 static void *
-chunk_alloc(size_t size)
+chunk_alloc(size_t n, size_t size)
 {
-	void *p = calloc(POOL_CHUNK, size);
+	void *p = calloc(n, size);
 
 	if (p == NULL) {
 		fputs("sosim: out of memory for a pool\n", stderr);
@@ -169,12 +169,12 @@ pool_chunk(void **meta, uint64_t **tstamps, uint8_t **data, uint64_t **stamps, u
     size_t meta_size, size_t data_size, bool clear)
 {
 	if (meta[c] == NULL) {
-		meta[c] = chunk_alloc(meta_size);
-		tstamps[c] = chunk_alloc(sizeof(uint64_t));
+		meta[c] = chunk_alloc(POOL_CHUNK, meta_size);
+		tstamps[c] = chunk_alloc(POOL_BLOCKS, sizeof(uint64_t));
 		stamps_unknown(tstamps[c], POOL_BLOCKS);
 		if (data != NULL) {
-			data[c] = chunk_alloc(data_size);
-			stamps[c] = chunk_alloc(sizeof(uint64_t));
+			data[c] = chunk_alloc(POOL_CHUNK, data_size);
+			stamps[c] = chunk_alloc(POOL_CHUNK, sizeof(uint64_t));
 			stamps_unknown(stamps[c], POOL_CHUNK);
 		}
 		return;
@@ -187,17 +187,6 @@ pool_chunk(void **meta, uint64_t **tstamps, uint8_t **data, uint64_t **stamps, u
 		stamps_unknown(stamps[c], POOL_CHUNK);
 }
 
-void
-stamp_mbuf(World *w, uint32_t i)
-{
-	w->mstamp[i >> POOL_CHUNK_SHIFT][i & (POOL_CHUNK - 1)] = w->run->data_epoch;
-}
-
-void
-stamp_cluster(World *w, uint32_t c)
-{
-	w->cstamp[c >> POOL_CHUNK_SHIFT][c & (POOL_CHUNK - 1)] = w->run->data_epoch;
-}
 
 Socket *
 sock_ref(World *w, Ref r)

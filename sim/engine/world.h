@@ -39,9 +39,9 @@ typedef struct {
 #define SCHED_KTHREAD(kind) (-1 - (kind))   /* TK_TASKQ -> -2, TK_SOFTCLOCK -> -3 */
 
 #define POOL_CHUNK_SHIFT 8
+#define POOL_CHUNK (1u << POOL_CHUNK_SHIFT)
 #define POOL_BLOCK_SHIFT 4      /* slots per table stamp: 16 */
 #define POOL_BLOCKS (POOL_CHUNK >> POOL_BLOCK_SHIFT)
-#define POOL_CHUNK (1u << POOL_CHUNK_SHIFT)
 #define POOL_MAX_CHUNKS 128
 
 typedef struct {
@@ -523,8 +523,16 @@ stamp_slot(const World *w, uint64_t *const *t, uint32_t i)
 	t[i >> POOL_CHUNK_SHIFT][(i & (POOL_CHUNK - 1)) >> POOL_BLOCK_SHIFT] = *w->epoch;
 }
 /* The storage of mbuf slot i or cluster slot c is about to be written. */
-void stamp_mbuf(World *w, uint32_t i);
-void stamp_cluster(World *w, uint32_t c);
+static inline void
+stamp_mbuf(const World *w, uint32_t i)
+{
+	w->mstamp[i >> POOL_CHUNK_SHIFT][i & (POOL_CHUNK - 1)] = *w->epoch;
+}
+static inline void
+stamp_cluster(const World *w, uint32_t c)
+{
+	w->cstamp[c >> POOL_CHUNK_SHIFT][c & (POOL_CHUNK - 1)] = *w->epoch;
+}
 
 /* footprint.c: record that the current step reached socket i, thread t,
  * sleep channel chan, or a shared queue (FP_* of footprint.h) */

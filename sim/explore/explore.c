@@ -415,9 +415,10 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 						break;
 					}
 				}
-				/* a checkpoint only where a later backtrack can land:
-				 * a choice with a preemption left to spend */
 				c = &g_array_index(d.path, Choice, depth);
+				/* a checkpoint only where a later backtrack can land:
+				 * a choice with a preemption left to spend; and where
+				 * this one landed, if it has more to try */
 				if (!o->replay && since > 0 && pre < o->preemptions &&
 				    (since >= every || (depth + 1 == replay_len && more_left(&d, c)))) {
 					checkpoint_push(&ck, w, depth, pre);
