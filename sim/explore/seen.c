@@ -1,9 +1,13 @@
 /*
  * seen.c: worlds already seen, keyed by world hash (seen.h).
  *
- * Linear probing over a power-of-two array, at most half full.  Key 0
- * marks an empty slot, so the world whose hash is 0 is kept beside the
- * array.
+ * Linear probing over a power-of-two array, at most three quarters full:
+ * a probe of eight keys reads one cache line, so the longer runs of a
+ * fuller table cost little, while a smaller table misses the caches and
+ * the TLB less (on the 128 KiB relay, whose 752k worlds fit in 2^20 slots
+ * at three quarters but not at half, the explorer takes about 4% less
+ * wall time).  Key 0 marks an empty slot, so the world whose hash is 0 is kept
+ * beside the array.
  */
 #include <glib.h>
 
@@ -109,7 +113,7 @@ seen_update(Seen *s, uint64_t h, int pre, int *old, bool (*keep)(int old, void *
 		}
 		return found;
 	}
-	if (2 * (s->n + 1) > s->cap)
+	if (4 * (s->n + 1) > 3 * s->cap)
 		grow(s);
 	i = slot(s->keys, s->cap, h);
 	__builtin_prefetch(&s->pre[i]);
