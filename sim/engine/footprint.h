@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 enum {
-	FP_WORK_PUSH = 1 << 0,  /* put kernel work on the heap (a segment, a timer); taking
+	FP_WORK_PUSH = 1 << 0,  /* put kernel work on the queue (a segment, a timer); taking
 	                           the first item off (softnet) commutes with a push */
 	FP_QUEUE = 1 << 1,      /* the sosplice task queue or the softclock queue */
 	FP_POOL = 1 << 2,       /* the mbuf pool when it is limited, or its waiters */

@@ -23,6 +23,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void
 emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
@@ -50,7 +51,15 @@ emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which
 	w->run->sink.fn(w->run->sink.ctx, w, &ev);
 }
 
-/* ---- the work heap, ordered by (time, seq) ---- */
+/*
+ * ---- pending work, in firing order: (time, seq) ascending ----
+ *
+ * A sorted array rather than a heap: the queue holds tens of items, a new
+ * one nearly always goes last (it is due no earlier than what is there,
+ * and its seq is the largest), the first is taken off by moving
+ * work_head, and the world hash reads the items in order without sorting
+ * a copy (world_hash.c).
+ */
 
 static bool
 work_before(const Work *a, const Work *b)
@@ -61,52 +70,42 @@ work_before(const Work *a, const Work *b)
 void
 work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen)
 {
+	Work k = { time, w->work_seq++, (uint8_t)kind, a, gen };
 	uint32_t i;
 
 	fp_flag(w, FP_WORK_PUSH);
-	if (w->nwork == w->capwork) {
-		w->capwork = w->capwork ? w->capwork * 2 : 64;
-		w->work = realloc(w->work, w->capwork * sizeof(Work));
-		if (w->work == NULL)
-			abort();
+	if (w->work_head + w->nwork == w->capwork) {
+		if (w->work_head > 0) {
+			memmove(w->work, w->work + w->work_head, w->nwork * sizeof(Work));
+			w->work_head = 0;
+		}
+		if (w->nwork == w->capwork) {
+			w->capwork = w->capwork ? w->capwork * 2 : 64;
+			w->work = realloc(w->work, w->capwork * sizeof(Work));
+			if (w->work == NULL)
+				abort();
+		}
 	}
-	i = w->nwork++;
-	w->work[i] = (Work){ time, w->work_seq++, (uint8_t)kind, a, gen };
-	while (i > 0) {
-		uint32_t p = (i - 1) / 2;
-		Work tmp;
+	for (i = w->work_head + w->nwork; i > w->work_head && work_before(&k, &w->work[i - 1]); i--)
+		w->work[i] = w->work[i - 1];
+	w->work[i] = k;
+	w->nwork++;
+}
 
-		if (!work_before(&w->work[i], &w->work[p]))
-			break;
-		tmp = w->work[i];
-		w->work[i] = w->work[p];
-		w->work[p] = tmp;
-		i = p;
-	}
+/* The next item to fire; the queue must not be empty. */
+static const Work *
+work_next(const World *w)
+{
+	return &w->work[w->work_head];
 }
 
 static Work
 work_pop(World *w)
 {
-	Work top = w->work[0];
-	uint32_t i = 0;
+	Work top = w->work[w->work_head];
 
-	w->work[0] = w->work[--w->nwork];
-	for (;;) {
-		uint32_t l = 2 * i + 1, r = l + 1, m = i;
-		Work tmp;
-
-		if (l < w->nwork && work_before(&w->work[l], &w->work[m]))
-			m = l;
-		if (r < w->nwork && work_before(&w->work[r], &w->work[m]))
-			m = r;
-		if (m == i)
-			break;
-		tmp = w->work[i];
-		w->work[i] = w->work[m];
-		w->work[m] = tmp;
-		i = m;
-	}
+	w->nwork--;
+	w->work_head = w->nwork > 0 ? w->work_head + 1 : 0;
 	return top;
 }
 
@@ -354,12 +353,12 @@ softnet_run(World *w)
 	h->fire(w, k.a, k.gen);
 }
 
-/* Drop timers at the top of the heap that were cancelled or re-armed. */
+/* Drop timers at the front of the queue that were cancelled or re-armed. */
 static void
 prune_stale(World *w)
 {
 	while (w->nwork > 0) {
-		const Work *k = &w->work[0];
+		const Work *k = work_next(w);
 		const WorkHandler *h = handler(k->kind);
 
 		if (h != NULL && h->stale != NULL && h->stale(w, k->a, k->gen)) {
@@ -375,7 +374,7 @@ static bool
 softnet_due(World *w)
 {
 	prune_stale(w);
-	return w->nwork > 0 && w->work[0].time <= w->now;
+	return w->nwork > 0 && work_next(w)->time <= w->now;
 }
 
 /* ---- picking ---- */
@@ -782,7 +781,7 @@ static bool
 only_timers_pending(const World *w)
 {
 	for (uint32_t i = 0; i < w->nwork; i++) {
-		const WorkHandler *h = handler(w->work[i].kind);
+		const WorkHandler *h = handler(w->work[w->work_head + i].kind);
 
 		if (h == NULL || !h->self_rearming)
 			return false;
@@ -821,8 +820,8 @@ advance_time(World *w)
 		if (w->nquiet < 64)
 			w->nquiet++;
 	}
-	if (w->work[0].time > w->now) {
-		w->now = w->work[0].time;
+	if (work_next(w)->time > w->now) {
+		w->now = work_next(w)->time;
 		emit(w, EVK_CLOCK, "clock", -1, -1, w->now, 0, 0, "virtual time is now %lld.%06lld s",
 		    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
 	}

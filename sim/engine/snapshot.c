@@ -4,7 +4,7 @@
  * The layout of a snapshot, one buffer:
  *   the World's fixed part (up to `socks`), the pointers in it cleared;
  *   socks[0..nsocks), threads[0..nthreads);
- *   the work heap (nwork entries);
+ *   the pending work, in firing order (nwork entries);
  *   the slot tables of the mbuf, cluster and segment pools (every slot up
  *   to the pool's size: free-list links live there);
  *   for every live mbuf, the bytes it holds: [m_data, m_data + m_len) of its
@@ -51,7 +51,7 @@ static void
 put(Snapshot *s, const void *p, size_t n)
 {
 	if (n == 0)
-		return;     /* p may be NULL: an empty work heap */
+		return;     /* p may be NULL: an empty array */
 	if (s->len + n > s->cap) {
 		s->cap = (s->len + n) * 3 / 2 + 4096;
 		s->buf = xrealloc(s->buf, s->cap);
@@ -109,7 +109,8 @@ snapshot_retake(Snapshot *s, const World *w)
 	put(s, (const char *)w + VALUE_START, FIXED_PART);
 	put(s, w->socks, (size_t)w->nsocks * sizeof w->socks[0]);
 	put(s, w->threads, (size_t)w->nthreads * sizeof w->threads[0]);
-	put(s, w->work, (size_t)w->nwork * sizeof w->work[0]);
+	if (w->nwork > 0)
+		put(s, w->work + w->work_head, (size_t)w->nwork * sizeof w->work[0]);
 	nch = w->nmbufs >> POOL_CHUNK_SHIFT;
 	for (uint32_t c = 0; c < nch; c++)
 		put(s, w->mchunk[c], POOL_CHUNK * sizeof(Mbuf));
@@ -184,6 +185,7 @@ snapshot_restore(const Snapshot *s, World *w)
 	get(&p, (char *)w + VALUE_START, FIXED_PART);
 	get(&p, w->socks, (size_t)w->nsocks * sizeof w->socks[0]);
 	get(&p, w->threads, (size_t)w->nthreads * sizeof w->threads[0]);
+	w->work_head = 0;       /* the queue comes back at the front of the array */
 	if (w->nwork > w->capwork) {
 		w->capwork = w->nwork;
 		w->work = xrealloc(w->work, w->capwork * sizeof w->work[0]);

@@ -391,7 +391,7 @@ typedef struct Run Run;       /* run.h: what a run needs around its world */
  * exceptions come first: `run`, the borrowed pointer to the run this
  * world belongs to (event sink, plan, limits, names, message texts),
  * which a clone shares, and this world's own memory (the pool chunks and
- * the work heap's array), which holds the value but is not it.  The value
+ * the work queue's array), which holds the value but is not it.  The value
  * starts at `prof`, a pointer at an immutable profile table entry: which
  * kernel this is, like `quirks`.
  */
@@ -420,7 +420,7 @@ struct World {
 	uint64_t *ctstamp[POOL_MAX_CHUNKS];
 	uint64_t *ststamp[POOL_MAX_CHUNKS];
 	const uint64_t *epoch;  /* &run->data_epoch, for the inline stamps */
-	Work *work;             /* the array of the heap of pending work */
+	Work *work;             /* the array of the queue of pending work */
 	uint32_t capwork;
 
 	/* the value */
@@ -442,7 +442,9 @@ struct World {
 	bool mbuf_wanted;       /* someone sleeps on CH_MBUF */
 	uint32_t nsegs, sfree, slive;
 
-	uint32_t nwork;         /* the heap (work, above) on (time, seq) */
+	/* pending work: work[work_head .. work_head + nwork) of the array
+	 * above, in firing order, (time, seq) ascending */
+	uint32_t work_head, nwork;
 	uint64_t work_seq;
 	uint32_t timer_gen;
 

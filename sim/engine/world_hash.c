@@ -15,7 +15,6 @@
  * counters that only make handles unique.  Payload bytes are not hashed: they are a
  * function of stream offsets, which are (sequence numbers, counters).
  */
-#include <stdlib.h>
 #include <string.h>
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define XXH_STATIC_LINKING_ONLY    /* XXH3_state_t on the stack, not malloc'd per hash */
@@ -147,28 +146,6 @@ put_thread(H *h, const Thread *t)
 	put(h, t->stack, (size_t)t->depth * sizeof t->stack[0]);
 }
 
-static bool
-work_before(const Work *x, const Work *y)
-{
-	if (x->time != y->time)
-		return x->time < y->time;
-	return x->seq < y->seq;
-}
-
-/* Insertion sort: the heap holds tens of entries, already half ordered. */
-static void
-work_sort(Work *v, uint32_t n)
-{
-	for (uint32_t i = 1; i < n; i++) {
-		Work x = v[i];
-		uint32_t j = i;
-
-		for (; j > 0 && work_before(&x, &v[j - 1]); j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-}
-
 /* A segment on the wire by what it carries, not by its pool slot. */
 static uint64_t
 segment_digest(const World *w, const Segment *s)
@@ -184,20 +161,15 @@ segment_digest(const World *w, const Segment *s)
 	return XXH3_64bits(b, sizeof b);
 }
 
-/* Pending work in the order it will fire; a segment by what it carries.
- * A segment never changes on the wire, so its digest is kept in the cache
- * by (slot, generation) when there is one. */
+/* Pending work in the order it will fire (the queue is kept in that
+ * order, sched.c); a segment by what it carries.  A segment never changes
+ * on the wire, so its digest is kept in the cache by (slot, generation)
+ * when there is one. */
 static void
 put_work(H *h, const World *w, HashCache *c)
 {
-	Work buf[64], *v = buf;
+	const Work *v = w->nwork > 0 ? w->work + w->work_head : NULL;
 
-	if (w->nwork == 0)
-		return;
-	if (w->nwork > 64)
-		v = malloc(w->nwork * sizeof *v);
-	memcpy(v, w->work, w->nwork * sizeof *v);
-	work_sort(v, w->nwork);
 	for (uint32_t i = 0; i < w->nwork; i++) {
 		put64(h, (uint64_t)(v[i].time - w->now));
 		if (v[i].kind == KW_SEGMENT) {
@@ -221,8 +193,6 @@ put_work(H *h, const World *w, HashCache *c)
 			put64(h, v[i].gen);
 		}
 	}
-	if (v != buf)
-		free(v);
 }
 
 /* One component of the world, hashed alone: a socket with its chains, a
