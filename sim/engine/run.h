@@ -55,6 +55,14 @@ struct Run {
 	 * a verdict reads; nothing else reads a counter (world_hash.c) */
 	uint64_t hash_counters;
 
+	/* every step and every restore starts a new tick; chain digests noted
+	 * during a tick, for one world, describe that world until the next
+	 * (world_hash.h: chain_note) */
+	uint64_t tick;
+	const World *chain_world;
+	uint64_t chain_tick[WORLD_MAX_SOCKETS][2];
+	uint64_t chain_digest[WORLD_MAX_SOCKETS][2];
+
 	/* partial-order reduction: what the current step touched (explore.c) */
 	bool fp_on;
 	bool check_touched;     /* invariants after a step only over what it touched */

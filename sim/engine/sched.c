@@ -879,6 +879,7 @@ sched_step_with(World *w, int who)
 {
 	w->step++;
 	w->stats.steps++;
+	w->run->tick++;
 	w->cur_thread = who == SCHED_SOFTNET ? -1 : who;
 	if (tracing(w))
 		emit(w, EVK_STEP, who == SCHED_SOFTNET ? "softnet" : thread_name(w, who), -1, -1,

@@ -182,6 +182,7 @@ snapshot_restore(const Snapshot *s, World *w)
 	const uint8_t *p = s->buf;
 
 	/* the value; this world's memory and run stay */
+	w->run->tick++;         /* chain digests noted before describe another world */
 	get(&p, (char *)w + VALUE_START, FIXED_PART);
 	get(&p, w->socks, (size_t)w->nsocks * sizeof w->socks[0]);
 	get(&p, w->threads, (size_t)w->nthreads * sizeof w->threads[0]);

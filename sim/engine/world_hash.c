@@ -83,24 +83,48 @@ digest(H *h)
 	return XXH3_64bits_digest(&h->st);
 }
 
-/* The chain of a socket buffer: mbuf shapes and record boundaries. */
-static void
-put_chain(H *h, const World *w, const Sockbuf *sb)
+/* The digest of a socket buffer's chain (world_hash.h), walked here. */
+static uint64_t
+chain_digest(const World *w, const Sockbuf *sb)
 {
 	const Mbuf *r;
+	uint64_t h = CHAIN_SEED, n = 0;
 
 	for (Ref rec = sb->mb; (r = world_mbuf(w, rec)) != NULL; rec = r->nextpkt) {
 		const Mbuf *x;
 
-		put64(h, 0x7265636f7264ull);    /* "record" */
-		for (Ref m = rec; (x = world_mbuf(w, m)) != NULL; m = x->next) {
-			uint64_t v = (uint64_t)x->type | (uint64_t)x->flags << 8 |
-			    (uint64_t)x->loopcnt << 16 | (uint64_t)x->len << 32;
-
-			put64(h, v);
-			put64(h, x->pkt_len);
-		}
+		h = chain_mix_record(h);
+		for (Ref m = rec; (x = world_mbuf(w, m)) != NULL; m = x->next, n++)
+			h = chain_mix_mbuf(h, x);
 	}
+	return chain_end(h, n);
+}
+
+void
+chain_note(World *w, int sock, int which, uint64_t digest)
+{
+	Run *r = w->run;
+
+	if (sock < 0 || sock >= WORLD_MAX_SOCKETS || which < 0 || which > 1)
+		return;
+	if (r->chain_world != w) {
+		memset(r->chain_tick, 0, sizeof r->chain_tick);
+		r->chain_world = w;
+	}
+	r->chain_tick[sock][which] = r->tick;
+	r->chain_digest[sock][which] = digest;
+}
+
+/* The digest of a buffer: noted this tick by a walk made anyway, when
+ * `noted` allows, or walked now. */
+static uint64_t
+buffer_digest(const World *w, int sock, int which, bool noted)
+{
+	const Run *r = w->run;
+
+	if (noted && r->chain_world == w && r->tick != 0 && r->chain_tick[sock][which] == r->tick)
+		return r->chain_digest[sock][which];
+	return chain_digest(w, which == 0 ? &w->socks[sock].rcv : &w->socks[sock].snd);
 }
 
 /* m_length, read-only */
@@ -205,9 +229,10 @@ h_reset(H *h)
 }
 
 /* The socket's own bytes are hashed where they lie (a few hundred bytes
- * in three stretches, no copy); the chains go through the buffer. */
+ * in three stretches, no copy); the chains by their digests, those noted
+ * by sbcheck this tick when `noted`. */
 static uint64_t
-hash_socket(H *h, const World *w, int i)
+hash_socket(H *h, const World *w, int i, bool noted)
 {
 	const Socket *so = &w->socks[i];
 	const char *p = (const char *)so;
@@ -222,8 +247,8 @@ hash_socket(H *h, const World *w, int i)
 	x = XXH3_64bits_withSeed(p + d, sizeof *so - d, x);
 	h_reset(h);
 	put64(h, x);
-	put_chain(h, w, &so->rcv);
-	put_chain(h, w, &so->snd);
+	put64(h, buffer_digest(w, i, 0, noted));
+	put64(h, buffer_digest(w, i, 1, noted));
 	return digest(h);
 }
 
@@ -280,7 +305,7 @@ world_hash(const World *w)
 	for (int i = 0; i < w->nthreads; i++)
 		threads[i] = hash_thread(&h, w, i);
 	for (int i = 0; i < w->nsocks; i++)
-		socks[i] = hash_socket(&h, w, i);
+		socks[i] = hash_socket(&h, w, i, false);   /* the reference: walk every chain */
 	return combine(&h, w, socks, threads, hash_work(&h, w, NULL));
 }
 
@@ -324,7 +349,7 @@ world_hash_cached(const World *w, HashCache *c)
 		}
 	for (int i = 0; i < w->nsocks; i++)
 		if (!((c->valid_socks >> i) & 1u)) {
-			c->socks[i] = hash_socket(&h, w, i);
+			c->socks[i] = hash_socket(&h, w, i, true);
 			c->valid_socks |= 1u << i;
 		}
 	if (!c->work_valid || c->work_n != w->nwork || c->work_seq != w->work_seq ||

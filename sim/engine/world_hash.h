@@ -14,6 +14,48 @@
 uint64_t world_hash(const World *w);
 
 /*
+ * The digest of a socket buffer's chain: its shape, mbuf by mbuf (type,
+ * flags, loop count, length, packet length) and where records begin.
+ * The world hash covers each buffer by this digest.  A walk of the chain
+ * that is made anyway (the kernel's sbcheck after a step) computes it as
+ * it goes with chain_mix_record/chain_mix_mbuf/chain_end and leaves it
+ * with chain_note; the explorer's cached hash then takes it from there
+ * instead of walking the chain a second time.
+ */
+static inline uint64_t
+chain_fmix(uint64_t h)
+{
+	/* a bijective 64-bit mixer (MurmurHash3's fmix64) */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return h;
+}
+#define CHAIN_SEED 0x636861696e736565ull        /* "chainsee" */
+static inline uint64_t
+chain_mix_record(uint64_t h)
+{
+	return chain_fmix(h ^ 0x7265636f7264ull);       /* "record" */
+}
+static inline uint64_t
+chain_mix_mbuf(uint64_t h, const Mbuf *x)
+{
+	h = chain_fmix(h ^ ((uint64_t)x->type | (uint64_t)x->flags << 8 |
+	    (uint64_t)x->loopcnt << 16 | (uint64_t)x->len << 32));
+	return chain_fmix(h ^ x->pkt_len);
+}
+static inline uint64_t
+chain_end(uint64_t h, uint64_t nmbufs)
+{
+	return chain_fmix(h ^ nmbufs);
+}
+/* The digest of buffer `which` (0 so_rcv, 1 so_snd) of socket sock, as
+ * this step leaves it. */
+void chain_note(World *w, int sock, int which, uint64_t digest);
+
+/*
  * An explorer's cache of the components of the last world it hashed.
  * After each step, hash_cache_touch with the step's footprint; after the
  * world was replaced (a restore), hash_cache_reset.  world_hash_cached

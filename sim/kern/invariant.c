@@ -17,6 +17,7 @@
 #include "machine.h"
 #include "kern.h"
 #include "simbook.h"
+#include "world_hash.h"
 
 static const char *
 bufname(int which)
@@ -36,6 +37,10 @@ sbcheck(World *w, int sock, int which)
 	const Mbuf *head;
 	int nrec = 0;
 	uint64_t guard = 0;
+	/* the restoring explorer hashes this chain next: its digest, made on
+	 * this walk, spares it a second one (world_hash.h, chain_note) */
+	bool note = w->run->check_touched;
+	uint64_t digest = CHAIN_SEED;
 
 	/* a check only reads: world_mbuf, which marks nothing written (the
 	 * restore of a snapshot copies back what mb() handed out); mb() only
@@ -49,6 +54,8 @@ sbcheck(World *w, int sock, int which)
 		}
 		nrec++;
 		last = rec;
+		if (note)
+			digest = chain_mix_record(digest);
 		for (Ref m = rec; !ref_null(m); m = x->next) {
 			if ((x = world_mbuf(w, m)) == NULL) {
 				(void)mb(w, m);
@@ -58,6 +65,8 @@ sbcheck(World *w, int sock, int which)
 				world_violation(w, V_SBCHECK, "%s.%s: the chain has a cycle", sn, bn);
 				return false;
 			}
+			if (note)
+				digest = chain_mix_mbuf(digest, x);
 			cc += x->len;
 			if (mt_isdata(x->type))
 				datacc += x->len;
@@ -105,6 +114,8 @@ sbcheck(World *w, int sock, int which)
 		world_violation(w, V_LOCK_OWNER, "%s.%s: an owner is recorded but SB_LOCK is clear", sn, bn);
 		return false;
 	}
+	if (note)
+		chain_note(w, sock, which, chain_end(digest, guard));
 	return true;
 }
 
