@@ -105,7 +105,7 @@ chain_note(World *w, int sock, int which, uint64_t digest)
 {
 	Run *r = w->run;
 
-	if (sock < 0 || sock >= WORLD_MAX_SOCKETS || which < 0 || which > 1)
+	if (sock < 0 || sock >= WORLD_MAX_SOCKETS || (which != SB_RCV && which != SB_SND))
 		return;
 	if (r->chain_world != w) {
 		memset(r->chain_tick, 0, sizeof r->chain_tick);
@@ -124,7 +124,7 @@ buffer_digest(const World *w, int sock, int which, bool noted)
 
 	if (noted && r->chain_world == w && r->tick != 0 && r->chain_tick[sock][which] == r->tick)
 		return r->chain_digest[sock][which];
-	return chain_digest(w, which == 0 ? &w->socks[sock].rcv : &w->socks[sock].snd);
+	return chain_digest(w, which == SB_RCV ? &w->socks[sock].rcv : &w->socks[sock].snd);
 }
 
 /* m_length, read-only */
@@ -247,8 +247,8 @@ hash_socket(H *h, const World *w, int i, bool noted)
 	x = XXH3_64bits_withSeed(p + d, sizeof *so - d, x);
 	h_reset(h);
 	put64(h, x);
-	put64(h, buffer_digest(w, i, 0, noted));
-	put64(h, buffer_digest(w, i, 1, noted));
+	put64(h, buffer_digest(w, i, SB_RCV, noted));
+	put64(h, buffer_digest(w, i, SB_SND, noted));
 	return digest(h);
 }
 

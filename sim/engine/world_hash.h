@@ -61,7 +61,7 @@ chain_end(uint64_t h, uint64_t nmbufs)
 {
 	return chain_fmix(h ^ nmbufs);
 }
-/* The digest of buffer `which` (0 so_rcv, 1 so_snd) of socket sock, as
+/* The digest of buffer `which` (SB_RCV, SB_SND) of socket sock, as
  * this step leaves it. */
 void chain_note(World *w, int sock, int which, uint64_t digest);
 
