@@ -523,6 +523,80 @@ START_TEST(test_hash_counters)
 END_TEST
 
 /*
+ * Pool slots are not part of a world's value (world_hash.c): a world
+ * whose mbufs sit in other slots, because the free list was shuffled
+ * before it started, hashes the same at every step as the plain one,
+ * while the full hash (pool slots included) tells them apart.
+ */
+START_TEST(test_hash_ignores_slots)
+{
+	Scenario *s = parse("profile openbsd-7.6\ntcp a b\n"
+	    "thread t: send a 5000 => 5000 ; shutdown a wr\n"
+	    "thread r: recv b 6000 WAITALL => 5000 ; recv b 1 => 0\n");
+	const Profile *p = profile_find("openbsd-7.6");
+	World *a = world_new(s, p, p->quirks), *b = world_new(s, p, p->quirks);
+	Ref x = m_get(b, M_DONTWAIT, MT_DATA), y = m_get(b, M_DONTWAIT, MT_DATA);
+	bool slots_differ = false;
+
+	/* freed in this order, the next mbuf b hands out is y's slot, not x's */
+	m_free(b, x);
+	m_free(b, y);
+	for (;;) {
+		bool more_a = sched_step(a), more_b = sched_step(b);
+
+		ck_assert_int_eq(more_a, more_b);
+		ck_assert_uint_eq(world_hash(a), world_hash(b));
+		a->run->hash_slots = b->run->hash_slots = true;
+		slots_differ |= world_hash(a) != world_hash(b);
+		a->run->hash_slots = b->run->hash_slots = false;
+		if (!more_a)
+			break;
+	}
+	ck_assert(slots_differ);
+	ck_assert_int_eq(a->violation, V_NONE);
+	world_free(a);
+	world_free(b);
+	scenario_free(s);
+}
+END_TEST
+
+/* A handle a frame keeps is named by where it points: soreceive stopped
+ * in its copy loop over two queued datagrams hashes differently when its
+ * `nextrecord` points at another place in so_rcv. */
+START_TEST(test_hash_names_frame_handles)
+{
+	Scenario *s = parse("profile openbsd-7.6\nudp u\nudp v\n"
+	    "thread t: sendto u v 10 => 10 ; sendto u v 20 => 20 ; sendto u v 30 => 30\n"
+	    "thread r: sleep 1ms ; recv v 100 => 10\n");
+	const Profile *p = profile_find("openbsd-7.6");
+	World *w = world_new(s, p, p->quirks);
+	Frame *f = NULL;
+	Ref next;
+	uint64_t h;
+
+	while (f == NULL && sched_step(w)) {
+		Thread *t = &w->threads[1];
+
+		if (t->depth > 0 && t->stack[t->depth - 1].mach == MACH_SORECEIVE &&
+		    !ref_null(t->stack[t->depth - 1].u.sr.nextrecord))
+			f = &t->stack[t->depth - 1];
+	}
+	ck_assert_ptr_nonnull(f);
+	h = world_hash(w);
+	next = f->u.sr.nextrecord;
+	ck_assert(!ref_eq(next, w->socks[1].rcv.mb));
+	f->u.sr.nextrecord = w->socks[1].rcv.mb;       /* another place in the chain */
+	ck_assert_uint_ne(world_hash(w), h);
+	f->u.sr.nextrecord = (Ref){ next.i, next.g + 1 };   /* a freed mbuf */
+	ck_assert_uint_ne(world_hash(w), h);
+	f->u.sr.nextrecord = next;
+	ck_assert_uint_eq(world_hash(w), h);
+	world_free(w);
+	scenario_free(s);
+}
+END_TEST
+
+/*
  * Partial-order reduction loses nothing: on every race and history
  * scenario the verdict, the `sometimes` that held and the preemptions of
  * the shortest failing schedule are the same with and without it.
@@ -599,6 +673,8 @@ explore_suite(void)
 	tcase_add_test(tc, test_hash_cache_matches);
 	tcase_add_test(tc, test_tight_hash_keeps_verdicts);
 	tcase_add_test(tc, test_hash_counters);
+	tcase_add_test(tc, test_hash_ignores_slots);
+	tcase_add_test(tc, test_hash_names_frame_handles);
 	tcase_add_test(tc, test_seen_table);
 	suite_add_tcase(s, tc);
 	return s;

@@ -856,8 +856,9 @@ fake_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 static const MachineDef fake = {
-	"fake", fake_states, FK__N, fake_trans, NTRANS(fake_trans), fake_step,
-	fake_yields, NTRANS(fake_yields), false,
+	.name = "fake", .states = fake_states, .nstates = FK__N,
+	.trans = fake_trans, .ntrans = NTRANS(fake_trans), .step = fake_step,
+	.yields = fake_yields, .nyields = NTRANS(fake_yields),
 };
 
 START_TEST(test_declared_yields)
@@ -948,8 +949,8 @@ corrupt_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 static const MachineDef corrupt = {
-	"corrupt", corrupt_states, CR__N, corrupt_trans, NTRANS(corrupt_trans), corrupt_step,
-	NULL, 0, false,
+	.name = "corrupt", .states = corrupt_states, .nstates = CR__N,
+	.trans = corrupt_trans, .ntrans = NTRANS(corrupt_trans), .step = corrupt_step,
 };
 
 START_TEST(test_checks_touched_sockets)

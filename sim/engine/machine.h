@@ -44,6 +44,11 @@ typedef struct {
 	const Transition *yields;       /* preemption points: declared transitions */
 	int nyields;
 	bool return_yields;             /* the step may end as the routine returns */
+	/* Offsets in Frame of every mbuf handle the routine keeps in its
+	 * frame: the world hash names them by what they point at (a place in
+	 * a buffer, or a chain the frame holds), never by pool slot. */
+	const uint16_t *mrefs;
+	int nmrefs;
 } MachineDef;
 
 #define NTRANS(a) ((int)(sizeof(a) / sizeof((a)[0])))

@@ -54,6 +54,9 @@ struct Run {
 	/* the counters (bit i: counter_defs[i]) the world hash covers: those
 	 * a verdict reads; nothing else reads a counter (world_hash.c) */
 	uint64_t hash_counters;
+	/* hash pool slots too (the full hash, ExploreOpts.full_hash): the
+	 * reference the tests hold the slot-free hash to */
+	bool hash_slots;
 
 	/* every step and every restore starts a new tick; chain digests noted
 	 * during a tick, for one world, describe that world until the next

@@ -11,15 +11,17 @@
  * scenario's `expect stat` lines name, a violation).  It leaves out what
  * only the trace shows: the step number, the cost profile, the other
  * counters (no kernel routine reads a counter: they are only incremented,
- * so two worlds that differ in them behave alike), the generation
- * counters that only make handles unique.  Payload bytes are not hashed: they are a
- * function of stream offsets, which are (sequence numbers, counters).
+ * so two worlds that differ in them behave alike), and which pool slots
+ * hold the mbufs: a handle is hashed by what it points at, never by slot
+ * or generation (mref_name below).  Payload bytes are not hashed: they are
+ * a function of stream offsets, which are (sequence numbers, counters).
  */
 #include <string.h>
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define XXH_STATIC_LINKING_ONLY    /* XXH3_state_t on the stack, not malloc'd per hash */
 #include <xxhash.h>
 
+#include "machine.h"
 #include "run.h"
 #include "world.h"
 #include "world_hash.h"
@@ -83,21 +85,110 @@ digest(H *h)
 	return XXH3_64bits_digest(&h->st);
 }
 
-/* The digest of a socket buffer's chain (world_hash.h), walked here. */
+/*
+ * Pool slots are not part of a world's value.  A slot number only ever
+ * flows into handles, and which free slot the allocator hands out is not
+ * observable, so two worlds whose chains have the same shapes behave
+ * alike whichever slots hold them.  The hash therefore never reads a
+ * slot: a chain enters by its shape (chain_digest), a socket buffer's own
+ * handles (sb_mb, sb_lastrecord, sb_mbtail) not at all, since sbcheck
+ * holds them to the chain's first record, last record and last mbuf, and
+ * any other handle by what it points at (mref_name).
+ */
+
+/* The digest of the chain from `first`, records by m_nextpkt and mbufs by
+ * m_next, at most `limit` mbufs (a broken chain with a cycle ends there). */
 static uint64_t
-chain_digest(const World *w, const Sockbuf *sb)
+chain_digest_from(const World *w, Ref first, uint64_t limit)
 {
 	const Mbuf *r;
 	uint64_t h = CHAIN_SEED, n = 0;
 
-	for (Ref rec = sb->mb; (r = world_mbuf(w, rec)) != NULL; rec = r->nextpkt) {
+	for (Ref rec = first; (r = world_mbuf(w, rec)) != NULL && n < limit; rec = r->nextpkt) {
 		const Mbuf *x;
 
 		h = chain_mix_record(h);
-		for (Ref m = rec; (x = world_mbuf(w, m)) != NULL; m = x->next, n++)
+		for (Ref m = rec; (x = world_mbuf(w, m)) != NULL && n < limit; m = x->next, n++)
 			h = chain_mix_mbuf(h, x);
 	}
 	return chain_end(h, n);
+}
+
+/* The digest of a socket buffer's chain (world_hash.h), walked here. */
+static uint64_t
+chain_digest(const World *w, const Sockbuf *sb)
+{
+	return chain_digest_from(w, sb->mb, (uint64_t)w->mlive + 1);
+}
+
+/* Where live mbuf `want` is in the chain from `first`, in chain_digest's
+ * order, or -1. */
+static int64_t
+chain_position(const World *w, Ref first, Ref want, uint64_t limit)
+{
+	const Mbuf *r;
+	int64_t n = 0;
+
+	for (Ref rec = first; (r = world_mbuf(w, rec)) != NULL && (uint64_t)n < limit; rec = r->nextpkt) {
+		const Mbuf *x;
+
+		for (Ref m = rec; (x = world_mbuf(w, m)) != NULL && (uint64_t)n < limit; m = x->next, n++)
+			if (m.i == want.i)
+				return n;
+	}
+	return -1;
+}
+
+/* What an mbuf handle names: nothing, a freed mbuf, a place in a socket
+ * buffer, a place in a chain an earlier handle of the same frame holds,
+ * or the head of a chain of its own (by its digest). */
+enum { MN_NULL, MN_STALE, MN_BUFFER, MN_PRIOR, MN_DETACHED };
+_Static_assert(sizeof(Ref) == sizeof(uint64_t), "a handle's name takes its place");
+#define MN(kind, hi, lo) ((uint64_t)(kind) << 56 | (uint64_t)(hi) << 32 | (uint32_t)(lo))
+
+static uint64_t
+buffer_name(const World *w, int s, Ref want, uint64_t limit, uint32_t *socks)
+{
+	for (int which = SB_RCV; which <= SB_SND; which++) {
+		const Sockbuf *sb = which == SB_RCV ? &w->socks[s].rcv : &w->socks[s].snd;
+		int64_t p = chain_position(w, sb->mb, want, limit);
+
+		if (p >= 0) {
+			*socks |= 1u << s;
+			return MN(MN_BUFFER, (uint32_t)s << 1 | (uint32_t)which, p);
+		}
+	}
+	return 0;
+}
+
+/* The name of the k-th mbuf handle of frame f; `socks` gathers the
+ * sockets whose buffers the name depends on. */
+static uint64_t
+mref_name(const World *w, const Frame *f, const MachineDef *d, int k, uint32_t *socks)
+{
+	uint64_t limit = (uint64_t)w->mlive + 1, name;
+	int own = (int)f->u.ss.so.i - 1;        /* every frame starts with its socket */
+	Ref r;
+
+	memcpy(&r, (const char *)f + d->mrefs[k], sizeof r);
+	if (ref_null(r))
+		return MN(MN_NULL, 0, 0);
+	if (world_mbuf(w, r) == NULL)
+		return MN(MN_STALE, 0, 0);
+	if (own >= 0 && own < w->nsocks && (name = buffer_name(w, own, r, limit, socks)) != 0)
+		return name;
+	for (int s = 0; s < w->nsocks; s++)
+		if (s != own && (name = buffer_name(w, s, r, limit, socks)) != 0)
+			return name;
+	for (int j = 0; j < k; j++) {
+		Ref q;
+		int64_t p;
+
+		memcpy(&q, (const char *)f + d->mrefs[j], sizeof q);
+		if (!ref_null(q) && (p = chain_position(w, q, r, limit)) >= 0)
+			return MN(MN_PRIOR, j, p);
+	}
+	return MN(MN_DETACHED, 0, 0) | (chain_digest_from(w, r, limit) >> 8);
 }
 
 void
@@ -140,7 +231,7 @@ chain_length(const World *w, Ref m)
 }
 
 static void
-put_thread(H *h, const Thread *t)
+put_thread(H *h, const World *w, const Thread *t, uint32_t *socks)
 {
 	struct {
 		uint8_t state, kind, intr, sig;
@@ -167,7 +258,24 @@ put_thread(H *h, const Thread *t)
 	v.rx_ip = t->rx_ip;
 	v.rx_port = t->rx_port;
 	put(h, &v, sizeof v);
-	put(h, t->stack, (size_t)t->depth * sizeof t->stack[0]);
+	for (int i = 0; i < t->depth; i++) {
+		const Frame *f = &t->stack[i];
+		const MachineDef *d = machine_def(f->mach);
+		Frame c;
+
+		if (d == NULL || d->nmrefs == 0 || w->run->hash_slots) {
+			put(h, f, sizeof *f);
+			continue;
+		}
+		/* the frame with its mbuf handles replaced by their names */
+		c = *f;
+		for (int k = 0; k < d->nmrefs; k++) {
+			uint64_t name = mref_name(w, f, d, k, socks);
+
+			memcpy((char *)&c + d->mrefs[k], &name, sizeof name);
+		}
+		put(h, &c, sizeof c);
+	}
 }
 
 /* A segment on the wire by what it carries, not by its pool slot. */
@@ -228,9 +336,29 @@ h_reset(H *h)
 	h->streaming = false;
 }
 
+/* In a copy of a socket's head: its buffers' handles left out, and
+ * tcp_output's cached place in so_snd (t_lastm) by its position. */
+static void
+name_socket_handles(const World *w, Socket *copy)
+{
+	Ref lastm = copy->tp.lastm;
+	uint64_t name = MN(MN_NULL, 0, 0);
+
+	if (!ref_null(lastm)) {
+		int64_t pos = chain_position(w, copy->snd.mb, lastm, (uint64_t)w->mlive + 1);
+
+		name = world_mbuf(w, lastm) == NULL ? MN(MN_STALE, 0, 0) :
+		    pos >= 0 ? MN(MN_BUFFER, 0, pos) : MN(MN_DETACHED, 0, 0);
+	}
+	memcpy(&copy->tp.lastm, &name, sizeof name);
+	copy->rcv.mb = copy->rcv.lastrecord = copy->rcv.mbtail = REF_NULL;
+	copy->snd.mb = copy->snd.lastrecord = copy->snd.mbtail = REF_NULL;
+}
+
 /* The socket's own bytes are hashed where they lie (a few hundred bytes
- * in three stretches, no copy); the chains by their digests, those noted
- * by sbcheck this tick when `noted`. */
+ * in three stretches, no copy but the first), with its buffers' handles
+ * left out and tcp_output's cached place in so_snd by its position; the
+ * chains by their digests, those noted by sbcheck this tick when `noted`. */
 static uint64_t
 hash_socket(H *h, const World *w, int i, bool noted)
 {
@@ -238,9 +366,16 @@ hash_socket(H *h, const World *w, int i, bool noted)
 	const char *p = (const char *)so;
 	size_t a = offsetof(Socket, oob_hole), b = offsetof(Socket, noob_holes);
 	size_t c = offsetof(Socket, org), d = offsetof(Socket, norg);
+	union {
+		Socket so;
+		char bytes[offsetof(Socket, oob_hole)];
+	} head;
 	uint64_t x;
 
-	x = XXH3_64bits(p, a);
+	memcpy(head.bytes, p, a);
+	if (!w->run->hash_slots)
+		name_socket_handles(w, &head.so);
+	x = XXH3_64bits(head.bytes, a);
 	x = XXH3_64bits_withSeed(so->oob_hole, (size_t)so->noob_holes * sizeof so->oob_hole[0], x);
 	x = XXH3_64bits_withSeed(p + b, c - b, x);
 	x = XXH3_64bits_withSeed(so->org, (size_t)so->norg * sizeof so->org[0], x);
@@ -252,11 +387,13 @@ hash_socket(H *h, const World *w, int i, bool noted)
 	return digest(h);
 }
 
+/* A thread with its frames; `socks` gathers the sockets whose buffers
+ * its handles point into, so a step on one of them rehashes it too. */
 static uint64_t
-hash_thread(H *h, const World *w, int i)
+hash_thread(H *h, const World *w, int i, uint32_t *socks)
 {
 	h_reset(h);
-	put_thread(h, &w->threads[i]);
+	put_thread(h, w, &w->threads[i], socks);
 	return digest(h);
 }
 
@@ -302,8 +439,10 @@ world_hash(const World *w)
 	static _Thread_local H h;
 	uint64_t socks[WORLD_MAX_SOCKETS], threads[HASH_MAX_THREADS];
 
+	uint32_t socks_read = 0;
+
 	for (int i = 0; i < w->nthreads; i++)
-		threads[i] = hash_thread(&h, w, i);
+		threads[i] = hash_thread(&h, w, i, &socks_read);
 	for (int i = 0; i < w->nsocks; i++)
 		socks[i] = hash_socket(&h, w, i, false);   /* the reference: walk every chain */
 	return combine(&h, w, socks, threads, hash_work(&h, w, NULL));
@@ -335,6 +474,13 @@ hash_cache_touch(HashCache *c, const Footprint *fp)
 	}
 	c->valid_socks &= ~fp->socks;
 	c->valid_threads &= ~fp->threads;
+	/* a thread's handles into a buffer are named by their place there */
+	for (uint32_t v = c->valid_threads; v != 0; v &= v - 1) {
+		int i = __builtin_ctz(v);
+
+		if (c->thread_socks[i] & fp->socks)
+			c->valid_threads &= ~(1u << i);
+	}
 }
 
 uint64_t
@@ -344,7 +490,8 @@ world_hash_cached(const World *w, HashCache *c)
 
 	for (int i = 0; i < w->nthreads; i++)
 		if (!((c->valid_threads >> i) & 1u)) {
-			c->threads[i] = hash_thread(&h, w, i);
+			c->thread_socks[i] = 0;
+			c->threads[i] = hash_thread(&h, w, i, &c->thread_socks[i]);
 			c->valid_threads |= 1u << i;
 		}
 	for (int i = 0; i < w->nsocks; i++)

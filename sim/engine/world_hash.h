@@ -75,6 +75,7 @@ typedef struct {
 	uint32_t valid_socks, valid_threads;    /* bit i: the cached hash is current */
 	uint64_t socks[WORLD_MAX_SOCKETS];
 	uint64_t threads[HASH_MAX_THREADS];
+	uint32_t thread_socks[HASH_MAX_THREADS];  /* sockets each thread's hash read */
 	bool work_valid;
 	uint32_t work_n;
 	uint64_t work_seq;

@@ -382,8 +382,10 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	CheckMode check = w->run->check;
 	bool por = !o->no_por && !o->no_prune;
 
-	if (o->full_hash)
+	if (o->full_hash) {
 		w->run->hash_counters = ~0ull;
+		w->run->hash_slots = true;
+	}
 	/* the restoring search checks after a step only what the step
 	 * touched; the replaying one, the reference, checks everything */
 	w->run->check_touched = !o->replay && !o->full_checks;

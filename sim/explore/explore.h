@@ -22,7 +22,8 @@ typedef struct {
 	                           a checkpoint (the stateless search, kept as a cross-check) */
 	uint64_t checkpoint_every;  /* steps between checkpoints on the path (0: the default) */
 	bool no_por;            /* no partial-order reduction (sleep sets): the plain search */
-	bool full_hash;         /* hash every counter, not only those the expectations read */
+	bool full_hash;         /* hash every counter, not only those the expectations read,
+	                           and pool slots */
 	bool verify_cache;      /* check each cached world hash against a full one (tests) */
 	bool full_checks;       /* invariants over every socket after every step */
 	/* called with the world of every run that reached its end (may be NULL) */

@@ -95,11 +95,15 @@ kttcp_recv_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_kttcp_send = {
-	"kttcp_send", kttcp_states, KT__N, kttcp_trans,
-	NTRANS(kttcp_trans), kttcp_send_step, NULL, 0, false,
+	.name = "kttcp_send",
+	.states = kttcp_states, .nstates = KT__N,
+	.trans = kttcp_trans, .ntrans = NTRANS(kttcp_trans),
+	.step = kttcp_send_step,
 };
 
 const MachineDef mach_kttcp_recv = {
-	"kttcp_recv", kttcp_states, KT__N, kttcp_trans,
-	NTRANS(kttcp_trans), kttcp_recv_step, NULL, 0, false,
+	.name = "kttcp_recv",
+	.states = kttcp_states, .nstates = KT__N,
+	.trans = kttcp_trans, .ntrans = NTRANS(kttcp_trans),
+	.step = kttcp_recv_step,
 };

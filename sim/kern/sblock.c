@@ -66,8 +66,11 @@ sblock_step(World *w, int tid, Thread *t, Frame *f)
  * splsoftnet();"), so protocol input may run there.
  */
 const MachineDef mach_sblock = {
-	"sblock", sblock_states, SBL__N, sblock_trans,
-	NTRANS(sblock_trans), sblock_step, NULL, 0, true,
+	.name = "sblock",
+	.states = sblock_states, .nstates = SBL__N,
+	.trans = sblock_trans, .ntrans = NTRANS(sblock_trans),
+	.step = sblock_step,
+	.return_yields = true,
 };
 
 enum { SBW_ENTRY, SBW_SLEEPING, SBW__N };
@@ -101,8 +104,10 @@ sbwait_step(World *w, int tid, Thread *t, Frame *f)
 /* sbwait ends its step only by sleeping: SB_WAIT is set and tsleep
  * called in one step, as the caller's spl is dropped by tsleep itself. */
 const MachineDef mach_sbwait = {
-	"sbwait", sbwait_states, SBW__N, sbwait_trans,
-	NTRANS(sbwait_trans), sbwait_step, NULL, 0, false,
+	.name = "sbwait",
+	.states = sbwait_states, .nstates = SBW__N,
+	.trans = sbwait_trans, .ntrans = NTRANS(sbwait_trans),
+	.step = sbwait_step,
 };
 
 Frame *

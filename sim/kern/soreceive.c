@@ -14,6 +14,8 @@
  * Preemption points: SB_LOCK, sbwait, and the uiomove of every mbuf
  * (done with the spl dropped, so softnet may append meanwhile).
  */
+#include <stddef.h>
+
 #include "machine.h"
 #include "kern.h"
 #include "simbook.h"
@@ -518,7 +520,18 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+/* the mbuf being read and the record after it, in so_rcv */
+static const uint16_t soreceive_mrefs[] = {
+	offsetof(Frame, u.sr.m),
+	offsetof(Frame, u.sr.nextrecord),
+	offsetof(Frame, u.sr.rec),
+};
+
 const MachineDef mach_soreceive = {
-	"soreceive", soreceive_states, SR__N, soreceive_trans,
-	NTRANS(soreceive_trans), soreceive_step, soreceive_yields, NTRANS(soreceive_yields), false,
+	.name = "soreceive",
+	.states = soreceive_states, .nstates = SR__N,
+	.trans = soreceive_trans, .ntrans = NTRANS(soreceive_trans),
+	.step = soreceive_step,
+	.yields = soreceive_yields, .nyields = NTRANS(soreceive_yields),
+	.mrefs = soreceive_mrefs, .nmrefs = NTRANS(soreceive_mrefs),
 };

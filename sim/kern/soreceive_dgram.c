@@ -9,6 +9,8 @@
  * MSG_PEEK and MSG_OOB (and, where the profile says so, MSG_TRUNC) fall
  * back to soreceive_generic.
  */
+#include <stddef.h>
+
 #include "machine.h"
 #include "kern.h"
 #include "simbook.h"
@@ -161,7 +163,18 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+/* the record taken off so_rcv (rec) and the mbuf being read in it */
+static const uint16_t dgram_mrefs[] = {
+	offsetof(Frame, u.sr.m),
+	offsetof(Frame, u.sr.nextrecord),
+	offsetof(Frame, u.sr.rec),
+};
+
 const MachineDef mach_soreceive_dgram = {
-	"soreceive_dgram", dgram_states, SD__N, dgram_trans,
-	NTRANS(dgram_trans), dgram_step, dgram_yields, NTRANS(dgram_yields), false,
+	.name = "soreceive_dgram",
+	.states = dgram_states, .nstates = SD__N,
+	.trans = dgram_trans, .ntrans = NTRANS(dgram_trans),
+	.step = dgram_step,
+	.yields = dgram_yields, .nyields = NTRANS(dgram_yields),
+	.mrefs = dgram_mrefs, .nmrefs = NTRANS(dgram_mrefs),
 };

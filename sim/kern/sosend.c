@@ -9,6 +9,8 @@
  * Preemption points: SB_LOCK taken or released, sbwait, and the splx()
  * after every PRU_SEND, where softnet may run.
  */
+#include <stddef.h>
+
 #include "machine.h"
 #include "kern.h"
 #include "simbook.h"
@@ -280,7 +282,17 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+/* the chain being built (top) and its last mbuf (tail) */
+static const uint16_t sosend_mrefs[] = {
+	offsetof(Frame, u.ss.top),
+	offsetof(Frame, u.ss.tail),
+};
+
 const MachineDef mach_sosend = {
-	"sosend", sosend_states, SS__N, sosend_trans,
-	NTRANS(sosend_trans), sosend_step, sosend_yields, NTRANS(sosend_yields), false,
+	.name = "sosend",
+	.states = sosend_states, .nstates = SS__N,
+	.trans = sosend_trans, .ntrans = NTRANS(sosend_trans),
+	.step = sosend_step,
+	.yields = sosend_yields, .nyields = NTRANS(sosend_yields),
+	.mrefs = sosend_mrefs, .nmrefs = NTRANS(sosend_mrefs),
 };

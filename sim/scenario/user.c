@@ -267,6 +267,9 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_user = {
-	"user", user_states, U__N, user_trans,
-	NTRANS(user_trans), user_step, user_yields, NTRANS(user_yields), false,
+	.name = "user",
+	.states = user_states, .nstates = U__N,
+	.trans = user_trans, .ntrans = NTRANS(user_trans),
+	.step = user_step,
+	.yields = user_yields, .nyields = NTRANS(user_yields),
 };

@@ -13,6 +13,8 @@
  * around pru_send, so the states are preemption points there and other
  * threads can run while a datagram is in flight.
  */
+#include <stddef.h>
+
 #include "machine.h"
 #include "kern.h"
 #include "simbook.h"
@@ -398,7 +400,17 @@ somove_mstep(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+/* the chain taken off the source's so_rcv and the record after it */
+static const uint16_t somove_mrefs[] = {
+	offsetof(Frame, u.mv.m),
+	offsetof(Frame, u.mv.nextrecord),
+};
+
 const MachineDef mach_somove = {
-	"somove", somove_states, MV_DONE + 1, somove_trans,
-	NTRANS(somove_trans), somove_mstep, somove_yields, NTRANS(somove_yields), false,
+	.name = "somove",
+	.states = somove_states, .nstates = MV_DONE + 1,
+	.trans = somove_trans, .ntrans = NTRANS(somove_trans),
+	.step = somove_mstep,
+	.yields = somove_yields, .nyields = NTRANS(somove_yields),
+	.mrefs = somove_mrefs, .nmrefs = NTRANS(somove_mrefs),
 };

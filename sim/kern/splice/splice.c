@@ -322,8 +322,11 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_kthread = {
-	"kthread", kthread_states, KT__N, kthread_trans,
-	NTRANS(kthread_trans), kthread_step, kthread_yields, NTRANS(kthread_yields), false,
+	.name = "kthread",
+	.states = kthread_states, .nstates = KT__N,
+	.trans = kthread_trans, .ntrans = NTRANS(kthread_trans),
+	.step = kthread_step,
+	.yields = kthread_yields, .nyields = NTRANS(kthread_yields),
 };
 
 /* ---- sotask ---- */
@@ -379,8 +382,10 @@ sotask_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_sotask = {
-	"sotask", sotask_states, TK__N, sotask_trans,
-	NTRANS(sotask_trans), sotask_step, NULL, 0, false,
+	.name = "sotask",
+	.states = sotask_states, .nstates = TK__N,
+	.trans = sotask_trans, .ntrans = NTRANS(sotask_trans),
+	.step = sotask_step,
 };
 
 /* ---- soidle ---- */
@@ -419,8 +424,10 @@ soidle_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_soidle = {
-	"soidle", soidle_states, SI__N, soidle_trans,
-	NTRANS(soidle_trans), soidle_step, NULL, 0, false,
+	.name = "soidle",
+	.states = soidle_states, .nstates = SI__N,
+	.trans = soidle_trans, .ntrans = NTRANS(soidle_trans),
+	.step = soidle_step,
 };
 
 /* ---- sosplice: setsockopt(SO_SPLICE) ---- */
@@ -574,8 +581,10 @@ sosplice_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_sosplice = {
-	"sosplice", sosplice_states, SP__N, sosplice_trans,
-	NTRANS(sosplice_trans), sosplice_step, NULL, 0, false,
+	.name = "sosplice",
+	.states = sosplice_states, .nstates = SP__N,
+	.trans = sosplice_trans, .ntrans = NTRANS(sosplice_trans),
+	.step = sosplice_step,
 };
 
 Frame *
@@ -712,8 +721,11 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_soclose = {
-	"soclose", soclose_states, SC__N, soclose_trans,
-	NTRANS(soclose_trans), soclose_step, soclose_yields, NTRANS(soclose_yields), false,
+	.name = "soclose",
+	.states = soclose_states, .nstates = SC__N,
+	.trans = soclose_trans, .ntrans = NTRANS(soclose_trans),
+	.step = soclose_step,
+	.yields = soclose_yields, .nyields = NTRANS(soclose_yields),
 };
 
 Frame *

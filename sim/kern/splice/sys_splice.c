@@ -269,8 +269,10 @@ sys_splice_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 const MachineDef mach_sys_splice = {
-	"sys_splice", sys_splice_states, NS__N, sys_splice_trans,
-	NTRANS(sys_splice_trans), sys_splice_step, NULL, 0, false,
+	.name = "sys_splice",
+	.states = sys_splice_states, .nstates = NS__N,
+	.trans = sys_splice_trans, .ntrans = NTRANS(sys_splice_trans),
+	.step = sys_splice_step,
 };
 
 Frame *
