@@ -12,6 +12,7 @@
  */
 #include <check.h>
 #include <glib.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -845,7 +846,7 @@ END_TEST
 enum { FK_A, FK_B, FK__N };
 static const char *const fake_states[] = { "a", "b" };
 static const Transition fake_trans[] = { { FK_A, FK_B }, { FK_B, FK_A } };
-static const Transition fake_yields[] = { { FK_B, FK_A } };
+static const Yield fake_yields[] = { { FK_B, FK_A, CTX3(KERNEL, PREEMPTIBLE, PREEMPTIBLE) } };
 
 static int
 fake_step(World *w, int tid, Thread *t, Frame *f)
@@ -867,8 +868,10 @@ START_TEST(test_declared_yields)
 	Rec *r;
 
 	r = prepare("thread t:\n\tsleep 1ms\n", -1, false);     /* registers the kernel's */
-	ck_assert(machine_yields(MACH_SORECEIVE, 5, 6));        /* loop -> copy */
-	ck_assert(!machine_yields(MACH_SORECEIVE, 2, 3));       /* check -> waiting */
+	for (int fam = 0; fam < FAM__COUNT; fam++) {
+		ck_assert(machine_yields(MACH_SORECEIVE, fam, 5, 6));   /* loop -> copy */
+		ck_assert(!machine_yields(MACH_SORECEIVE, fam, 2, 3));  /* check -> waiting */
+	}
 	machine_register(id, &fake);
 	machine_call(r->w, 0, id);
 	sched_step_with(r->w, 0);               /* a -> b: not a preemption point */
@@ -882,6 +885,83 @@ START_TEST(test_declared_yields)
 	sched_step_with(r->w, 0);               /* b -> a: declared */
 	ck_assert_int_eq(r->w->stop, STOP_NONE);
 	rec_free(r);
+}
+END_TEST
+
+/*
+ * Contexts per family (contexts.def): a preemption point declared for
+ * FreeBSD only is not one on NetBSD, where the step goes on; and a sleep
+ * that starts in a context its sleep does not release (INP_WLOCK) is the
+ * violation sleep-locked, while one in splsoftnet is tsleep's business.
+ */
+enum { FF_A, FF_B, FF__N };
+static const char *const fam_states[] = { "a", "b" };
+static const Transition fam_trans[] = { { FF_A, FF_B } };
+static const Yield fam_yields[] = { { FF_A, FF_B, CTX3(NA, PREEMPTIBLE, NA) } };
+static const Contexts fam_held[FF__N] = {
+	[FF_A] = CTX3(KERNEL, PREEMPTIBLE, NA),
+	[FF_B] = CTX3(SPLSOFTNET, INP_WLOCK, NA),
+};
+
+static int
+fam_step(World *w, int tid, Thread *t, Frame *f)
+{
+	(void)t;
+	if (f->pc == FF_A) {
+		GOTO(FF_B);
+		return RUN_PREEMPT;     /* a preemption point on FreeBSD only */
+	}
+	tsleep(w, tid, CHAN(CH_PAUSE, 0, 0), "fam", false, 0);
+	return RUN_SLEEP;
+}
+
+static const MachineDef fam = {
+	.name = "fam", .states = fam_states, .nstates = FF__N,
+	.trans = fam_trans, .ntrans = NTRANS(fam_trans), .step = fam_step,
+	.yields = fam_yields, .nyields = NTRANS(fam_yields), .held = fam_held,
+};
+
+START_TEST(test_contexts_per_family)
+{
+	int id = MACH__COUNT + 2;
+	Rec *r = prepare("profile netbsd-2.0\nthread t:\n\tsleep 1ms\n", -1, false);
+
+	machine_register(id, &fam);
+	ck_assert(!machine_yields(id, FAM_NETBSD, FF_A, FF_B));
+	ck_assert(machine_yields(id, FAM_FREEBSD, FF_A, FF_B));
+	machine_call(r->w, 0, id);
+	sched_step_with(r->w, 0);       /* NetBSD: on through b, asleep at splsoftnet */
+	ck_assert_int_eq(r->w->stop, STOP_NONE);
+	ck_assert_int_eq(r->w->threads[0].state, TS_SLEEP);
+	ck_assert_int_eq(r->w->threads[0].ctx, CTX_NA);
+	rec_free(r);
+
+	r = prepare("profile freebsd-9.1\nthread t:\n\tsleep 1ms\n", -1, false);
+	machine_call(r->w, 0, id);
+	sched_step_with(r->w, 0);       /* FreeBSD: the step ends at a -> b */
+	ck_assert_int_eq(r->w->stop, STOP_NONE);
+	ck_assert_int_eq(r->w->threads[0].state, TS_RUN);
+	ck_assert_int_eq(r->w->threads[0].ctx, CTX_PREEMPTIBLE);
+	sched_step_with(r->w, 0);       /* and sleeps in b under INP_WLOCK */
+	ck_assert_int_eq(r->w->stop, STOP_VIOLATION);
+	ck_assert_int_eq(r->w->violation, V_SLEEP_LOCKED);
+	ck_assert_msg(has(r->w->run->stop_msg, "holding INP_WLOCK"), "%s", r->w->run->stop_msg);
+	rec_free(r);
+}
+END_TEST
+
+/* A preemption point inside a context that excludes softnet is a table
+ * that contradicts itself: refused when the machine is registered. */
+static const Yield atomic_yields[] = { { FF_A, FF_B, CTX3(SPLSOFTNET, PREEMPTIBLE, PREEMPTIBLE) } };
+static const MachineDef atomic_yield = {
+	.name = "atomic", .states = fam_states, .nstates = FF__N,
+	.trans = fam_trans, .ntrans = NTRANS(fam_trans), .step = fam_step,
+	.yields = atomic_yields, .nyields = NTRANS(atomic_yields),
+};
+
+START_TEST(test_yield_in_atomic_context_refused)
+{
+	machine_register(MACH__COUNT + 3, &atomic_yield);       /* g_error: does not return */
 }
 END_TEST
 
@@ -1039,6 +1119,8 @@ sched_suite(void)
 	tc = tcase_create("signal");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_signal_pending_in_kernel);
+	tcase_add_test(tc, test_contexts_per_family);
+	tcase_add_test_raise_signal(tc, test_yield_in_atomic_context_refused, SIGTRAP);
 	tcase_add_test(tc, test_signal_user_mode);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -12,8 +12,9 @@ static const MachineDef *machines[MACH_MAX];
 /* allowed[m][from] has bit `to` set when from -> to is declared. */
 #define MAX_STATES 32
 static uint32_t allowed[MACH_MAX][MAX_STATES];
-/* yields[m][from] has bit `to` set when the step may end after from -> to */
-static uint32_t yields[MACH_MAX][MAX_STATES];
+/* yields[fam][m][from][to]: the context of the preemption point after
+ * from -> to on that family, CTX_NA where the step may not end */
+static uint8_t yields[FAM__COUNT][MACH_MAX][MAX_STATES][MAX_STATES];
 
 void
 machine_register(int id, const MachineDef *d)
@@ -23,24 +24,49 @@ machine_register(int id, const MachineDef *d)
 	g_assert(d->nstates <= MAX_STATES);
 	machines[id] = d;
 	memset(allowed[id], 0, sizeof allowed[id]);
-	memset(yields[id], 0, sizeof yields[id]);
+	for (int f = 0; f < FAM__COUNT; f++)
+		memset(yields[f][id], 0, sizeof yields[f][id]);
 	for (int i = 0; i < d->ntrans; i++)
 		allowed[id][d->trans[i].from] |= 1u << d->trans[i].to;
 	for (int i = 0; i < d->nyields; i++) {
-		const Transition *y = &d->yields[i];
+		const Yield *y = &d->yields[i];
 
 		/* a preemption point is a declared transition, or the table is wrong */
 		if (!(allowed[id][y->from] & (1u << y->to)))
 			g_error("%s: preemption point %s -> %s is not a declared transition",
 			    d->name, d->states[y->from], d->states[y->to]);
-		yields[id][y->from] |= 1u << y->to;
+		for (int f = 0; f < FAM__COUNT; f++) {
+			const ContextDef *c = &context_defs[y->ctx.fam[f]];
+
+			/* where softnet may not run, nothing may: not a preemption point */
+			if (c->excludes & EX_SOFTNET)
+				g_error("%s: preemption point %s -> %s is inside %s on %s, where nothing "
+				    "else may run", d->name, d->states[y->from], d->states[y->to], c->name,
+				    family_names[f]);
+			yields[f][id][y->from][y->to] = y->ctx.fam[f] != CTX_NA ? y->ctx.fam[f] :
+			    YIELD_OTHER_FAMILY;
+		}
 	}
+	for (int f = 0; f < FAM__COUNT && d->return_yields; f++)
+		if (context_defs[d->return_ctx.fam[f]].excludes & EX_SOFTNET)
+			g_error("%s: its return is a preemption point inside %s on %s", d->name,
+			    context_defs[d->return_ctx.fam[f]].name, family_names[f]);
 }
 
 bool
-machine_yields(int id, int from, int to)
+machine_yields(int id, int fam, int from, int to)
 {
-	return (yields[id][from] >> to) & 1u;
+	return yields[fam][id][from][to] != CTX_NA && yields[fam][id][from][to] != YIELD_OTHER_FAMILY;
+}
+
+int
+machine_context(int id, int fam, int state)
+{
+	const MachineDef *d = machines[id];
+
+	if (d == NULL || d->held == NULL || state < 0 || state >= d->nstates)
+		return CTX_NA;
+	return d->held[state].fam[fam];
 }
 
 const MachineDef *
@@ -82,7 +108,7 @@ machine_goto(World *w, int tid, Frame *f, int to)
 		ev.which = -1;
 		w->run->sink.fn(w->run->sink.ctx, w, &ev);
 	}
-	w->threads[tid].may_yield = (uint8_t)((yields[f->mach][f->pc] >> to) & 1u);
+	w->threads[tid].yield_ctx = yields[w->prof->family][f->mach][f->pc][to];
 	f->pc = (uint16_t)to;
 }
 
@@ -100,7 +126,7 @@ machine_call(World *w, int tid, int m)
 	memset(f, 0, sizeof *f);
 	f->mach = (uint16_t)m;
 	f->pc = 0;
-	/* may_yield is kept: the callee has not run yet, so the step may end
+	/* yield_ctx is kept: the callee has not run yet, so the step may end
 	 * before it exactly where it could end before the call */
 	return f;
 }
@@ -112,7 +138,11 @@ machine_return(World *w, int tid, int64_t rv, int err)
 
 	if (t->depth > 0) {
 		t->depth--;
-		t->may_yield = machines[t->stack[t->depth].mach]->return_yields;
+		const MachineDef *d = machines[t->stack[t->depth].mach];
+
+		t->yield_ctx = !d->return_yields ? CTX_NA :
+		    d->return_ctx.fam[w->prof->family] != CTX_NA ? d->return_ctx.fam[w->prof->family] :
+		    YIELD_OTHER_FAMILY;
 	}
 	t->rv = rv;
 	t->err = err;

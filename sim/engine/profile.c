@@ -81,10 +81,11 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.sndlowat_default = 2048, .mbmax_factor = 2, \
 	.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC, \
 	.wire_delay_ns = 10000, \
-	.kernel_nopreempt = true
+	.family = FAM_NETBSD
 
 /* What OpenBSD 7.5 and 7.6 on amd64 share; they differ in the splice switches */
 #define OPENBSD_AMD64 \
+	.family = FAM_OPENBSD, \
 	.msize = 256, .mlen = 224, .mhlen = 144, .minclsize = 369, .mclbytes = 2048, \
 	.max_hdr = 76, .sb_max = 2097152, \
 	.tcp_sendspace = 16384, .tcp_recvspace = 16384, \
@@ -110,8 +111,8 @@ const Profile profiles[] = {
 		.sndlowat_default = 2048, .mbmax_factor = 2,
 		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
 		.wire_delay_ns = 10000,
+		.family = FAM_NETBSD,
 		.coalesce = COALESCE_LITE2,
-		.kernel_nopreempt = true,
 		.waitall_outer_clause = true,
 		.so_error_cleared_by_send = true,
 		.quirks = BIT(QUIRK_WAITALL_PEEK_HANG) | BIT(QUIRK_WAITALL_NO_RCVD) | BIT(QUIRK_SBAPPEND_WALK),
@@ -130,6 +131,7 @@ const Profile profiles[] = {
 		.name = "freebsd-9.1",
 		.summary = "FreeBSD 9.1 (2012, amd64): soreceive_dgram for UDP (seed 004)",
 		.source = "uipc_socket.c of release/9.1.0 (r233353); mbuf.h of stable/9",
+		.family = FAM_FREEBSD,
 		.msize = 256, .mlen = 216, .mhlen = 168, .minclsize = 169, .mclbytes = 2048,
 		.max_hdr = 76, .sb_max = 2097152,
 		.tcp_sendspace = 32768, .tcp_recvspace = 65536,

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "context.h"
+
 typedef enum {
 	QUIRK_WAITALL_PEEK_HANG,   /* no `MSG_PEEK && sbspace <= 0` break in the WAITALL loop */
 	QUIRK_WAITALL_NO_RCVD,     /* no PRU_RCVD before sleeping in the WAITALL loop */
@@ -46,6 +48,9 @@ typedef struct {
 	const char *name;
 	const char *summary;
 	const char *source;
+	/* whose locking rules: which context each machine is in at each
+	 * state and preemption point (contexts.def, machine.h) */
+	Family family;
 
 	/* mbuf geometry (sys/mbuf.h, machine/param.h) */
 	int msize, mlen, mhlen, minclsize, mclbytes;
@@ -80,8 +85,6 @@ typedef struct {
 	bool splice_close_unsplice;/* 7.6: soclose dissolves splices (sblock dance for UDP); 7.5: sofree */
 	bool splice_yield_tcp_only;/* 7.6: sotask yields after TCP moves only */
 	bool udp_close_frees;      /* close(2) of a UDP socket frees it at once (sofree, no pcb left) */
-	bool kernel_nopreempt;     /* NetBSD 1.6/2.0: a thread in the kernel is never preempted by
-	                              another thread, only interrupted (softnet, timers) */
 	bool so_refcnt;            /* 7.6: soclose holds soref on the spliced peer it sleeps on, and
 	                              sofree of a non-TCP socket waits in refcnt_finalize ("sofinal")
 	                              and purges so_rcv without its sblock (a sotask may hold it) */

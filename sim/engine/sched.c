@@ -392,24 +392,32 @@ rng_next(World *w)
 }
 
 /*
- * Who may run next.  On a kernel that does not preempt (NetBSD 1.6 and
- * 2.0: a thread in the kernel runs until it sleeps or returns to user
- * mode, and only interrupts run in between), a thread stopped at a
- * preemption point inside a system call can be followed only by softnet
- * or by itself.
+ * Who may run next: nobody inside a context a stopped thread holds that
+ * excludes them (contexts.def).  So on a kernel that does not preempt
+ * (NetBSD 1.6 and 2.0: a thread in the kernel runs until it sleeps or
+ * returns to user mode, and only interrupts run in between), a thread
+ * stopped at a preemption point inside a system call, in context
+ * `kernel`, can be followed only by softnet or by itself.
  */
 int
 sched_candidates(World *w, int *out)
 {
-	int n = 0, in_kernel = -1;
+	int n = 0, holder = -1;
+	unsigned excludes = 0;
 
-	if (softnet_due(w))
-		out[n++] = SCHED_SOFTNET;
-	if (w->prof->kernel_nopreempt && w->last_thread >= 0 &&
-	    w->threads[w->last_thread].state == TS_RUN && w->threads[w->last_thread].depth > 1)
-		in_kernel = w->last_thread;
+	/* what the contexts the runnable threads stopped in exclude */
 	for (int i = 0; i < w->nthreads; i++)
-		if (w->threads[i].state == TS_RUN && (in_kernel < 0 || i == in_kernel))
+		if (w->threads[i].state == TS_RUN) {
+			unsigned x = context_defs[w->threads[i].ctx].excludes;
+
+			excludes |= x;
+			if (x & EX_THREADS)
+				holder = i;
+		}
+	if (softnet_due(w) && !(excludes & EX_SOFTNET))
+		out[n++] = SCHED_SOFTNET;
+	for (int i = 0; i < w->nthreads; i++)
+		if (w->threads[i].state == TS_RUN && (holder < 0 || i == holder))
 			out[n++] = i;
 	return n;
 }
@@ -837,6 +845,23 @@ advance_time(World *w)
 
 /* ---- running ---- */
 
+/* A sleep releases the context it starts in, as tsleep lowers the spl,
+ * msleep drops its mutex and sosleep its lock; a context no sleep may
+ * start in (a spin mutex, a pcb lock) is a defect of the model. */
+static void
+sleep_releases(World *w, int tid, Thread *t)
+{
+	const Frame *top = &t->stack[t->depth - 1];
+	int held = machine_context(top->mach, w->prof->family, top->pc);
+
+	if (t->state == TS_SLEEP && !context_defs[held].sleeps && held != CTX_NA)
+		world_violation(w, V_SLEEP_LOCKED, "thread %s sleeps in %s at %s holding %s, "
+		    "which its sleep does not release", thread_name(w, tid),
+		    machine_def(top->mach)->name, machine_def(top->mach)->states[top->pc],
+		    context_defs[held].name);
+	t->ctx = CTX_NA;
+}
+
 static void
 thread_run(World *w, int tid)
 {
@@ -848,20 +873,33 @@ thread_run(World *w, int tid)
 		Frame *f = &t->stack[t->depth - 1];
 		int r;
 
-		t->may_yield = 0;
+		t->yield_ctx = CTX_NA;
 		r = machine_def(f->mach)->step(w, tid, t, f);
 		if (w->stop != STOP_NONE && w->stop != STOP_DONE)
 			return;
 		if (r == RUN_EXIT) {
 			t->state = TS_DONE;
+			t->ctx = CTX_NA;
 			return;
 		}
-		if (r == RUN_PREEMPT && !t->may_yield) {
-			const MachineDef *d = machine_def(t->stack[t->depth - 1].mach);
+		if (r == RUN_PREEMPT) {
+			const Frame *top = &t->stack[t->depth - 1];
+			const MachineDef *d = machine_def(top->mach);
 
-			world_violation(w, V_UNDECLARED_YIELD,
-			    "thread %s: the step ended in %s at %s, which is not a declared preemption point",
-			    thread_name(w, tid), d->name, d->states[t->stack[t->depth - 1].pc]);
+			if (t->yield_ctx == YIELD_OTHER_FAMILY)
+				continue;       /* this kernel holds its lock across: no preemption point */
+			if (t->yield_ctx == CTX_NA) {
+				world_violation(w, V_UNDECLARED_YIELD,
+				    "thread %s: the step ended in %s at %s, which is not a declared preemption point",
+				    thread_name(w, tid), d->name, d->states[top->pc]);
+				return;
+			}
+			/* stopped in this context: it decides who may run next */
+			t->ctx = t->yield_ctx;
+			return;
+		}
+		if (r == RUN_SLEEP) {
+			sleep_releases(w, tid, t);
 			return;
 		}
 		if (r != RUN_CONTINUE)

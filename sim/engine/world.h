@@ -292,9 +292,12 @@ typedef struct {
 	int oflags;
 	uint32_t rx_ip;         /* last recvfrom source */
 	uint16_t rx_port;
-	/* engine bookkeeping within a step: the last transition (or return)
-	 * is a declared preemption point, so the step may end here */
-	uint8_t may_yield;
+	/* engine bookkeeping within a step: the context of the preemption
+	 * point the last transition (or return) is, CTX_NA if it is none */
+	uint8_t yield_ctx;
+	/* the context (contexts.def) the thread holds where it stopped: that
+	 * of its preemption point; CTX_NA asleep, finished or not started */
+	uint8_t ctx;
 	Frame stack[MAX_DEPTH];
 } Thread;
 

@@ -236,7 +236,7 @@ put_thread(H *h, const World *w, const Thread *t, uint32_t *socks)
 	struct {
 		uint8_t state, kind, intr, sig;
 		int16_t depth;
-		uint16_t pad;
+		uint8_t ctx, pad;
 		uint32_t wchan;
 		int32_t wake_err, pc, err, oflags;
 		int64_t rv;
@@ -249,6 +249,7 @@ put_thread(H *h, const World *w, const Thread *t, uint32_t *socks)
 	v.intr = t->intr;
 	v.sig = t->sig_pending;
 	v.depth = t->depth;
+	v.ctx = t->ctx;         /* who may run next depends on it */
 	v.wchan = t->wchan;
 	v.wake_err = t->wake_err;
 	v.pc = t->pc;

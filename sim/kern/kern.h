@@ -53,6 +53,16 @@ typedef enum {
 #define K_FD_BAD     (-2)
 #define K_FD_NOTSOCK (-3)
 
+/*
+ * The contexts (contexts.def) the generic socket routines are in, per
+ * family: AT_SPL0 at low priority in a system call (NetBSD 1.6/2.0 at
+ * spl0, not preemptive; FreeBSD 9.1 and OpenBSD 7.x holding nothing
+ * that excludes); AT_SB where they touch a buffer's fields (NetBSD
+ * splsoftnet, FreeBSD the buffer's SOCKBUF_LOCK, OpenBSD solock).
+ */
+#define AT_SPL0 CTX3(KERNEL, PREEMPTIBLE, PREEMPTIBLE)
+#define AT_SB CTX3(SPLSOFTNET, SOCKBUF_LOCK, SOLOCK)
+
 /* ---- the machines of the kernel's routines (machine.h) ---- */
 typedef enum {
 	MACH_USER,              /* a scenario thread's program */

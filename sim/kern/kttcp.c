@@ -18,6 +18,13 @@
 
 enum { KT_ENTRY, KT_LOOP, KT_OUT, KT__N };
 static const char *const kttcp_states[] = { "entry", "loop", "out" };
+/* NetBSD's kttcp calls its sosend and soreceive at spl0 */
+static const Contexts kttcp_held[KT__N] = {
+	[KT_ENTRY] = AT_SPL0,
+	[KT_LOOP] = AT_SPL0,
+	[KT_OUT] = AT_SPL0,
+};
+
 static const Transition kttcp_trans[] = {
 	{ KT_ENTRY, KT_LOOP },          /* microtime(&t0); first call */
 	{ KT_ENTRY, KT_OUT },           /* kio_totalsize too large: EINVAL */
@@ -99,6 +106,7 @@ const MachineDef mach_kttcp_send = {
 	.states = kttcp_states, .nstates = KT__N,
 	.trans = kttcp_trans, .ntrans = NTRANS(kttcp_trans),
 	.step = kttcp_send_step,
+	.held = kttcp_held,
 };
 
 const MachineDef mach_kttcp_recv = {
@@ -106,4 +114,5 @@ const MachineDef mach_kttcp_recv = {
 	.states = kttcp_states, .nstates = KT__N,
 	.trans = kttcp_trans, .ntrans = NTRANS(kttcp_trans),
 	.step = kttcp_recv_step,
+	.held = kttcp_held,
 };

@@ -63,14 +63,21 @@ sblock_step(World *w, int tid, Thread *t, Frame *f)
  * The step may end as sblock returns with SB_LOCK taken: sblock runs at
  * spl0 before its caller's splsoftnet() (NetBSD 1.6/2.0 uipc_socket.c
  * soreceive: "restart: if ((error = sblock(...)) != 0) return; s =
- * splsoftnet();"), so protocol input may run there.
+ * splsoftnet();"), so protocol input may run there.  FreeBSD 9.1's
+ * sblock is the sx lock sb_sx, taken before SOCKBUF_LOCK.
  */
+static const Contexts sblock_held[SBL__N] = {
+	[SBL_ENTRY] = AT_SPL0,
+	[SBL_SLEEPING] = AT_SPL0,       /* tsleep "netlck" / sx_xlock_sig */
+};
 const MachineDef mach_sblock = {
 	.name = "sblock",
 	.states = sblock_states, .nstates = SBL__N,
 	.trans = sblock_trans, .ntrans = NTRANS(sblock_trans),
 	.step = sblock_step,
 	.return_yields = true,
+	.return_ctx = AT_SPL0,
+	.held = sblock_held,
 };
 
 enum { SBW_ENTRY, SBW_SLEEPING, SBW__N };
@@ -102,12 +109,19 @@ sbwait_step(World *w, int tid, Thread *t, Frame *f)
 }
 
 /* sbwait ends its step only by sleeping: SB_WAIT is set and tsleep
- * called in one step, as the caller's spl is dropped by tsleep itself. */
+ * called in one step, as the caller's spl is dropped by tsleep itself
+ * (msleep drops SOCKBUF_LOCK, sosleep solock). */
+static const Contexts sbwait_held[SBW__N] = {
+	[SBW_ENTRY] = AT_SB,
+	[SBW_SLEEPING] = AT_SB,
+};
+
 const MachineDef mach_sbwait = {
 	.name = "sbwait",
 	.states = sbwait_states, .nstates = SBW__N,
 	.trans = sbwait_trans, .ntrans = NTRANS(sbwait_trans),
 	.step = sbwait_step,
+	.held = sbwait_held,
 };
 
 Frame *

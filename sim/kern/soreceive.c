@@ -64,12 +64,35 @@ static const Transition soreceive_trans[] = {
  * sleep (FreeBSD 9.1 holds SOCKBUF_LOCK into msleep; OpenBSD 7.x holds
  * the socket lock into sosleep).
  */
-static const Transition soreceive_yields[] = {
-	{ SR_LOOP, SR_COPY },             /* uiomove runs with the spl dropped */
-	{ SR_WAITALL_SLEEP, SR_OUT },     /* interrupted: sbunlock, splx */
-	{ SR_EXIT, SR_LOCKING },          /* nothing consumed: sbunlock, splx, restart */
-	{ SR_RELEASE, SR_OUT },           /* sbunlock, splx, back to the system call */
+static const Yield soreceive_yields[] = {
+	{ SR_LOOP, SR_COPY, AT_SPL0 },             /* uiomove runs with the spl dropped */
+	{ SR_WAITALL_SLEEP, SR_OUT, AT_SPL0 },     /* interrupted: sbunlock, splx */
+	{ SR_EXIT, SR_LOCKING, AT_SPL0 },          /* nothing consumed: sbunlock, splx, restart */
+	{ SR_RELEASE, SR_OUT, AT_SPL0 },           /* sbunlock, splx, back to the system call */
 };
+
+/*
+ * The context of each state: NetBSD 1.6/2.0 soreceive runs at splsoftnet
+ * from after sblock to the end, but for uiomove; FreeBSD 9.1
+ * soreceive_generic holds SOCKBUF_LOCK(&so_rcv) the same stretches;
+ * OpenBSD 7.x holds solock.  `copy` starts with the uiomove and ends
+ * with the bookkeeping after it, back in AT_SB.
+ */
+static const Contexts soreceive_held[SR__N] = {
+	[SR_ENTRY] = AT_SPL0,
+	[SR_LOCKING] = AT_SPL0,           /* sblock(&so_rcv) */
+	[SR_CHECK] = AT_SB,
+	[SR_WAITING] = AT_SB,             /* sbunlock, sbwait: the sleep releases it */
+	[SR_DONTBLOCK] = AT_SB,
+	[SR_LOOP] = AT_SB,
+	[SR_COPY] = AT_SPL0,
+	[SR_WAITALL] = AT_SB,
+	[SR_WAITALL_SLEEP] = AT_SB,       /* sbwait with SB_LOCK held */
+	[SR_EXIT] = AT_SB,
+	[SR_RELEASE] = AT_SB,
+	[SR_OUT] = AT_SPL0,
+};
+
 
 Frame *
 call_soreceive(World *w, int tid, Ref so, int64_t len, int flags, bool kttcp)
@@ -533,5 +556,6 @@ const MachineDef mach_soreceive = {
 	.trans = soreceive_trans, .ntrans = NTRANS(soreceive_trans),
 	.step = soreceive_step,
 	.yields = soreceive_yields, .nyields = NTRANS(soreceive_yields),
+	.held = soreceive_held,
 	.mrefs = soreceive_mrefs, .nmrefs = NTRANS(soreceive_mrefs),
 };

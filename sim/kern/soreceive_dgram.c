@@ -32,8 +32,19 @@ static const Transition dgram_trans[] = {
 };
 
 /* FreeBSD 9.1 soreceive_dgram: the copy runs without SOCKBUF_LOCK. */
-static const Transition dgram_yields[] = {
-	{ SD_TAKE, SD_COPY },
+static const Yield dgram_yields[] = {
+	{ SD_TAKE, SD_COPY, CTX3(NA, PREEMPTIBLE, NA) },
+};
+
+/* FreeBSD 9.1 only: SOCKBUF_LOCK(&so_rcv) from the wait loop until the
+ * record is off the buffer; sbwait's msleep drops it. */
+static const Contexts dgram_held[SD__N] = {
+	[SD_ENTRY] = CTX3(NA, PREEMPTIBLE, NA),
+	[SD_WAITLOOP] = CTX3(NA, SOCKBUF_LOCK, NA),
+	[SD_SLEEPING] = CTX3(NA, SOCKBUF_LOCK, NA),
+	[SD_TAKE] = CTX3(NA, SOCKBUF_LOCK, NA),
+	[SD_COPY] = CTX3(NA, PREEMPTIBLE, NA),
+	[SD_OUT] = CTX3(NA, PREEMPTIBLE, NA),
 };
 
 static int
@@ -176,5 +187,6 @@ const MachineDef mach_soreceive_dgram = {
 	.trans = dgram_trans, .ntrans = NTRANS(dgram_trans),
 	.step = dgram_step,
 	.yields = dgram_yields, .nyields = NTRANS(dgram_yields),
+	.held = dgram_held,
 	.mrefs = dgram_mrefs, .nmrefs = NTRANS(dgram_mrefs),
 };

@@ -40,13 +40,32 @@ static const Transition sosend_trans[] = {
 	{ SS_RELEASE, SS_OUT },         /* sbunlock */
 };
 
-/* Where the step may end: where NetBSD 1.6/2.0 sosend runs at spl0. */
-static const Transition sosend_yields[] = {
-	{ SS_CHECK, SS_BUILD },         /* splx(s): the chain is built at low spl */
-	{ SS_SEND, SS_BUILD },          /* splx(s) after PRU_SEND: softnet may run */
-	{ SS_SEND, SS_CHECK },
-	{ SS_SEND, SS_RELEASE },
-	{ SS_RELEASE, SS_OUT },         /* sbunlock, then back to the system call */
+/*
+ * The context of each state: NetBSD 1.6/2.0 sosend checks space and calls
+ * PRU_SEND at splsoftnet and builds the chain at spl0; FreeBSD 9.1
+ * sosend_generic checks under SOCKBUF_LOCK(&so_snd), copies with no lock
+ * and calls pru_send, which takes the pcb's INP_WLOCK; OpenBSD 7.x checks
+ * and sends under solock and drops it around the copy (m_getuio).
+ */
+static const Contexts sosend_held[SS__N] = {
+	[SS_ENTRY] = AT_SPL0,
+	[SS_LOCKING] = AT_SPL0,         /* sblock(&so_snd) */
+	[SS_CHECK] = AT_SB,
+	[SS_WAITING] = AT_SB,           /* sbwait: tsleep, msleep, sosleep release it */
+	[SS_BUILD] = AT_SPL0,           /* may sleep for an mbuf (M_WAIT) */
+	[SS_SEND] = CTX3(SPLSOFTNET, INP_WLOCK, SOLOCK),
+	[SS_RELEASE] = AT_SB,
+	[SS_OUT] = AT_SPL0,
+};
+
+/* Where the step may end: where the lock of the state before is dropped. */
+static const Yield sosend_yields[] = {
+	{ SS_CHECK, SS_BUILD, AT_SPL0 },        /* splx(s) / SOCKBUF_UNLOCK / sounlock: the chain
+	                                           is built at low priority */
+	{ SS_SEND, SS_BUILD, AT_SPL0 },         /* splx(s) after PRU_SEND: softnet may run */
+	{ SS_SEND, SS_CHECK, AT_SPL0 },
+	{ SS_SEND, SS_RELEASE, AT_SPL0 },
+	{ SS_RELEASE, SS_OUT, AT_SPL0 },        /* sbunlock, then back to the system call */
 };
 
 Frame *
@@ -294,5 +313,6 @@ const MachineDef mach_sosend = {
 	.trans = sosend_trans, .ntrans = NTRANS(sosend_trans),
 	.step = sosend_step,
 	.yields = sosend_yields, .nyields = NTRANS(sosend_yields),
+	.held = sosend_held,
 	.mrefs = sosend_mrefs, .nmrefs = NTRANS(sosend_mrefs),
 };

@@ -21,8 +21,16 @@ static const Transition user_trans[] = {
 };
 
 /* A program may be preempted between its system calls. */
-static const Transition user_yields[] = {
-	{ U_CALLED, U_NEXT },
+/* Back in user mode after a system call: nothing held on any kernel. */
+static const Yield user_yields[] = {
+	{ U_CALLED, U_NEXT, CTX3(USER, USER, USER) },
+};
+
+static const Contexts user_held[U__N] = {
+	[U_NEXT] = CTX3(USER, USER, USER),
+	[U_CALLED] = AT_SPL0,           /* in the system call, below its routines */
+	[U_DONE] = CTX3(USER, USER, USER),
+	[U_FLUSHLOCK] = AT_SPL0,        /* sblock(&so_rcv) for sorflush */
 };
 
 /* The op as written, without its `=> result` part. */
@@ -272,4 +280,5 @@ const MachineDef mach_user = {
 	.trans = user_trans, .ntrans = NTRANS(user_trans),
 	.step = user_step,
 	.yields = user_yields, .nyields = NTRANS(user_yields),
+	.held = user_held,
 };

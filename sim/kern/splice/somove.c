@@ -35,10 +35,10 @@ static const Transition somove_trans[] = {
 /* OpenBSD 7.6 somove_dgram drops sb_mtx and takes solock_shared(sosp)
  * around pru_send: there another CPU may run.  Whether a pass stops
  * there depends on the profile (somove_step's *preempt). */
-static const Transition somove_yields[] = {
-	{ MV_TOP, MV_SEND },
-	{ MV_SEND, MV_TOP },
-	{ MV_SEND, MV_RELEASE },
+static const Yield somove_yields[] = {
+	{ MV_TOP, MV_SEND, CTX3(NA, NA, PREEMPTIBLE) },
+	{ MV_SEND, MV_TOP, CTX3(NA, NA, PREEMPTIBLE) },
+	{ MV_SEND, MV_RELEASE, CTX3(NA, NA, PREEMPTIBLE) },
 };
 
 static void
@@ -406,6 +406,14 @@ static const uint16_t somove_mrefs[] = {
 	offsetof(Frame, u.mv.nextrecord),
 };
 
+static const Contexts somove_held[] = {
+	[MV_TOP] = CTX3(NA, NA, SOLOCK),         /* so_rcv's sb_mtx and the source's lock */
+	[MV_SEND] = CTX3(NA, NA, PREEMPTIBLE),   /* 7.6 UDP: sb_mtx dropped, solock_shared(sosp)
+	                                            around pru_send, shared with protocol input */
+	[MV_RELEASE] = CTX3(NA, NA, SOLOCK),
+	[MV_DONE] = CTX3(NA, NA, SOLOCK),
+};
+
 const MachineDef mach_somove = {
 	.name = "somove",
 	.states = somove_states, .nstates = MV_DONE + 1,
@@ -413,4 +421,5 @@ const MachineDef mach_somove = {
 	.step = somove_mstep,
 	.yields = somove_yields, .nyields = NTRANS(somove_yields),
 	.mrefs = somove_mrefs, .nmrefs = NTRANS(somove_mrefs),
+	.held = somove_held,
 };

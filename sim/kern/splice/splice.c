@@ -268,9 +268,9 @@ static const Transition kthread_trans[] = {
 };
 
 /* The task thread may be preempted between tasks (taskq_thread's loop). */
-static const Transition kthread_yields[] = {
-	{ KT_RUN, KT_WAIT },
-	{ KT_WAIT, KT_WAIT },
+static const Yield kthread_yields[] = {
+	{ KT_RUN, KT_WAIT, CTX3(NA, NA, PREEMPTIBLE) },
+	{ KT_WAIT, KT_WAIT, CTX3(NA, NA, PREEMPTIBLE) },
 };
 
 static int
@@ -321,12 +321,18 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+static const Contexts kthread_held[] = {
+	[KT_WAIT] = CTX3(NA, NA, PREEMPTIBLE),   /* sleeps "bored" / "tmoslp" with nothing held */
+	[KT_RUN] = CTX3(NA, NA, PREEMPTIBLE),
+};
+
 const MachineDef mach_kthread = {
 	.name = "kthread",
 	.states = kthread_states, .nstates = KT__N,
 	.trans = kthread_trans, .ntrans = NTRANS(kthread_trans),
 	.step = kthread_step,
 	.yields = kthread_yields, .nyields = NTRANS(kthread_yields),
+	.held = kthread_held,
 };
 
 /* ---- sotask ---- */
@@ -381,11 +387,19 @@ sotask_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+static const Contexts sotask_held[] = {
+	[TK_ENTRY] = CTX3(NA, NA, PREEMPTIBLE),
+	[TK_LOCKED] = CTX3(NA, NA, SOLOCK),      /* TCP and 7.5: somove under solock */
+	[TK_MOVING] = CTX3(NA, NA, PREEMPTIBLE), /* 7.6 UDP: somove_dgram, preemptible */
+	[TK_UNLOCK] = CTX3(NA, NA, PREEMPTIBLE),
+};
+
 const MachineDef mach_sotask = {
 	.name = "sotask",
 	.states = sotask_states, .nstates = TK__N,
 	.trans = sotask_trans, .ntrans = NTRANS(sotask_trans),
 	.step = sotask_step,
+	.held = sotask_held,
 };
 
 /* ---- soidle ---- */
@@ -423,11 +437,17 @@ soidle_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+static const Contexts soidle_held[] = {
+	[SI_ENTRY] = CTX3(NA, NA, PREEMPTIBLE),  /* softclock, a TIMEOUT_PROC timeout */
+	[SI_LOCKED] = CTX3(NA, NA, SOLOCK),
+};
+
 const MachineDef mach_soidle = {
 	.name = "soidle",
 	.states = soidle_states, .nstates = SI__N,
 	.trans = soidle_trans, .ntrans = NTRANS(soidle_trans),
 	.step = soidle_step,
+	.held = soidle_held,
 };
 
 /* ---- sosplice: setsockopt(SO_SPLICE) ---- */
@@ -580,11 +600,20 @@ sosplice_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+static const Contexts sosplice_held[] = {
+	[SP_ENTRY] = CTX3(NA, NA, PREEMPTIBLE),
+	[SP_UNSPLICE] = CTX3(NA, NA, PREEMPTIBLE),       /* sblock(&so_rcv), then solock */
+	[SP_LOCK_SRC] = CTX3(NA, NA, PREEMPTIBLE),
+	[SP_LOCK_DRAIN] = CTX3(NA, NA, PREEMPTIBLE),
+	[SP_MOVING] = CTX3(NA, NA, SOLOCK),
+};
+
 const MachineDef mach_sosplice = {
 	.name = "sosplice",
 	.states = sosplice_states, .nstates = SP__N,
 	.trans = sosplice_trans, .ntrans = NTRANS(sosplice_trans),
 	.step = sosplice_step,
+	.held = sosplice_held,
 };
 
 Frame *
@@ -620,9 +649,9 @@ static const Transition soclose_trans[] = {
 
 /* OpenBSD 7.6 soclose: between the sbunlock of one sblock and the next
  * the closer holds only the socket lock, which sblock itself sleeps on. */
-static const Transition soclose_yields[] = {
-	{ SC_BACK_LOCKED, SC_SRC },
-	{ SC_SRC_LOCKED, SC_FLUSH },
+static const Yield soclose_yields[] = {
+	{ SC_BACK_LOCKED, SC_SRC, CTX3(NA, NA, PREEMPTIBLE) },
+	{ SC_SRC_LOCKED, SC_FLUSH, CTX3(NA, NA, PREEMPTIBLE) },
 };
 
 static int
@@ -720,12 +749,24 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+static const Contexts soclose_held[] = {
+	[SC_ENTRY] = CTX3(NA, NA, SOLOCK),
+	[SC_BACK_LOCKED] = CTX3(NA, NA, PREEMPTIBLE),    /* 7.6 UDP: sounlock, then the sblocks */
+	[SC_SRC] = CTX3(NA, NA, PREEMPTIBLE),
+	[SC_SRC_LOCKED] = CTX3(NA, NA, PREEMPTIBLE),
+	[SC_FLUSH] = CTX3(NA, NA, SOLOCK),
+	[SC_CLOSE] = CTX3(NA, NA, SOLOCK),
+	[SC_FINAL] = CTX3(NA, NA, PREEMPTIBLE),          /* sofree: sounlock, then
+	                                                    refcnt_finalize sleeps "sofinal" */
+};
+
 const MachineDef mach_soclose = {
 	.name = "soclose",
 	.states = soclose_states, .nstates = SC__N,
 	.trans = soclose_trans, .ntrans = NTRANS(soclose_trans),
 	.step = soclose_step,
 	.yields = soclose_yields, .nyields = NTRANS(soclose_yields),
+	.held = soclose_held,
 };
 
 Frame *

@@ -268,11 +268,19 @@ sys_splice_step(World *w, int tid, Thread *t, Frame *f)
 	return RUN_CONTINUE;
 }
 
+static const Contexts sys_splice_held[] = {
+	[NS_ENTRY] = CTX3(KERNEL, NA, NA),
+	[NS_LOCK1] = CTX3(KERNEL, NA, NA),       /* sblock(&so1->so_snd) */
+	[NS_LOCK2] = CTX3(KERNEL, NA, NA),
+	[NS_SLEEPING] = CTX3(KERNEL, NA, NA),    /* tsleep "spliceio" at spl0 */
+};
+
 const MachineDef mach_sys_splice = {
 	.name = "sys_splice",
 	.states = sys_splice_states, .nstates = NS__N,
 	.trans = sys_splice_trans, .ntrans = NTRANS(sys_splice_trans),
 	.step = sys_splice_step,
+	.held = sys_splice_held,
 };
 
 Frame *
