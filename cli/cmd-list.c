@@ -142,6 +142,53 @@ list_routines(void)
 	return 0;
 }
 
+static void
+print_contexts(const Contexts *c)
+{
+	for (int f = 0; f < FAM__COUNT; f++)
+		printf("%s%s %s", f ? ", " : "", family_names[f], context_defs[c->fam[f]].name);
+}
+
+/* The contexts (contexts.def), then every machine's preemption points
+ * with the context each family is in there. */
+static int
+list_contexts(void)
+{
+	for (int i = 0; i < CTX__COUNT; i++) {
+		const ContextDef *c = &context_defs[i];
+
+		if (i == CTX_NA)
+			continue;
+		printf("%-13s excludes %s; %s\n", c->name,
+		    (c->excludes & EX_THREADS) && (c->excludes & EX_SOFTNET) ? "softnet and other threads" :
+		    (c->excludes & EX_THREADS) ? "other threads" :
+		    (c->excludes & EX_SOFTNET) ? "softnet" : "nobody",
+		    c->sleeps ? "a sleep may start in it and releases it" : "no sleep may start in it");
+		printf("%-13s %s\n", "", c->doc);
+	}
+	printf("\npreemption points (where a step may end), and the context there:\n");
+	scenario_engine_init();
+	for (int m = 0; m < MACH_MAX; m++) {
+		const MachineDef *d = machine_def(m);
+
+		for (int i = 0; d != NULL && i < d->nyields; i++) {
+			char *t = g_strdup_printf("%s -> %s", d->states[d->yields[i].from],
+			    d->states[d->yields[i].to]);
+
+			printf("  %-15s %-26s ", d->name, t);
+			print_contexts(&d->yields[i].ctx);
+			printf("\n");
+			g_free(t);
+		}
+		if (d != NULL && d->return_yields) {
+			printf("  %-15s %-26s ", d->name, "return");
+			print_contexts(&d->return_ctx);
+			printf("\n");
+		}
+	}
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*print)(void);
@@ -154,6 +201,7 @@ static const struct {
 	{ "fields", list_fields },
 	{ "events", list_events },
 	{ "routines", list_routines },
+	{ "contexts", list_contexts },
 };
 
 /* "a, b or c" (last_sep " or ") or "a, b, c" (", ") */
@@ -190,6 +238,6 @@ cmd_list(int argc, char **argv)
 
 const CliCommand cli_cmd_list = {
 	"list",
-	"list profiles|quirks|machines|violations|counters|fields|events|routines",
+	"list profiles|quirks|machines|violations|counters|fields|events|routines|contexts",
 	cmd_list,
 };

@@ -132,6 +132,7 @@ const Profile profiles[] = {
 		.summary = "FreeBSD 9.1 (2012, amd64): soreceive_dgram for UDP (seed 004)",
 		.source = "uipc_socket.c of release/9.1.0 (r233353); mbuf.h of stable/9",
 		.family = FAM_FREEBSD,
+		.sblock_kept_in_sbwait = true,
 		.msize = 256, .mlen = 216, .mhlen = 168, .minclsize = 169, .mclbytes = 2048,
 		.max_hdr = 76, .sb_max = 2097152,
 		.tcp_sendspace = 32768, .tcp_recvspace = 65536,

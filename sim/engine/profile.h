@@ -78,6 +78,8 @@ typedef struct {
 	bool so_error_cleared_by_send;    /* sosend clears so_error after returning it */
 	bool sosend_dontwait;      /* MSG_DONTWAIT (not only SS_NBIO) makes sosend's space wait fail */
 	bool so_error_return_in_send_ok;
+	bool sblock_kept_in_sbwait;/* FreeBSD 9.1: sosend_generic and soreceive_generic take the sx
+	                              I/O lock once, before `restart:`, and keep it across sbwait */
 	SpliceKind splice;
 	bool splice_task_all;      /* OpenBSD 7.6: every move from the task; 7.5: UDP moves in sorwakeup */
 	bool splice_sblock;        /* 7.6: sotask/soidle take sblock(so_rcv); somove_dgram drops its

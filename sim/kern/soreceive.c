@@ -40,6 +40,8 @@ static const Transition soreceive_trans[] = {
 	{ SR_CHECK, SR_WAITING },         /* sbunlock, sbwait */
 	{ SR_WAITING, SR_LOCKING },       /* woken: goto restart */
 	{ SR_WAITING, SR_OUT },           /* sbwait error or timeout */
+	{ SR_WAITING, SR_CHECK },         /* FreeBSD, woken: restart, after the sblock it kept */
+	{ SR_WAITING, SR_RELEASE },       /* FreeBSD, sbwait error: goto release */
 	{ SR_DONTBLOCK, SR_LOOP },
 	{ SR_LOOP, SR_COPY },             /* uiomove with the spl dropped */
 	{ SR_LOOP, SR_EXIT },             /* nothing more to copy */
@@ -52,6 +54,7 @@ static const Transition soreceive_trans[] = {
 	{ SR_WAITALL_SLEEP, SR_WAITALL }, /* woken: m = sb_mb */
 	{ SR_WAITALL_SLEEP, SR_OUT },     /* interrupted: short count, no error */
 	{ SR_EXIT, SR_LOCKING },          /* nothing consumed: restart */
+	{ SR_EXIT, SR_CHECK },            /* FreeBSD: the same, keeping the sblock */
 	{ SR_EXIT, SR_RELEASE },
 	{ SR_RELEASE, SR_OUT },
 };
@@ -68,6 +71,7 @@ static const Yield soreceive_yields[] = {
 	{ SR_LOOP, SR_COPY, AT_SPL0 },             /* uiomove runs with the spl dropped */
 	{ SR_WAITALL_SLEEP, SR_OUT, AT_SPL0 },     /* interrupted: sbunlock, splx */
 	{ SR_EXIT, SR_LOCKING, AT_SPL0 },          /* nothing consumed: sbunlock, splx, restart */
+	{ SR_EXIT, SR_CHECK, CTX3(NA, PREEMPTIBLE, NA) },  /* FreeBSD: SOCKBUF_UNLOCK, restart */
 	{ SR_RELEASE, SR_OUT, AT_SPL0 },           /* sbunlock, splx, back to the system call */
 };
 
@@ -214,7 +218,8 @@ check_blocked(World *w, int tid, Socket *so, Frame *f)
 		f->u.sr.error = K_EWOULDBLOCK;
 		return SR_RELEASE;
 	}
-	sbunlock(w, tid, so, SB_RCV);
+	if (!w->prof->sblock_kept_in_sbwait)
+		sbunlock(w, tid, so, SB_RCV);
 	return -1;
 }
 
@@ -414,9 +419,15 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 	}
 
 	case SR_WAITING:
+		/* FreeBSD 9.1 kept its sblock (sx) across the sleep: `restart:`
+		 * is after it, and an error goes to `release:` */
 		if (t->err) {
 			f->u.sr.error = t->err;
-			GOTO(SR_OUT);
+			GOTO(w->prof->sblock_kept_in_sbwait ? SR_RELEASE : SR_OUT);
+			return RUN_CONTINUE;
+		}
+		if (w->prof->sblock_kept_in_sbwait) {
+			GOTO(SR_CHECK);
 			return RUN_CONTINUE;
 		}
 		GOTO(SR_LOCKING);
@@ -510,6 +521,10 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		if (f->u.sr.orig_resid == f->u.sr.resid && f->u.sr.orig_resid &&
 		    !(f->u.sr.flags & K_MSG_EOR) && !(so->state & SS_CANTRCVMORE)) {
+			if (w->prof->sblock_kept_in_sbwait) {
+				GOTO(SR_CHECK);
+				return RUN_PREEMPT;
+			}
 			sbunlock(w, tid, so, SB_RCV);
 			GOTO(SR_LOCKING);
 			call_sblock(w, tid, f->u.sr.so, SB_RCV, SBLOCKWAIT(f->u.sr.flags));

@@ -33,6 +33,8 @@ static const Transition sosend_trans[] = {
 	{ SS_CHECK, SS_BUILD },         /* space: build mbufs */
 	{ SS_WAITING, SS_LOCKING },     /* woken: goto restart */
 	{ SS_WAITING, SS_OUT },         /* sbwait error or timeout */
+	{ SS_WAITING, SS_CHECK },       /* FreeBSD, woken: restart, after the sblock it kept */
+	{ SS_WAITING, SS_RELEASE },     /* FreeBSD, sbwait error: goto release */
 	{ SS_BUILD, SS_SEND },          /* chain ready: PRU_SEND */
 	{ SS_SEND, SS_BUILD },          /* resid && space > 0 */
 	{ SS_SEND, SS_CHECK },          /* resid, but space used up */
@@ -212,7 +214,8 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 				GOTO(SS_RELEASE);
 				return RUN_CONTINUE;
 			}
-			sbunlock(w, tid, so, SB_SND);
+			if (!w->prof->sblock_kept_in_sbwait)
+				sbunlock(w, tid, so, SB_SND);
 			GOTO(SS_WAITING);
 			call_sbwait(w, tid, f->u.ss.so, SB_SND);
 			return RUN_CONTINUE;
@@ -223,9 +226,14 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 	}
 
 	case SS_WAITING:
+		/* FreeBSD 9.1 kept its sblock (sx) across the sleep */
 		if (t->err) {
 			f->u.ss.error = t->err;
-			GOTO(SS_OUT);
+			GOTO(w->prof->sblock_kept_in_sbwait ? SS_RELEASE : SS_OUT);
+			return RUN_CONTINUE;
+		}
+		if (w->prof->sblock_kept_in_sbwait) {
+			GOTO(SS_CHECK);
 			return RUN_CONTINUE;
 		}
 		GOTO(SS_LOCKING);
