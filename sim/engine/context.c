@@ -9,4 +9,4 @@ const ContextDef context_defs[CTX__COUNT] = {
 #undef CONTEXT
 };
 
-const char *const family_names[FAM__COUNT] = { "NetBSD", "FreeBSD", "OpenBSD" };
+const char *const family_names[FAM__COUNT] = { "NetBSD", "FreeBSD", "OpenBSD 7.5", "OpenBSD 7.6" };

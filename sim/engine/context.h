@@ -9,8 +9,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Kernel families: a machine declares its contexts once per family. */
-typedef enum { FAM_NETBSD, FAM_FREEBSD, FAM_OPENBSD, FAM__COUNT } Family;
+/* Locking families: kernels that take the same locks in the same places.
+ * A machine declares its contexts once per family.  OpenBSD 7.6 is one of
+ * its own: it reversed the order of sblock and solock (sblock became the
+ * sb_lock rwlock, taken first) and unlocked UDP's buffers (sb_mtx). */
+typedef enum { FAM_NETBSD, FAM_FREEBSD, FAM_OPENBSD_75, FAM_OPENBSD_76, FAM__COUNT } Family;
 
 enum {
 	EX_SOFTNET = 1 << 0,    /* kernel work: protocol input, timeouts, scenario events */
@@ -34,10 +37,12 @@ typedef struct {
 extern const ContextDef context_defs[CTX__COUNT];
 extern const char *const family_names[FAM__COUNT];
 
-/* One context per family, as a machine declares it: CTX3(NetBSD, FreeBSD, OpenBSD). */
+/* One context per family, as a machine declares it: CTX3(NetBSD, FreeBSD,
+ * OpenBSD) when OpenBSD 7.5 and 7.6 agree, CTX4(NetBSD, FreeBSD, 7.5, 7.6). */
 typedef struct {
 	uint8_t fam[FAM__COUNT];
 } Contexts;
-#define CTX3(n, f, o) { { CTX_##n, CTX_##f, CTX_##o } }
+#define CTX3(n, f, o) { { CTX_##n, CTX_##f, CTX_##o, CTX_##o } }
+#define CTX4(n, f, o5, o6) { { CTX_##n, CTX_##f, CTX_##o5, CTX_##o6 } }
 
 #endif

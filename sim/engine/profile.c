@@ -85,7 +85,6 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 
 /* What OpenBSD 7.5 and 7.6 on amd64 share; they differ in the splice switches */
 #define OPENBSD_AMD64 \
-	.family = FAM_OPENBSD, \
 	.msize = 256, .mlen = 224, .mhlen = 144, .minclsize = 369, .mclbytes = 2048, \
 	.max_hdr = 76, .sb_max = 2097152, \
 	.tcp_sendspace = 16384, .tcp_recvspace = 16384, \
@@ -157,6 +156,7 @@ const Profile profiles[] = {
 		.source = "uipc_socket.c 1.337 (the context of seed 002) and the 2019 netlock-era "
 		    "uipc_socket.c; sys/mbuf.h M_MAXLOOP 128",
 		OPENBSD_AMD64,
+		.family = FAM_OPENBSD_75,
 		.quirks = 0,
 	},
 	{
@@ -165,6 +165,7 @@ const Profile profiles[] = {
 		.source = "uipc_socket.c 1.337 plus the 'Unlock udp(4) somove()' diff (seed 002), "
 		    "udp_usrreq.c 1.320, socketvar.h 1.132",
 		OPENBSD_AMD64,
+		.family = FAM_OPENBSD_76,
 		.splice_task_all = true,
 		.splice_sblock = true,
 		.splice_close_unsplice = true,

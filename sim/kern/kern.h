@@ -62,6 +62,13 @@ typedef enum {
  */
 #define AT_SPL0 CTX3(KERNEL, PREEMPTIBLE, PREEMPTIBLE)
 #define AT_SB CTX3(SPLSOFTNET, SOCKBUF_LOCK, SOLOCK)
+/* Entering sosend or soreceive and taking sblock: OpenBSD 7.5 takes
+ * solock first (solock, then sblock), 7.6 sblock first (the sb_lock
+ * rwlock, then solock or the buffer's sb_mtx). */
+#define AT_SBLOCK CTX4(KERNEL, PREEMPTIBLE, SOLOCK, PREEMPTIBLE)
+/* Leaving sosend or soreceive: OpenBSD holds solock (7.6 TCP the net
+ * lock) from sbunlock to the return, which is where its step ends. */
+#define AT_UNLOCK CTX4(KERNEL, PREEMPTIBLE, NA, NA)
 
 /* ---- the machines of the kernel's routines (machine.h) ---- */
 typedef enum {

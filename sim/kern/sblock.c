@@ -64,11 +64,14 @@ sblock_step(World *w, int tid, Thread *t, Frame *f)
  * spl0 before its caller's splsoftnet() (NetBSD 1.6/2.0 uipc_socket.c
  * soreceive: "restart: if ((error = sblock(...)) != 0) return; s =
  * splsoftnet();"), so protocol input may run there.  FreeBSD 9.1's
- * sblock is the sx lock sb_sx, taken before SOCKBUF_LOCK.
+ * sblock is the sx lock sb_sx, taken before SOCKBUF_LOCK; OpenBSD 7.6's
+ * the sb_lock rwlock, taken before solock.  OpenBSD 7.5 takes solock
+ * first and keeps it: there the return is no preemption point.
  */
 static const Contexts sblock_held[SBL__N] = {
-	[SBL_ENTRY] = AT_SPL0,
-	[SBL_SLEEPING] = AT_SPL0,       /* tsleep "netlck" / sx_xlock_sig */
+	[SBL_ENTRY] = AT_SBLOCK,
+	[SBL_SLEEPING] = AT_SBLOCK,     /* tsleep "netlck" / sx_xlock_sig / sosleep releasing
+	                                   7.5's solock / rw_enter of 7.6's sb_lock */
 };
 const MachineDef mach_sblock = {
 	.name = "sblock",
@@ -76,7 +79,7 @@ const MachineDef mach_sblock = {
 	.trans = sblock_trans, .ntrans = NTRANS(sblock_trans),
 	.step = sblock_step,
 	.return_yields = true,
-	.return_ctx = AT_SPL0,
+	.return_ctx = CTX4(KERNEL, PREEMPTIBLE, NA, PREEMPTIBLE),
 	.held = sblock_held,
 };
 

@@ -69,10 +69,13 @@ static const Transition soreceive_trans[] = {
  */
 static const Yield soreceive_yields[] = {
 	{ SR_LOOP, SR_COPY, AT_SPL0 },             /* uiomove runs with the spl dropped */
-	{ SR_WAITALL_SLEEP, SR_OUT, AT_SPL0 },     /* interrupted: sbunlock, splx */
-	{ SR_EXIT, SR_LOCKING, AT_SPL0 },          /* nothing consumed: sbunlock, splx, restart */
+	{ SR_WAITALL_SLEEP, SR_OUT, AT_UNLOCK },   /* interrupted: sbunlock, splx */
+	/* nothing consumed: sbunlock, splx, restart; OpenBSD 7.5's restart
+	 * is under the solock it keeps, 7.6 drops its locks and takes
+	 * sblock again */
+	{ SR_EXIT, SR_LOCKING, CTX4(KERNEL, NA, NA, PREEMPTIBLE) },
 	{ SR_EXIT, SR_CHECK, CTX3(NA, PREEMPTIBLE, NA) },  /* FreeBSD: SOCKBUF_UNLOCK, restart */
-	{ SR_RELEASE, SR_OUT, AT_SPL0 },           /* sbunlock, splx, back to the system call */
+	{ SR_RELEASE, SR_OUT, AT_UNLOCK },         /* sbunlock, splx, back to the system call */
 };
 
 /*
@@ -83,8 +86,8 @@ static const Yield soreceive_yields[] = {
  * with the bookkeeping after it, back in AT_SB.
  */
 static const Contexts soreceive_held[SR__N] = {
-	[SR_ENTRY] = AT_SPL0,
-	[SR_LOCKING] = AT_SPL0,           /* sblock(&so_rcv) */
+	[SR_ENTRY] = AT_SBLOCK,
+	[SR_LOCKING] = AT_SBLOCK,         /* sblock(&so_rcv) */
 	[SR_CHECK] = AT_SB,
 	[SR_WAITING] = AT_SB,             /* sbunlock, sbwait: the sleep releases it */
 	[SR_DONTBLOCK] = AT_SB,

@@ -50,8 +50,8 @@ static const Transition sosend_trans[] = {
  * and sends under solock and drops it around the copy (m_getuio).
  */
 static const Contexts sosend_held[SS__N] = {
-	[SS_ENTRY] = AT_SPL0,
-	[SS_LOCKING] = AT_SPL0,         /* sblock(&so_snd) */
+	[SS_ENTRY] = AT_SBLOCK,
+	[SS_LOCKING] = AT_SBLOCK,       /* sblock(&so_snd) */
 	[SS_CHECK] = AT_SB,
 	[SS_WAITING] = AT_SB,           /* sbwait: tsleep, msleep, sosleep release it */
 	[SS_BUILD] = AT_SPL0,           /* may sleep for an mbuf (M_WAIT) */
@@ -64,10 +64,11 @@ static const Contexts sosend_held[SS__N] = {
 static const Yield sosend_yields[] = {
 	{ SS_CHECK, SS_BUILD, AT_SPL0 },        /* splx(s) / SOCKBUF_UNLOCK / sounlock: the chain
 	                                           is built at low priority */
-	{ SS_SEND, SS_BUILD, AT_SPL0 },         /* splx(s) after PRU_SEND: softnet may run */
-	{ SS_SEND, SS_CHECK, AT_SPL0 },
-	{ SS_SEND, SS_RELEASE, AT_SPL0 },
-	{ SS_RELEASE, SS_OUT, AT_SPL0 },        /* sbunlock, then back to the system call */
+	{ SS_SEND, SS_BUILD, AT_SPL0 },         /* splx(s) after PRU_SEND: softnet may run;
+	                                           OpenBSD: sounlock before m_getuio */
+	{ SS_SEND, SS_CHECK, AT_UNLOCK },       /* OpenBSD: back to the space check under solock */
+	{ SS_SEND, SS_RELEASE, AT_UNLOCK },
+	{ SS_RELEASE, SS_OUT, AT_UNLOCK },      /* sbunlock, then back to the system call */
 };
 
 Frame *

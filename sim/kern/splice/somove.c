@@ -36,9 +36,9 @@ static const Transition somove_trans[] = {
  * around pru_send: there another CPU may run.  Whether a pass stops
  * there depends on the profile (somove_step's *preempt). */
 static const Yield somove_yields[] = {
-	{ MV_TOP, MV_SEND, CTX3(NA, NA, PREEMPTIBLE) },
-	{ MV_SEND, MV_TOP, CTX3(NA, NA, PREEMPTIBLE) },
-	{ MV_SEND, MV_RELEASE, CTX3(NA, NA, PREEMPTIBLE) },
+	{ MV_TOP, MV_SEND, CTX4(NA, NA, NA, PREEMPTIBLE) },
+	{ MV_SEND, MV_TOP, CTX4(NA, NA, NA, PREEMPTIBLE) },
+	{ MV_SEND, MV_RELEASE, CTX4(NA, NA, NA, PREEMPTIBLE) },
 };
 
 static void
@@ -408,7 +408,7 @@ static const uint16_t somove_mrefs[] = {
 
 static const Contexts somove_held[] = {
 	[MV_TOP] = CTX3(NA, NA, SOLOCK),         /* so_rcv's sb_mtx and the source's lock */
-	[MV_SEND] = CTX3(NA, NA, PREEMPTIBLE),   /* 7.6 UDP: sb_mtx dropped, solock_shared(sosp)
+	[MV_SEND] = CTX4(NA, NA, SOLOCK, PREEMPTIBLE),   /* 7.6 UDP: sb_mtx dropped, solock_shared(sosp)
 	                                            around pru_send, shared with protocol input */
 	[MV_RELEASE] = CTX3(NA, NA, SOLOCK),
 	[MV_DONE] = CTX3(NA, NA, SOLOCK),

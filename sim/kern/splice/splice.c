@@ -390,7 +390,7 @@ sotask_step(World *w, int tid, Thread *t, Frame *f)
 static const Contexts sotask_held[] = {
 	[TK_ENTRY] = CTX3(NA, NA, PREEMPTIBLE),
 	[TK_LOCKED] = CTX3(NA, NA, SOLOCK),      /* TCP and 7.5: somove under solock */
-	[TK_MOVING] = CTX3(NA, NA, PREEMPTIBLE), /* 7.6 UDP: somove_dgram, preemptible */
+	[TK_MOVING] = CTX4(NA, NA, SOLOCK, PREEMPTIBLE), /* 7.6 UDP: somove_dgram, preemptible */
 	[TK_UNLOCK] = CTX3(NA, NA, PREEMPTIBLE),
 };
 
@@ -647,11 +647,11 @@ static const Transition soclose_trans[] = {
 	{ SC_CLOSE, SC_FINAL },         /* 7.6 sofree, not TCP: refcnt_finalize(&so_refcnt, "sofinal") */
 };
 
-/* OpenBSD 7.6 soclose: between the sbunlock of one sblock and the next
- * the closer holds only the socket lock, which sblock itself sleeps on. */
+/* OpenBSD 7.6 soclose of a spliced UDP socket: it drops solock, and
+ * between the sbunlock of one sblock and the next it holds nothing. */
 static const Yield soclose_yields[] = {
-	{ SC_BACK_LOCKED, SC_SRC, CTX3(NA, NA, PREEMPTIBLE) },
-	{ SC_SRC_LOCKED, SC_FLUSH, CTX3(NA, NA, PREEMPTIBLE) },
+	{ SC_BACK_LOCKED, SC_SRC, CTX4(NA, NA, NA, PREEMPTIBLE) },
+	{ SC_SRC_LOCKED, SC_FLUSH, CTX4(NA, NA, NA, PREEMPTIBLE) },
 };
 
 static int
@@ -751,12 +751,13 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 
 static const Contexts soclose_held[] = {
 	[SC_ENTRY] = CTX3(NA, NA, SOLOCK),
-	[SC_BACK_LOCKED] = CTX3(NA, NA, PREEMPTIBLE),    /* 7.6 UDP: sounlock, then the sblocks */
-	[SC_SRC] = CTX3(NA, NA, PREEMPTIBLE),
-	[SC_SRC_LOCKED] = CTX3(NA, NA, PREEMPTIBLE),
+	[SC_BACK_LOCKED] = CTX4(NA, NA, SOLOCK, PREEMPTIBLE),    /* 7.6 UDP: sounlock, then
+	                                                            the sblocks */
+	[SC_SRC] = CTX4(NA, NA, SOLOCK, PREEMPTIBLE),
+	[SC_SRC_LOCKED] = CTX4(NA, NA, SOLOCK, PREEMPTIBLE),
 	[SC_FLUSH] = CTX3(NA, NA, SOLOCK),
 	[SC_CLOSE] = CTX3(NA, NA, SOLOCK),
-	[SC_FINAL] = CTX3(NA, NA, PREEMPTIBLE),          /* sofree: sounlock, then
+	[SC_FINAL] = CTX4(NA, NA, SOLOCK, PREEMPTIBLE),  /* sofree: sounlock, then
 	                                                    refcnt_finalize sleeps "sofinal" */
 };
 
