@@ -494,13 +494,14 @@ typedef struct {
 /* Explore one file `rounds` times in one mode; the best run's figures. */
 static int
 explore_best(const Scenario *s, const char *file, bool replay, bool no_por, int rounds,
-    uint64_t every, ExploreResult *best, double *best_wall)
+    uint64_t every, int preemptions, ExploreResult *best, double *best_wall)
 {
 	const Profile *prof = profile_find(s->profile ? s->profile : "netbsd-2.0");
 	ExploreOpts o = { 0 };
 	int rc = 0;
 
-	o.preemptions = s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
+	o.preemptions = preemptions >= 0 ? preemptions :
+	    s->explore_preemptions >= 0 ? s->explore_preemptions : 2;
 	o.max_states = s->explore_max_states > 0 ? (uint64_t)s->explore_max_states : 0;
 	o.replay = replay;
 	o.no_por = no_por;
@@ -554,7 +555,7 @@ explore_print(const char *prefix, const ExploreSum *x)
 }
 
 /*
- * bench explore [--rounds N] [--name P] FILE...: each file explored by the
+ * bench explore [--rounds N] [--name P] [--every K] [--preemptions K] FILE...: each file explored by the
  * restoring search and by the replaying one, best of N rounds each.  The
  * two must agree exactly (schedules, pruned runs, distinct worlds): the
  * restoring search is the replaying one made faster, nothing else.
@@ -564,7 +565,7 @@ bench_explore(int argc, char **argv)
 {
 	ExploreSum restore = { 0 }, replay = { 0 }, plain = { 0 };
 	const char *name = "";
-	int rounds = 5, rc = 0, i = 0;
+	int rounds = 5, rc = 0, i = 0, preemptions = -1;
 	uint64_t every = 0;
 	char prefix[64];
 
@@ -575,6 +576,8 @@ bench_explore(int argc, char **argv)
 			name = argv[i + 1];
 		else if (strcmp(argv[i], "--every") == 0)
 			every = strtoull(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--preemptions") == 0)
+			preemptions = atoi(argv[i + 1]);
 	}
 	for (; i < argc; i++) {
 		GError *err = NULL;
@@ -587,9 +590,9 @@ bench_explore(int argc, char **argv)
 			fprintf(stderr, "bench: %s\n", err->message);
 			return 2;
 		}
-		rc |= explore_best(s, argv[i], false, false, rounds, every, &a, &wa);
-		rc |= explore_best(s, argv[i], true, false, rounds, every, &b, &wb);
-		rc |= explore_best(s, argv[i], false, true, rounds, every, &c, &wc);
+		rc |= explore_best(s, argv[i], false, false, rounds, every, preemptions, &a, &wa);
+		rc |= explore_best(s, argv[i], true, false, rounds, every, preemptions, &b, &wb);
+		rc |= explore_best(s, argv[i], false, true, rounds, every, preemptions, &c, &wc);
 		base = g_path_get_basename(argv[i]);
 		printf("# %s: states %llu (replaying %llu) new %llu distinct %llu schedules %llu "
 		    "wall_s %.4f (replaying %.4f)\n", base, (unsigned long long)a.states,
@@ -651,6 +654,6 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
 		return bench_sbappend();
 	fprintf(stderr, "usage: bench kttcp|sbappend|splice|seek|clone RACE.scn|"
-	    "hash FILE|explore [--rounds N] [--name P] [--every K] FILE...\n");
+	    "hash FILE|explore [--rounds N] [--name P] [--every K] [--preemptions K] FILE...\n");
 	return 2;
 }

@@ -7,7 +7,7 @@
 #include <glib.h>
 #include <string.h>
 
-static const MachineDef *machines[MACH_MAX];
+const MachineDef *machine_table[MACH_MAX];
 
 /* allowed[m][from] has bit `to` set when from -> to is declared. */
 #define MAX_STATES 32
@@ -19,10 +19,10 @@ static uint8_t yields[FAM__COUNT][MACH_MAX][MAX_STATES][MAX_STATES];
 void
 machine_register(int id, const MachineDef *d)
 {
-	if (id < 0 || id >= MACH_MAX || machines[id] == d)
+	if (id < 0 || id >= MACH_MAX || machine_table[id] == d)
 		return;
 	g_assert(d->nstates <= MAX_STATES);
-	machines[id] = d;
+	machine_table[id] = d;
 	memset(allowed[id], 0, sizeof allowed[id]);
 	for (int f = 0; f < FAM__COUNT; f++)
 		memset(yields[f][id], 0, sizeof yields[f][id]);
@@ -62,7 +62,7 @@ machine_yields(int id, int fam, int from, int to)
 int
 machine_context(int id, int fam, int state)
 {
-	const MachineDef *d = machines[id];
+	const MachineDef *d = machine_table[id];
 
 	if (d == NULL || d->held == NULL || state < 0 || state >= d->nstates)
 		return CTX_NA;
@@ -70,24 +70,18 @@ machine_context(int id, int fam, int state)
 }
 
 const MachineDef *
-machine_def(int id)
-{
-	return machines[id];
-}
-
-const MachineDef *
 machine_find(const char *name)
 {
 	for (int m = 0; m < MACH_MAX; m++)
-		if (machines[m] != NULL && strcmp(machines[m]->name, name) == 0)
-			return machines[m];
+		if (machine_table[m] != NULL && strcmp(machine_table[m]->name, name) == 0)
+			return machine_table[m];
 	return NULL;
 }
 
 void
 machine_goto(World *w, int tid, Frame *f, int to)
 {
-	const MachineDef *d = machines[f->mach];
+	const MachineDef *d = machine_table[f->mach];
 
 	if (!(allowed[f->mach][f->pc] & (1u << to))) {
 		world_violation(w, V_UNDECLARED_TRANSITION, "%s: %s -> %s is not declared",
@@ -138,7 +132,7 @@ machine_return(World *w, int tid, int64_t rv, int err)
 
 	if (t->depth > 0) {
 		t->depth--;
-		const MachineDef *d = machines[t->stack[t->depth].mach];
+		const MachineDef *d = machine_table[t->stack[t->depth].mach];
 
 		t->yield_ctx = !d->return_yields ? CTX_NA :
 		    d->return_ctx.fam[w->prof->family] != CTX_NA ? d->return_ctx.fam[w->prof->family] :

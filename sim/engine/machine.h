@@ -77,7 +77,8 @@ typedef struct {
  * MachineId); ids are fixed numbers, so frames and hashes do not depend
  * on the order of registration. */
 void machine_register(int id, const MachineDef *def);
-const MachineDef *machine_def(int id);
+extern const MachineDef *machine_table[MACH_MAX];
+static inline const MachineDef *machine_def(int id) { return machine_table[id]; }
 const MachineDef *machine_find(const char *name);
 
 /* Whether from -> to of machine id is a declared preemption point on family fam. */

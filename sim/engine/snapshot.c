@@ -75,6 +75,60 @@ get(const uint8_t **pp, void *dst, size_t n)
 #define VALUE_START offsetof(World, prof)
 #define FIXED_PART (offsetof(World, socks) - VALUE_START)
 
+/*
+ * A socket without the unused tails of its two arrays (oob_hole, org),
+ * and a thread without the frames above its depth: most of the bytes of
+ * both, and never read (the hash, the checks and the kernel stop at the
+ * counts; machine_call clears a frame it pushes).  The parts that hold
+ * the counts come first, so a restore knows how much follows.
+ */
+#define SO_HEAD offsetof(Socket, oob_hole)
+#define SO_TAIL offsetof(Socket, norg)
+
+static void put(Snapshot *s, const void *p, size_t n);
+static const uint8_t *get(const uint8_t **pp, void *dst, size_t n);
+
+static void
+put_socket(Snapshot *s, const Socket *so)
+{
+	const char *p = (const char *)so;
+
+	put(s, p, SO_HEAD);
+	put(s, p + offsetof(Socket, noob_holes), offsetof(Socket, org) - offsetof(Socket, noob_holes));
+	put(s, p + SO_TAIL, sizeof *so - SO_TAIL);
+	put(s, so->oob_hole, (size_t)so->noob_holes * sizeof so->oob_hole[0]);
+	put(s, so->org, (size_t)so->norg * sizeof so->org[0]);
+}
+
+static void
+get_socket(const uint8_t **pp, Socket *so)
+{
+	char *p = (char *)so;
+
+	get(pp, p, SO_HEAD);
+	get(pp, p + offsetof(Socket, noob_holes), offsetof(Socket, org) - offsetof(Socket, noob_holes));
+	get(pp, p + SO_TAIL, sizeof *so - SO_TAIL);
+	get(pp, so->oob_hole, (size_t)so->noob_holes * sizeof so->oob_hole[0]);
+	get(pp, so->org, (size_t)so->norg * sizeof so->org[0]);
+}
+
+_Static_assert(offsetof(Thread, stack) + sizeof(((Thread *)0)->stack) == sizeof(Thread),
+    "the frames are a thread's last member");
+
+static void
+put_thread(Snapshot *s, const Thread *t)
+{
+	put(s, t, offsetof(Thread, stack));
+	put(s, t->stack, (size_t)t->depth * sizeof t->stack[0]);
+}
+
+static void
+get_thread(const uint8_t **pp, Thread *t)
+{
+	get(pp, t, offsetof(Thread, stack));
+	get(pp, t->stack, (size_t)t->depth * sizeof t->stack[0]);
+}
+
 static inline const Mbuf *
 mslot(const World *w, uint32_t i)
 {
@@ -107,8 +161,10 @@ snapshot_retake(Snapshot *s, const World *w)
 	s->origin = w;
 	s->epoch = ++w->run->data_epoch;
 	put(s, (const char *)w + VALUE_START, FIXED_PART);
-	put(s, w->socks, (size_t)w->nsocks * sizeof w->socks[0]);
-	put(s, w->threads, (size_t)w->nthreads * sizeof w->threads[0]);
+	for (int i = 0; i < w->nsocks; i++)
+		put_socket(s, &w->socks[i]);
+	for (int i = 0; i < w->nthreads; i++)
+		put_thread(s, &w->threads[i]);
 	if (w->nwork > 0)
 		put(s, w->work + w->work_head, (size_t)w->nwork * sizeof w->work[0]);
 	nch = w->nmbufs >> POOL_CHUNK_SHIFT;
@@ -184,8 +240,10 @@ snapshot_restore(const Snapshot *s, World *w)
 	/* the value; this world's memory and run stay */
 	w->run->tick++;         /* chain digests noted before describe another world */
 	get(&p, (char *)w + VALUE_START, FIXED_PART);
-	get(&p, w->socks, (size_t)w->nsocks * sizeof w->socks[0]);
-	get(&p, w->threads, (size_t)w->nthreads * sizeof w->threads[0]);
+	for (int i = 0; i < w->nsocks; i++)
+		get_socket(&p, &w->socks[i]);
+	for (int i = 0; i < w->nthreads; i++)
+		get_thread(&p, &w->threads[i]);
 	w->work_head = 0;       /* the queue comes back at the front of the array */
 	if (w->nwork > w->capwork) {
 		w->capwork = w->nwork;
