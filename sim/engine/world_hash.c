@@ -249,7 +249,9 @@ put_thread(H *h, const World *w, const Thread *t, uint32_t *socks)
 	v.intr = t->intr;
 	v.sig = t->sig_pending;
 	v.depth = t->depth;
-	v.ctx = t->ctx;         /* who may run next depends on it */
+	/* who may run next depends on what its context excludes, not on
+	 * which context it is (user mode before the first call or after) */
+	v.ctx = context_defs[t->ctx].excludes;
 	v.wchan = t->wchan;
 	v.wake_err = t->wake_err;
 	v.pc = t->pc;
