@@ -950,6 +950,42 @@ START_TEST(test_contexts_per_family)
 }
 END_TEST
 
+/*
+ * Every machine of the kernel declares the context of every state on
+ * some family, and on each family where a state runs, its context is one
+ * of contexts.def; every preemption point is a declared transition whose
+ * context, where the routine runs, lets softnet in.
+ */
+START_TEST(test_every_state_has_a_context)
+{
+	Rec *r = prepare("thread t:\n\tsleep 1ms\n", -1, false);     /* registers the kernel's */
+	int nmach = 0;
+
+	for (int m = 0; m < MACH__COUNT; m++) {
+		const MachineDef *d = machine_def(m);
+
+		ck_assert_ptr_nonnull(d);
+		ck_assert_msg(d->held != NULL, "%s declares no contexts", d->name);
+		for (int s = 0; s < d->nstates; s++) {
+			bool somewhere = false;
+
+			for (int f = 0; f < FAM__COUNT; f++) {
+				ck_assert_int_lt(d->held[s].fam[f], CTX__COUNT);
+				somewhere |= d->held[s].fam[f] != CTX_NA;
+			}
+			ck_assert_msg(somewhere, "%s: state %s has no context on any kernel", d->name,
+			    d->states[s]);
+		}
+		for (int i = 0; i < d->nyields; i++)
+			for (int f = 0; f < FAM__COUNT; f++)
+				ck_assert(!(context_defs[d->yields[i].ctx.fam[f]].excludes & EX_SOFTNET));
+		nmach++;
+	}
+	ck_assert_int_eq(nmach, MACH__COUNT);
+	rec_free(r);
+}
+END_TEST
+
 /* A preemption point inside a context that excludes softnet is a table
  * that contradicts itself: refused when the machine is registered. */
 static const Yield atomic_yields[] = { { FF_A, FF_B, CTX3(SPLSOFTNET, PREEMPTIBLE, PREEMPTIBLE) } };
@@ -1120,6 +1156,7 @@ sched_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_signal_pending_in_kernel);
 	tcase_add_test(tc, test_contexts_per_family);
+	tcase_add_test(tc, test_every_state_has_a_context);
 	tcase_add_test_raise_signal(tc, test_yield_in_atomic_context_refused, SIGTRAP);
 	tcase_add_test(tc, test_signal_user_mode);
 	tcase_set_timeout(tc, 60);
