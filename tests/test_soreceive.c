@@ -3,13 +3,14 @@
  * soreceive_dgram (sim/soreceive_dgram.c), flag by flag.
  *
  * Every expected value below is derived from the kernel code the engine
- * models: kttcp_soreceive() of NetBSD kttcp.c 1.1 (seed 000, the 1.6
- * soreceive), the two MSG_WAITALL changes of kttcp.c 1.4 (seed 001) and
- * FreeBSD 9.1's soreceive_dgram (seed 004); /work/shared/SEMANTICS.md part
- * A section 6 has the same facts in prose.  Each test runs a small
- * scenario and asserts, for each system call, the return value, the errno,
- * the output flags (MSG_TRUNC, MSG_EOR, MSG_OOB) and the bytes left in the
- * receive buffer right after the call, as recorded from the event stream.
+ * models: kttcp_soreceive() of NetBSD kttcp.c 1.1 (the 1.6 soreceive),
+ * the two MSG_WAITALL changes of NetBSD kttcp.c 1.4 (the mid-2002 commit)
+ * and soreceive_dgram() of FreeBSD 9.1 uipc_socket.c;
+ * /work/shared/SEMANTICS.md part A section 6 has the same facts in prose.
+ * Each test runs a small scenario and asserts, for each system call, the
+ * return value, the errno, the output flags (MSG_TRUNC, MSG_EOR, MSG_OOB)
+ * and the bytes left in the receive buffer right after the call, as
+ * recorded from the event stream.
  *
  * MSG_OOB reads report msg_flags == MSG_OOB (see OOBRD below).
  *
@@ -574,7 +575,7 @@ END_TEST
  * 2920, sleeps in the inner loop, then after the wakeup starts again at
  * sb_mb (m = sb_mb) and peeks all 4096 again: 2920 + 4096 = 7016 "bytes".
  * Now the buffer is full (sbspace <= 0):
- *   netbsd-2.0 (fix (a) of seed 001): break, return the short count 7016;
+ *   netbsd-2.0 (fix (a) of kttcp.c 1.4): break, return the short count 7016;
  *   netbsd-1.6 (waitall-peek-hang):   sleep again, forever. */
 static const char peek_hang[] =
     "tcp a b  rcvbuf=4096\n"
@@ -1305,6 +1306,27 @@ START_TEST(test_freebsd_dgram)
 }
 END_TEST
 
+/* FreeBSD 9.1 sends a datagram through sosend_dgram, without sblock;
+ * NetBSD's sosend takes it for every send. */
+START_TEST(test_freebsd_sosend_dgram)
+{
+	static const char text[] =
+	    "udp u 10.0.0.1:53\n"
+	    "udp v\n"
+	    "thread t:\n"
+	    "\tsendto v u 100 => 100\n"
+	    "\tsendto v u 200 => 200\n";
+
+	run("freebsd-9.1", text);
+	assert_clean();
+	ck_assert_int_eq(R->w->cost[R_SBLOCK].calls, 0);
+	teardown();
+	run("netbsd-2.0", text);
+	assert_clean();
+	ck_assert_int_eq(R->w->cost[R_SBLOCK].calls, 2);
+}
+END_TEST
+
 static Suite *
 soreceive_suite(void)
 {
@@ -1374,6 +1396,7 @@ soreceive_suite(void)
 	tcase_add_loop_test(tc, test_udp_zero, 0, NPROFS);
 	tcase_add_loop_test(tc, test_udp_nonblocking, 0, NPROFS);
 	tcase_add_test(tc, test_freebsd_dgram);
+	tcase_add_test(tc, test_freebsd_sosend_dgram);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

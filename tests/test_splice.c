@@ -13,12 +13,14 @@
  *     for the short option forms.  Where the 2020 code (v1.250, "O19",
  *     section 1.2) would answer differently, the comment says so.
  *   - somove/somove_dgram arithmetic: O385 somove() and the somove_dgram()
- *     of the July 2024 diff on uipc_socket.c 1.337 (seed 002,
- *     /work/shared/seeds/002_*, lines 340-563); splice.md section 2.
+ *     of mvs@'s "Unlock udp(4) somove()" diff on uipc_socket.c 1.337
+ *     (OpenBSD tech@, July 2024; lines 340-563 of the post, "MVS24" in
+ *     splice.md); splice.md section 2.
  *   - sys_splice, splice1, splice_movedata and the kcont continuation:
- *     Jonathan Stone's prototype as posted to tech-net on 2005-10-05
- *     (seed 003, /work/shared/seeds/003_*, lines 113-433); splice.md
- *     section 6.  "L<n>" below is a line of that seed file.
+ *     Jonathan Stone's NetBSD splice(2) prototype as posted to tech-net
+ *     on 2005-10-05 (sys_splice.c of that post, lines 113-433; "JS05" in
+ *     splice.md); splice.md section 6.  "L<n>" below is a line of that
+ *     post.
  *
  * Each test builds a small scenario from a string, parses it with the
  * scenario parser, runs it with the scheduler and records from the event
@@ -1297,7 +1299,7 @@ END_TEST
 /*
  * Who moves an arriving datagram.  7.5 (1.337 before the diff, and O19):
  * sorwakeup on a spliced UDP source calls somove(M_DONTWAIT) directly, in
- * the softnet context of udp_input.  7.6 (seed 002, S002:L565-620):
+ * the softnet context of udp_input.  7.6 (the July 2024 diff, MVS24:L565-620):
  * sorwakeup always task_add()s so_splicetask; the single "sosplice" task
  * thread moves it.  Either way each datagram arrives whole.
  */
@@ -1338,11 +1340,11 @@ START_TEST(test_udp_move_context)
 END_TEST
 
 /* ================================================================== */
-/* 4. NetBSD's 2005 splice(2) prototype (seed 003)                     */
+/* 4. NetBSD's splice(2) prototype (tech-net, 2005-10-05)             */
 /* ================================================================== */
 
 /*
- * sys_splice's checks, in its order (S003 L296-350):
+ * sys_splice's checks, in its order (JS05 L296-350):
  *   fd_getfile(fd1), fd_getfile(fd2) == NULL -> EBADF (L303-311)
  *   either not DTYPE_SOCKET -> ENOTSOCK (L314-318)
  *   so1 == so2 -> EBADF (L328-331), before any type check

@@ -15,15 +15,15 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"MSG_WAITALL|MSG_PEEK for more than the buffer can hold sleeps forever",
 		"soreceive's MSG_WAITALL loop has no `if (MSG_PEEK && sbspace(&so_rcv) <= 0) break;`: "
 		"a peek consumes nothing, so once the buffer is full no data or wakeup can come",
-		"NetBSD soreceive before mid-2002 (kttcp.c 1.1, seed 000); fixed in kttcp.c 1.4 "
-		"(seed 001). FreeBSD never took the fix (on in freebsd-9.1).",
+		"NetBSD soreceive before mid-2002 (NetBSD kttcp.c 1.1); fixed in the mid-2002 "
+		"NetBSD commit (kttcp.c 1.4). FreeBSD never took the fix (on in freebsd-9.1).",
 	},
 	[QUIRK_WAITALL_NO_RCVD] = {
 		"waitall-no-rcvd",
 		"no PRU_RCVD before sleeping in the MSG_WAITALL loop: the sender stalls until a persist probe",
 		"soreceive drains the buffer and sleeps without calling PRU_RCVD, so TCP sends no "
 		"window update; a sender facing a zero window waits for its persist timer (5 s)",
-		"NetBSD soreceive before mid-2002 (seed 000); fixed in kttcp.c 1.4 (seed 001).",
+		"NetBSD soreceive before mid-2002 (kttcp.c 1.1); fixed in NetBSD kttcp.c 1.4.",
 	},
 	[QUIRK_SBAPPEND_WALK] = {
 		"sbappend-walk",
@@ -31,7 +31,8 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"sbappend walks m_nextpkt from sb_mb to the last record and then its m_next chain; TCP "
 		"uses sbappend instead of sbappendstream, so a full 1 MB buffer costs a walk per append",
 		"NetBSD before mid-2002 (uipc_socket2.c, tcp_usrreq.c, tcp_input.c); fixed by the "
-		"sb_lastrecord/sb_mbtail change (seed 001: sbappend went from 50% to 0.02%).",
+		"sb_lastrecord/sb_mbtail change of the mid-2002 NetBSD commit (kttcp.c 1.4: "
+		"sbappend went from 50% to 0.02%).",
 	},
 	[QUIRK_UDP_CLOSE_SKIP_UNSPLICE] = {
 		"udp-close-skip-unsplice",
@@ -40,7 +41,7 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"block; sofree no longer unsplices, so the drain keeps ssp_soback pointing at the "
 		"freed socket and its queued task or idle timeout runs on it: a use after free, "
 		"reported as a stale handle",
-		"first version of mvs@'s 'Unlock udp(4) somove()' diff, tech@ July 2024 (seed 002); "
+		"first version of mvs@'s 'Unlock udp(4) somove()' diff (OpenBSD tech@, July 2024); "
 		"the posted fix jumps to `notsplicedback:` instead (openbsd-7.6 has it off).",
 	},
 	[QUIRK_SPLICE_DUP_ALLOC] = {
@@ -50,7 +51,7 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"allocation reaches free(): each splice(2) leaks one splice_state, which the "
 		"end-of-run leak check reports",
 		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
-		"(seed 003, lines 366 and 382)",
+		"(lines 366 and 382)",
 	},
 	[QUIRK_SPLICE_SBLOCK_LEAK] = {
 		"splice-sblock-leak",
@@ -59,7 +60,7 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"malloc failure; after splice(2) returns, any send on either socket sleeps in "
 		"sblock forever (a deadlock)",
 		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
-		"(seed 003, lines 363-364)",
+		"(lines 363-364)",
 	},
 	[QUIRK_SPLICE_KCONT_UAF] = {
 		"splice-kcont-uaf",
@@ -68,7 +69,7 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"upcall already deferred to softnet stays queued and later dereferences it: "
 		"reported as a stale handle.  Off: the continuation is cancelled with the state",
 		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
-		"(seed 003, lines 212-228 defer, line 426 frees; nothing cancels the kcont)",
+		"(lines 212-228 defer, line 426 frees; nothing cancels the kcont)",
 	},
 };
 
@@ -101,7 +102,8 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 const Profile profiles[] = {
 	{
 		.name = "netbsd-1.6",
-		.summary = "NetBSD 1.6 (June 2002, i386): the soreceive of seed 000, before the 2002 fixes",
+		.summary = "NetBSD 1.6 (June 2002, i386): the soreceive of NetBSD kttcp.c 1.1, "
+		    "before the 2002 fixes",
 		.source = "kttcp.c 1.1; uipc_socket.c 1.66.4.1; mbuf.h 1.58; tcp_usrreq.c 1.65",
 		.msize = 256, .mlen = 236, .mhlen = 216, .minclsize = 453, .mclbytes = 2048,
 		.max_hdr = 76, .sb_max = 262144,
@@ -118,7 +120,8 @@ const Profile profiles[] = {
 	},
 	{
 		.name = "netbsd-2.0",
-		.summary = "NetBSD 2.0 (2004, i386): seed 001's MSG_WAITALL fixes and sb_lastrecord/sb_mbtail",
+		.summary = "NetBSD 2.0 (2004, i386): the MSG_WAITALL fixes and sb_lastrecord/sb_mbtail "
+		    "of NetBSD kttcp.c 1.4",
 		.source = "kttcp.c 1.4 (July 2002); socketvar.h 1.74; mbuf.h 1.77",
 		NETBSD_2_0_I386,
 		.coalesce = COALESCE_TRAILINGSPACE,
@@ -128,7 +131,7 @@ const Profile profiles[] = {
 	},
 	{
 		.name = "freebsd-9.1",
-		.summary = "FreeBSD 9.1 (2012, amd64): soreceive_dgram for UDP (seed 004)",
+		.summary = "FreeBSD 9.1 (2012, amd64): uipc_socket.c soreceive_dgram() for UDP",
 		.source = "uipc_socket.c of release/9.1.0 (r233353); mbuf.h of stable/9",
 		.family = FAM_FREEBSD,
 		.sblock_kept_in_sbwait = true,
@@ -153,17 +156,19 @@ const Profile profiles[] = {
 	{
 		.name = "openbsd-7.5",
 		.summary = "OpenBSD 7.5 (April 2024, amd64): SO_SPLICE; UDP moves in sorwakeup, TCP from the task",
-		.source = "uipc_socket.c 1.337 (the context of seed 002) and the 2019 netlock-era "
-		    "uipc_socket.c; sys/mbuf.h M_MAXLOOP 128",
+		.source = "uipc_socket.c 1.337 (the context of the 'Unlock udp(4) somove()' diff, "
+		    "OpenBSD tech@, July 2024) and the 2019 netlock-era uipc_socket.c; "
+		    "sys/mbuf.h M_MAXLOOP 128",
 		OPENBSD_AMD64,
 		.family = FAM_OPENBSD_75,
 		.quirks = 0,
 	},
 	{
 		.name = "openbsd-7.6",
-		.summary = "OpenBSD 7.6 (October 2024, amd64): seed 002's unlocked udp(4) somove, every move from the task",
-		.source = "uipc_socket.c 1.337 plus the 'Unlock udp(4) somove()' diff (seed 002), "
-		    "udp_usrreq.c 1.320, socketvar.h 1.132",
+		.summary = "OpenBSD 7.6 (October 2024, amd64): mvs@'s unlocked udp(4) somove, "
+		    "every move from the task",
+		.source = "uipc_socket.c 1.337 plus the 'Unlock udp(4) somove()' diff (OpenBSD tech@, "
+		    "July 2024), udp_usrreq.c 1.320, socketvar.h 1.132",
 		OPENBSD_AMD64,
 		.family = FAM_OPENBSD_76,
 		.splice_task_all = true,
@@ -175,8 +180,9 @@ const Profile profiles[] = {
 	},
 	{
 		.name = "netbsd-2005-splice",
-		.summary = "NetBSD-current of October 2005 with the splice(2) prototype of seed 003",
-		.source = "sys_splice.c as posted to tech-net on 2005-10-05 (seed 003); "
+		.summary = "NetBSD-current of October 2005 with the splice(2) prototype "
+		    "(tech-net, 2005-10-05)",
+		.source = "sys_splice.c as posted to tech-net on 2005-10-05; "
 		    "the rest as netbsd-2.0",
 		NETBSD_2_0_I386,
 		.coalesce = COALESCE_TRAILINGSPACE,

@@ -41,7 +41,7 @@ typedef enum {
 typedef enum {
 	SPLICE_NONE,               /* setsockopt(SO_SPLICE): ENOPROTOOPT; splice(2): ENOSYS */
 	SPLICE_OPENBSD,            /* SO_SPLICE: sosplice/somove/sounsplice */
-	SPLICE_NETBSD_2005,        /* the splice(2) prototype of seed 003 */
+	SPLICE_NETBSD_2005,        /* the NetBSD splice(2) prototype (tech-net, 2005-10-05) */
 } SpliceKind;
 
 typedef struct {

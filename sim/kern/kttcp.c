@@ -1,6 +1,6 @@
 /*
  * kttcp.c: the kernel as source and sink of a TCP stream (NetBSD
- * sys/dev/kttcp.c rev 1.1, seed 000).
+ * sys/dev/kttcp.c rev 1.1).
  *
  * kttcp_send loops over its private sosend until the whole size is sent;
  * kttcp_recv loops over its private soreceive until the size is reached,

@@ -2,11 +2,12 @@
  * sockbuf.c: socket buffer routines (NetBSD sys/kern/uipc_socket2.c).
  *
  * Follows NetBSD 2.0 (the sb_lastrecord/sb_mbtail change of mid-2002,
- * seed 001) unless the sbappend-walk quirk is on, in which case appends
- * find the last record and its last mbuf by walking the chain as NetBSD
- * 1.6 (uipc_socket2.c before the change) and 4.4BSD-Lite2 did.  The tail
- * pointers are still kept under the quirk so the invariant checks apply
- * to every profile; only the cost of finding the tail differs.
+ * NetBSD kttcp.c 1.4) unless the sbappend-walk quirk is on, in which
+ * case appends find the last record and its last mbuf by walking the
+ * chain as NetBSD 1.6 (uipc_socket2.c before the change) and
+ * 4.4BSD-Lite2 did.  The tail pointers are still kept under the quirk so
+ * the invariant checks apply to every profile; only the cost of finding
+ * the tail differs.
  *
  * Costs (SIM_COST): every mbuf a routine steps over is a "visit", every
  * byte it moves is a "byte" (see trace/cost.c for the weights).

@@ -1,9 +1,9 @@
 /*
  * soreceive.c: the generic receive path as a state machine.
  *
- * Follows kttcp_soreceive() of NetBSD kttcp.c rev 1.1 (seed 000, the
- * NetBSD 1.6 soreceive) with the two MSG_WAITALL changes of seed 001
- * (kttcp.c rev 1.4, July 2002) unless the profile or a quirk says
+ * Follows kttcp_soreceive() of NetBSD kttcp.c rev 1.1 (the NetBSD 1.6
+ * soreceive) with the two MSG_WAITALL changes of the mid-2002 NetBSD
+ * commit (kttcp.c rev 1.4, July 2002) unless the profile or a quirk says
  * otherwise:
  *   waitall-peek-hang  no "MSG_PEEK && sbspace <= 0" break: a peek for more
  *                      than the buffer can hold sleeps forever;
@@ -465,13 +465,13 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 			GOTO(SR_EXIT);
 			return RUN_CONTINUE;
 		}
-		/* seed 001 fix (1): a peek cannot see more than the buffer holds */
+		/* kttcp.c 1.4 fix (1): a peek cannot see more than the buffer holds */
 		if (!quirk_on(w, QUIRK_WAITALL_PEEK_HANG) && (f->u.sr.flags & K_MSG_PEEK) &&
 		    sbspace(sb) <= 0) {
 			GOTO(SR_EXIT);
 			return RUN_CONTINUE;
 		}
-		/* seed 001 fix (2): tell the protocol we drained the buffer */
+		/* kttcp.c 1.4 fix (2): tell the protocol we drained the buffer */
 		if (!quirk_on(w, QUIRK_WAITALL_NO_RCVD))
 			pru_rcvd(w, so);
 		if (w->prof->waitall_sleep_only_if_empty && !ref_null(sb->mb)) {
@@ -551,8 +551,9 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		SIM_ACCOUNT(so, delivered, done);
 		machine_return(w, tid, done, f->u.sr.error);
 		/* msg_flags starts as the caller's flags (sys_recvfrom); only the
-		 * normal exit ORs in what soreceive found (seed 000: the error
-		 * paths and the interrupted MSG_WAITALL return skip *flagsp) */
+		 * normal exit ORs in what soreceive found (kttcp.c 1.1: the
+		 * error paths and the interrupted MSG_WAITALL return skip
+		 * *flagsp) */
 		t->oflags = (f->u.sr.iflags | (f->u.sr.report ? f->u.sr.flags : 0)) &
 		    (K_MSG_EOR | K_MSG_TRUNC | K_MSG_OOB);
 		return RUN_CONTINUE;

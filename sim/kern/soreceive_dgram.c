@@ -1,6 +1,6 @@
 /*
- * soreceive_dgram.c: FreeBSD 9.1's datagram fast path (seed 004;
- * sys/kern/uipc_socket.c of release 9.1.0).
+ * soreceive_dgram.c: FreeBSD 9.1's datagram fast path (soreceive_dgram()
+ * in sys/kern/uipc_socket.c of release 9.1.0).
  *
  * No sblock: datagrams are taken whole, so there is nothing to interleave.
  * The wait loop runs under the sockbuf mutex (atomic here); the whole first

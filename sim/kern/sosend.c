@@ -1,7 +1,7 @@
 /*
  * sosend.c: the generic send path as a state machine.
  *
- * Follows NetBSD 1.6 sosend() as copied into kttcp.c rev 1.1 (seed 000):
+ * Follows NetBSD 1.6 sosend() as copied into NetBSD kttcp.c rev 1.1:
  * atomic protocols build the whole record before PRU_SEND; stream sends
  * hand the protocol one mbuf (at most one cluster) per PRU_SEND call, and
  * wait only while free space is below SO_SNDLOWAT.  Space is charged with
@@ -26,6 +26,7 @@ static const char *const sosend_states[] = {
 static const Transition sosend_trans[] = {
 	{ SS_ENTRY, SS_LOCKING },       /* restart: sblock(&so_snd) */
 	{ SS_ENTRY, SS_OUT },           /* resid < 0: EINVAL */
+	{ SS_ENTRY, SS_CHECK },         /* FreeBSD sosend_dgram: no sblock */
 	{ SS_LOCKING, SS_CHECK },       /* locked */
 	{ SS_LOCKING, SS_OUT },         /* sblock failed (EWOULDBLOCK, EINTR) */
 	{ SS_CHECK, SS_RELEASE },       /* EPIPE, so_error, ENOTCONN, EMSGSIZE, EWOULDBLOCK */
@@ -135,6 +136,15 @@ build_one(World *w, Frame *f, Socket *so, int sockidx)
 	return true;
 }
 
+/* FreeBSD 9.1 sends datagrams through sosend_dgram, which takes no
+ * sblock: "we don't need to use a sleep lock to prevent I/O
+ * interlacing" (uipc_socket.c); only SOCKBUF_LOCK around the checks. */
+static bool
+dgram_unlocked(const World *w, const Socket *so)
+{
+	return w->prof->udp_sosend_dgram && so->proto == PROTO_UDP;
+}
+
 static int
 sosend_step(World *w, int tid, Thread *t, Frame *f)
 {
@@ -149,6 +159,10 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 		if (f->u.ss.resid < 0) {
 			f->u.ss.error = K_EINVAL;
 			GOTO(SS_OUT);
+			return RUN_CONTINUE;
+		}
+		if (dgram_unlocked(w, so)) {
+			GOTO(SS_CHECK);
 			return RUN_CONTINUE;
 		}
 		GOTO(SS_LOCKING);
@@ -295,7 +309,8 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 	}
 
 	case SS_RELEASE:
-		sbunlock(w, tid, so, SB_SND);
+		if (!dgram_unlocked(w, so))
+			sbunlock(w, tid, so, SB_SND);
 		GOTO(SS_OUT);
 		return RUN_PREEMPT;
 

@@ -1,9 +1,9 @@
 /*
  * somove.c: one pass of socket splicing, moving what the source received
  * into the drain's send path (OpenBSD sys/kern/uipc_socket.c somove(),
- * and somove_dgram() of the July 2024 "Unlock udp(4) somove()" diff,
- * seed 002 lines 340-563).  docs/research/splice.md section 2 has the
- * arithmetic with its sources.
+ * and somove_dgram() of the "Unlock udp(4) somove()" diff, OpenBSD
+ * tech@, July 2024, lines 340-563 of the post).  docs/research/splice.md
+ * section 2 has the arithmetic with its sources.
  *
  * The pass is a small machine: nextpkt (checks, how much, take it off
  * so_rcv), send (pru_send on the drain), release (EFBIG, the error to the

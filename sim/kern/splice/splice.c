@@ -3,7 +3,8 @@
  * (sys/kern/uipc_socket.c: sosplice, sounsplice, sotask, soidle,
  * sorwakeup/sowwakeup's splice branches, soclose's unsplice paths).
  * Profiles: openbsd-7.5 (uipc_socket.c 1.337, before the July 2024 diff)
- * and openbsd-7.6 (1.337 plus the diff of seed 002).  somove.c has the move.
+ * and openbsd-7.6 (1.337 plus mvs@'s July 2024 "Unlock udp(4) somove()"
+ * diff).  somove.c has the move.
  *
  * The task queue "sosplice" is one kernel thread (taskq_create(...,1,...)):
  * queued tasks run FIFO, a task already queued is not queued twice.
@@ -110,7 +111,8 @@ splice_sorwakeup(World *w, Socket *so)
 {
 	if (so->rcv.flags & SB_SPLICE) {
 		/* 7.5: "TCP data accumulates ... for UDP every packet is sent
-		 * immediately" (bluhm, seed 002); 7.6: always the task */
+		 * immediately" (bluhm, in the thread of the 'Unlock udp(4)
+		 * somove()' diff); 7.6: always the task */
 		if ((so->pr_flags & PR_WANTRCVD) || w->prof->splice_task_all)
 			task_add(w, so);
 		else

@@ -1,6 +1,6 @@
 /*
  * sys_splice.c: the splice(2) prototype Jonathan Stone posted to tech-net
- * on 2005-10-05 (seed 003, profile netbsd-2005-splice), with its defects.
+ * on 2005-10-05 (profile netbsd-2005-splice), with its defects.
  *
  * splice(fd1, fd2) joins two connected TCP sockets in both directions and
  * sleeps until neither direction can carry more.  Socket upcalls on all
