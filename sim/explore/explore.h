@@ -34,7 +34,7 @@ typedef struct {
 	void *ctx;
 } ExploreOpts;
 
-#define EXPLORE_CHECKPOINT_EVERY 32
+#define EXPLORE_CHECKPOINT_EVERY 16
 
 typedef enum { EXPLORE_PASS, EXPLORE_FAIL, EXPLORE_PARTIAL } ExploreVerdict;
 
