@@ -149,6 +149,13 @@ cmd_run(int argc, char **argv)
 		world_set_seed(w, (uint64_t)s->seed);
 	trace_writer_init(&tw, out.fp, fmt);
 	if (!o.quiet) {
+		TraceHeader h = { s->path, s->description, o.schedule, false, 0 };
+
+		if (o.has_seed || s->has_seed) {
+			h.has_seed = true;
+			h.seed = (uint64_t)(o.has_seed ? o.seed : s->seed);
+		}
+		trace_header(&tw, w, &h);
 		w->run->sink.fn = trace_emit;
 		w->run->sink.ctx = &tw;
 	}
@@ -174,6 +181,7 @@ cmd_run(int argc, char **argv)
 			}
 	}
 	rc = failed ? 1 : 0;
+	trace_writer_finish(&tw);
 	if (!output_close(&out, true))
 		rc = EXIT_BAD_INPUT;
 	out.fp = NULL;

@@ -82,14 +82,14 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 	r->hash = fnv(r->hash, &ev->step, sizeof ev->step);
 	r->hash = fnv(r->hash, &ev->time, sizeof ev->time);
 	r->hash = fnv(r->hash, &ev->thread, sizeof ev->thread);
-	r->hash = fnv(r->hash, &ev->a, sizeof ev->a);
-	r->hash = fnv(r->hash, &ev->b, sizeof ev->b);
-	r->hash = fnv(r->hash, &ev->c, sizeof ev->c);
+	r->hash = fnv(r->hash, &ev->v[0], sizeof ev->v[0]);
+	r->hash = fnv(r->hash, &ev->v[1], sizeof ev->v[1]);
+	r->hash = fnv(r->hash, &ev->v[2], sizeof ev->v[2]);
 	r->hash = fnv(r->hash, ev->detail, strlen(ev->detail));
 	switch (ev->kind) {
 	case EVK_STEP:
 		if (r->npicks < MAXPICKS)
-			r->picks[r->npicks++] = (Pick){ (int)ev->a, ev->time };
+			r->picks[r->npicks++] = (Pick){ (int)ev->v[0], ev->time };
 		break;
 	case EVK_RETURN:
 		if (r->nrets < (int)G_N_ELEMENTS(r->rets) && ev->thread >= 0) {
@@ -97,9 +97,9 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 
 			x->thread = ev->thread;
 			x->op = w->threads[ev->thread].pc;
-			x->rv = ev->a;
-			x->err = (int)ev->b;
-			x->oflags = (int)ev->c;
+			x->rv = ev->v[0];
+			x->err = (int)ev->v[1];
+			x->oflags = (int)ev->v[2];
 			x->time = w->now;
 		}
 		break;

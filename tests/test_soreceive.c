@@ -110,9 +110,9 @@ sink(void *ctx, const World *cw, const SimEvent *ev)
 
 		x->thread = ev->thread;
 		x->op = t->pc;
-		x->rv = ev->a;
-		x->err = (int)ev->b;
-		x->oflags = (int)ev->c;
+		x->rv = ev->v[0];
+		x->err = (int)ev->v[1];
+		x->oflags = (int)ev->v[2];
 		x->time = w->now;
 		x->ip = t->rx_ip;
 		x->port = t->rx_port;
@@ -123,7 +123,7 @@ sink(void *ctx, const World *cw, const SimEvent *ev)
 	} else if (ev->kind == EVK_SLEEP && r->nslps < (int)G_N_ELEMENTS(r->slps) &&
 	    ev->thread >= 0) {
 		Slp *x = &r->slps[r->nslps++];
-		uint32_t chan = (uint32_t)ev->a;
+		uint32_t chan = (uint32_t)ev->v[0];
 		int kind = (int)(chan >> 24), sock = (int)((chan >> 4) & 0xfffff);
 		int which = (int)(chan & 0xf);
 

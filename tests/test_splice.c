@@ -26,7 +26,7 @@
  * scenario parser, runs it with the scheduler and records from the event
  * stream what each system call returned (value, errno, the data bytes
  * left in the op socket's so_rcv right after), each batch of bytes somove took off a source (the
- * EVK_SOCKBUF "somove" event: the socket, the length, the thread that
+ * EVK_MOVE "somove" event: the socket, the length, the thread that
  * ran it and which somove pass it belongs to), each splice_movedata of the
  * 2005 prototype, and each sounsplice.
  *
@@ -132,12 +132,12 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 		x = &r->rets[r->nrets++];
 		x->thread = ev->thread;
 		x->op = w->threads[ev->thread].pc;
-		x->rv = ev->a;
-		x->err = (int)ev->b;
+		x->rv = ev->v[0];
+		x->err = (int)ev->v[1];
 		x->time = w->now;
 		x->cc = ev->sock >= 0 && ev->sock < w->nsocks ? w->socks[ev->sock].rcv.datacc : -1;
 		x->nmoves = r->nmoves;
-	} else if (ev->kind == EVK_SOCKBUF && strcmp(ev->routine, "somove") == 0) {
+	} else if (ev->kind == EVK_MOVE && strcmp(ev->routine, "somove") == 0) {
 		Move *x;
 
 		if (r->nmoves == (int)G_N_ELEMENTS(r->moves)) {
@@ -147,11 +147,11 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 		x = &r->moves[r->nmoves++];
 		x->thread = ev->thread;
 		x->sock = ev->sock;
-		x->len = ev->c;
-		x->cc = ev->a;
+		x->len = ev->v[0];
+		x->cc = ev->v[1];
 		x->pass = w->stats.somove_calls;
 		x->time = w->now;
-	} else if (ev->kind == EVK_SOCKBUF && strcmp(ev->routine, "splice_movedata") == 0) {
+	} else if (ev->kind == EVK_MOVE && strcmp(ev->routine, "splice_movedata") == 0) {
 		/* emitted after the soreceive, before the PRU_SEND on `to` */
 		const Socket *from = &w->socks[ev->sock];
 		int k = from->upcall_knot;
@@ -164,8 +164,8 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 		x = &r->mds[r->nmds++];
 		x->from = ev->sock;
 		x->to = w->kmem[k].so1 == ev->sock ? w->kmem[k].so2 : w->kmem[k].so1;
-		x->moved = ev->c;
-		x->cc_before = from->rcv.cc + ev->c;
+		x->moved = ev->v[0];
+		x->cc_before = from->rcv.cc + ev->v[0];
 		x->space_before = sbspace(&w->socks[x->to].snd);
 		x->time = w->now;
 	} else if (ev->kind == EVK_NOTE && strcmp(ev->routine, "sounsplice") == 0) {
@@ -177,7 +177,7 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 		}
 		x = &r->uns[r->nuns++];
 		x->sock = ev->sock;
-		x->splicelen = ev->a;
+		x->splicelen = ev->v[0];
 		x->time = w->now;
 	}
 }

@@ -6,6 +6,7 @@
 #include "run.h"
 #include "cost.h"
 #include "errno_names.h"
+#include "sched.h"
 
 #include <json-glib/json-glib.h>
 
@@ -16,6 +17,19 @@ trace_writer_init(TraceWriter *tw, FILE *fp, TraceFormat format)
 	tw->format = format;
 	tw->nevents = 0;
 	tw->last_step = 0;
+	tw->builder = format == TRACE_JSONL ? json_builder_new() : NULL;
+	tw->gen = format == TRACE_JSONL ? json_generator_new() : NULL;
+}
+
+void
+trace_writer_finish(TraceWriter *tw)
+{
+	if (tw->builder != NULL)
+		g_object_unref(tw->builder);
+	if (tw->gen != NULL)
+		g_object_unref(tw->gen);
+	tw->builder = NULL;
+	tw->gen = NULL;
 }
 
 static const char *
@@ -54,23 +68,96 @@ emit_text(TraceWriter *tw, const World *w, const SimEvent *ev)
 	}
 }
 
+/* MSG_* as every BSD's sys/socket.h numbers them (the kernel's K_MSG_*). */
+static const struct {
+	int64_t bit;
+	const char *name;
+} msg_flags[] = {
+	{ 0x1, "OOB" }, { 0x2, "PEEK" }, { 0x4, "DONTROUTE" }, { 0x8, "EOR" }, { 0x10, "TRUNC" },
+	{ 0x20, "CTRUNC" }, { 0x40, "WAITALL" }, { 0x80, "DONTWAIT" },
+};
+
+/* One field of an event, by its type (events.def). */
+static void
+json_field(JsonBuilder *b, const World *w, const EventField *f, int64_t v)
+{
+	char chan[64];
+
+	json_builder_set_member_name(b, f->name);
+	switch (f->type) {
+	case FT_BOOL:
+		json_builder_add_boolean_value(b, v != 0);
+		break;
+	case FT_THREAD:
+		if (v < 0)
+			json_builder_add_null_value(b);
+		else
+			json_builder_add_string_value(b, thread_name(w, (int)v));
+		break;
+	case FT_ENTITY:
+		json_builder_add_string_value(b, who(w, (int)v));
+		break;
+	case FT_ERRNO:
+		if (v == 0)
+			json_builder_add_null_value(b);
+		else
+			json_builder_add_string_value(b, errno_name((int)v));
+		break;
+	case FT_CHAN:
+		sched_chan_name(w, (uint32_t)v, chan, sizeof chan);
+		json_builder_add_string_value(b, chan);
+		break;
+	case FT_MSGFLAGS:
+		json_builder_begin_array(b);
+		for (size_t i = 0; i < G_N_ELEMENTS(msg_flags); i++)
+			if (v & msg_flags[i].bit)
+				json_builder_add_string_value(b, msg_flags[i].name);
+		json_builder_end_array(b);
+		break;
+	case FT_SOCK:
+		if (v < 0)
+			json_builder_add_null_value(b);
+		else
+			json_builder_add_string_value(b, sock_name(w, (int)v));
+		break;
+	default:
+		json_builder_add_int_value(b, v);
+		break;
+	}
+}
+
+/* The record in b as one line.  The builder and generator are the
+ * writer's own, reused for every record. */
+static void
+json_line(TraceWriter *tw, JsonBuilder *b)
+{
+	JsonNode *root = json_builder_get_root(b);
+	gchar *s;
+
+	json_generator_set_root(tw->gen, root);
+	s = json_generator_to_data(tw->gen, NULL);
+	fputs(s, tw->fp);
+	fputc('\n', tw->fp);
+	g_free(s);
+	json_node_unref(root);
+	json_builder_reset(b);
+}
+
 static void
 emit_json(TraceWriter *tw, const World *w, const SimEvent *ev)
 {
-	JsonBuilder *b = json_builder_new();
-	JsonGenerator *g;
-	JsonNode *root;
-	gchar *s;
+	JsonBuilder *b = tw->builder;
+	const EventDef *d = &event_defs[ev->kind];
 
 	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "kind");
+	json_builder_add_string_value(b, d->name);
 	json_builder_set_member_name(b, "step");
 	json_builder_add_int_value(b, (gint64)ev->step);
 	json_builder_set_member_name(b, "time_ns");
 	json_builder_add_int_value(b, ev->time);
 	json_builder_set_member_name(b, "thread");
 	json_builder_add_string_value(b, who(w, ev->thread));
-	json_builder_set_member_name(b, "kind");
-	json_builder_add_string_value(b, event_kind_names[ev->kind]);
 	if (ev->routine) {
 		json_builder_set_member_name(b, "routine");
 		json_builder_add_string_value(b, ev->routine);
@@ -89,36 +176,14 @@ emit_json(TraceWriter *tw, const World *w, const SimEvent *ev)
 		json_builder_set_member_name(b, "buffer");
 		json_builder_add_string_value(b, ev->which == 0 ? "so_rcv" : "so_snd");
 	}
-	if (ev->kind == EVK_RETURN) {
-		json_builder_set_member_name(b, "value");
-		json_builder_add_int_value(b, ev->a);
-		json_builder_set_member_name(b, "errno");
-		json_builder_add_string_value(b, ev->b ? errno_name((int)ev->b) : "0");
-		json_builder_set_member_name(b, "flags");
-		json_builder_add_int_value(b, ev->c);
-	} else if (ev->kind != EVK_TRANS) {
-		json_builder_set_member_name(b, "a");
-		json_builder_add_int_value(b, ev->a);
-		json_builder_set_member_name(b, "b");
-		json_builder_add_int_value(b, ev->b);
-		json_builder_set_member_name(b, "c");
-		json_builder_add_int_value(b, ev->c);
-	}
+	for (int i = 0; i < d->nfields; i++)
+		json_field(b, w, &d->fields[i], ev->v[i]);
 	if (ev->detail[0]) {
-		json_builder_set_member_name(b, "detail");
+		json_builder_set_member_name(b, "text");
 		json_builder_add_string_value(b, ev->detail);
 	}
 	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	g = json_generator_new();
-	json_generator_set_root(g, root);
-	s = json_generator_to_data(g, NULL);
-	fputs(s, tw->fp);
-	fputc('\n', tw->fp);
-	g_free(s);
-	json_node_unref(root);
-	g_object_unref(g);
-	g_object_unref(b);
+	json_line(tw, b);
 }
 
 void
@@ -137,10 +202,7 @@ void
 trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, const char *msg)
 {
 	if (tw->format == TRACE_JSONL) {
-		JsonBuilder *b = json_builder_new();
-		JsonGenerator *g = json_generator_new();
-		JsonNode *root;
-		gchar *s;
+		JsonBuilder *b = tw->builder;
 
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "kind");
@@ -156,14 +218,7 @@ trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, con
 		json_builder_set_member_name(b, "message");
 		json_builder_add_string_value(b, msg);
 		json_builder_end_object(b);
-		root = json_builder_get_root(b);
-		json_generator_set_root(g, root);
-		s = json_generator_to_data(g, NULL);
-		fprintf(tw->fp, "%s\n", s);
-		g_free(s);
-		json_node_unref(root);
-		g_object_unref(g);
-		g_object_unref(b);
+		json_line(tw, b);
 		return;
 	}
 	if (line > 0)
@@ -172,11 +227,117 @@ trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, con
 		fprintf(tw->fp, "%s: %s: %s\n", path, ok ? "held" : "FAILED", msg);
 }
 
+static void
+quirk_list(const World *w, GString *out, JsonBuilder *b)
+{
+	for (int k = 0; k < QUIRK__COUNT; k++)
+		if (quirk_on(w, (QuirkId)k)) {
+			if (b != NULL)
+				json_builder_add_string_value(b, quirk_defs[k].name);
+			if (out != NULL)
+				g_string_append_printf(out, "%s%s", out->len ? ", " : "", quirk_defs[k].name);
+		}
+}
+
+void
+trace_header(TraceWriter *tw, const World *w, const TraceHeader *h)
+{
+	if (tw->format == TRACE_JSONL) {
+		JsonBuilder *b = tw->builder;
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "kind");
+		json_builder_add_string_value(b, "header");
+		json_builder_set_member_name(b, "format");
+		json_builder_add_int_value(b, TRACE_FORMAT_VERSION);
+		json_builder_set_member_name(b, "sosim");
+		json_builder_add_string_value(b, SOSIM_VERSION);
+		json_builder_set_member_name(b, "scenario");
+		json_builder_add_string_value(b, h->scenario);
+		json_builder_set_member_name(b, "description");
+		if (h->description != NULL)
+			json_builder_add_string_value(b, h->description);
+		else
+			json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "profile");
+		json_builder_add_string_value(b, w->prof->name);
+		json_builder_set_member_name(b, "quirks");
+		json_builder_begin_array(b);
+		quirk_list(w, NULL, b);
+		json_builder_end_array(b);
+		json_builder_set_member_name(b, "seed");
+		if (h->has_seed)
+			json_builder_add_int_value(b, (gint64)h->seed);
+		else
+			json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "schedule");
+		if (h->schedule != NULL)
+			json_builder_add_string_value(b, h->schedule);
+		else
+			json_builder_add_null_value(b);
+		json_builder_end_object(b);
+		json_line(tw, b);
+		return;
+	}
+	{
+		GString *q = g_string_new(NULL);
+		char **lines = h->description ? g_strsplit(h->description, "\n", -1) : NULL;
+
+		quirk_list(w, q, NULL);
+		fprintf(tw->fp, "== %s: profile %s, quirks %s%s%s\n", h->scenario, w->prof->name,
+		    q->len ? q->str : "none", h->schedule ? ", schedule " : "",
+		    h->schedule ? h->schedule : "");
+		for (int i = 0; lines != NULL && lines[i] != NULL; i++)
+			if (lines[i][0] != '\0')
+				fprintf(tw->fp, "== %s\n", lines[i]);
+			else if (lines[i + 1] != NULL)
+				fprintf(tw->fp, "==\n");
+		g_strfreev(lines);
+		g_string_free(q, TRUE);
+	}
+}
+
+static const char *const stop_names[] = {
+	[STOP_NONE] = "running", [STOP_DONE] = "done", [STOP_DEADLOCK] = "deadlock",
+	[STOP_VIOLATION] = "violation", [STOP_LIMIT] = "limit",
+};
+
 void
 trace_summary(TraceWriter *tw, const World *w, int failed)
 {
-	if (tw->format == TRACE_JSONL)
+	if (tw->format == TRACE_JSONL) {
+		JsonBuilder *b = tw->builder;
+
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "kind");
+		json_builder_add_string_value(b, "summary");
+		json_builder_set_member_name(b, "verdict");
+		json_builder_add_string_value(b, failed ? "fail" : "pass");
+		json_builder_set_member_name(b, "failed");
+		json_builder_add_int_value(b, failed);
+		json_builder_set_member_name(b, "stop");
+		json_builder_add_string_value(b, stop_names[w->stop]);
+		json_builder_set_member_name(b, "steps");
+		json_builder_add_int_value(b, (gint64)w->step);
+		json_builder_set_member_name(b, "time_ns");
+		json_builder_add_int_value(b, w->now);
+		json_builder_set_member_name(b, "violation");
+		if (w->violation != V_NONE)
+			json_builder_add_string_value(b, violation_names[w->violation]);
+		else
+			json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "counters");
+		json_builder_begin_object(b);
+		for (int i = 0; i < ncounter_defs; i++) {
+			json_builder_set_member_name(b, counter_defs[i].name);
+			json_builder_add_int_value(b, (gint64)*(const uint64_t *)((const char *)&w->stats +
+			    counter_defs[i].offset));
+		}
+		json_builder_end_object(b);
+		json_builder_end_object(b);
+		json_line(tw, b);
 		return;
+	}
 	fprintf(tw->fp, "== %s: %llu steps, virtual time %lld.%06llds, %s\n",
 	    w->run->path, (unsigned long long)w->step, (long long)(w->now / 1000000000),
 	    (long long)(w->now % 1000000000 / 1000),

@@ -10,18 +10,40 @@
 
 typedef enum { TRACE_TEXT, TRACE_JSONL } TraceFormat;
 
+/* The version of the JSONL records (docs/trace-format.md). */
+#define TRACE_FORMAT_VERSION 1
+
+typedef struct _JsonBuilder JsonBuilder;
+typedef struct _JsonGenerator JsonGenerator;
+
 typedef struct {
 	FILE *fp;
 	TraceFormat format;
 	uint64_t nevents;
 	uint64_t last_step;
+	JsonBuilder *builder;   /* JSONL: reused for every record */
+	JsonGenerator *gen;
 } TraceWriter;
 
+/* What the first record says about the run. */
+typedef struct {
+	const char *scenario;           /* its path */
+	const char *description;        /* its leading comment, or NULL */
+	const char *schedule;           /* --schedule as given, or NULL */
+	bool has_seed;
+	uint64_t seed;
+} TraceHeader;
+
 void trace_writer_init(TraceWriter *tw, FILE *fp, TraceFormat format);
+void trace_writer_finish(TraceWriter *tw);
+/* The first record: format and sosim versions, scenario, profile, quirks,
+ * seed, schedule (text: the description and the profile, as comments). */
+void trace_header(TraceWriter *tw, const World *w, const TraceHeader *h);
 /* An EventSink callback: ctx is the TraceWriter. */
 void trace_emit(void *ctx, const World *w, const SimEvent *ev);
 /* A final record: the verdict lines (JSONL: {"kind":"verdict",...}). */
 void trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, const char *msg);
+/* The last record: verdict, steps, virtual time, counters, violation. */
 void trace_summary(TraceWriter *tw, const World *w, int failed);
 
 /* The --stats table: counters and share per routine. */

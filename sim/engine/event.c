@@ -1,16 +1,38 @@
 /*
- * event.c: the names of the event kinds (events.def).
+ * event.c: the registry of event kinds and their fields (events.def).
  */
 #include "event.h"
 
 const char *const event_kind_names[EVK__COUNT] = {
-#define EVENT(id, name, doc) [EVK_##id] = name,
+#define EVENT(id, name, doc, fields) [EVK_##id] = name,
 #include "events.def"
 #undef EVENT
 };
 
 const char *const event_kind_docs[EVK__COUNT] = {
-#define EVENT(id, name, doc) [EVK_##id] = doc,
+#define EVENT(id, name, doc, fields) [EVK_##id] = doc,
 #include "events.def"
 #undef EVENT
 };
+
+/* each kind's fields, ended by a NULL name */
+#define F(name, type) { #name, FT_##type },
+#define EVENT(id, name, doc, fields) static const EventField evf_##id[] = { fields { 0, 0 } };
+#include "events.def"
+#undef EVENT
+#undef F
+
+const EventDef event_defs[EVK__COUNT] = {
+#define EVENT(id, name, doc, fields) \
+	[EVK_##id] = { name, doc, evf_##id, (int)(sizeof evf_##id / sizeof evf_##id[0]) - 1 },
+#include "events.def"
+#undef EVENT
+};
+
+const char *const event_field_type_names[FT__COUNT] = {
+	[FT_INT] = "int", [FT_BYTES] = "bytes", [FT_NS] = "ns", [FT_BOOL] = "bool",
+	[FT_THREAD] = "thread", [FT_ENTITY] = "entity", [FT_ERRNO] = "errno", [FT_CHAN] = "chan",
+	[FT_MSGFLAGS] = "msgflags", [FT_SOCK] = "socket",
+};
+
+_Static_assert(EV_NFIELDS >= 6, "SimEvent.v holds every kind's fields");

@@ -27,6 +27,7 @@ struct Run {
 	const char *sock_names[WORLD_MAX_SOCKETS];
 
 	EventSink sink;         /* fn NULL: nobody listens, no event is built */
+	int sb_nest;            /* sockbuf.c: depth of buffer operations, one event for the outermost */
 	CheckMode check;
 	uint64_t limit_steps, limit_bytes;
 	int64_t limit_time;

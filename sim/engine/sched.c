@@ -25,15 +25,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void
-emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
-    int64_t a, int64_t b, int64_t c, const char *fmt, ...)
+static void
+emit_vsend(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    const int64_t *v, const char *fmt, va_list ap)
 {
 	SimEvent ev;
-	va_list ap;
 
-	if (w->run->sink.fn == NULL)
-		return;
 	ev.step = w->step;
 	ev.time = w->now;
 	ev.thread = w->cur_thread;
@@ -42,13 +39,36 @@ emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which
 	ev.from = ev.to = NULL;
 	ev.sock = sock;
 	ev.which = which;
-	ev.a = a;
-	ev.b = b;
-	ev.c = c;
-	va_start(ap, fmt);
+	memcpy(ev.v, v, sizeof ev.v);
 	vsnprintf(ev.detail, sizeof ev.detail, fmt, ap);
-	va_end(ap);
 	w->run->sink.fn(w->run->sink.ctx, w, &ev);
+}
+
+void
+emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    int64_t a, int64_t b, int64_t c, const char *fmt, ...)
+{
+	int64_t v[EV_NFIELDS] = { a, b, c };
+	va_list ap;
+
+	if (w->run->sink.fn == NULL)
+		return;
+	va_start(ap, fmt);
+	emit_vsend(w, kind, routine, sock, which, v, fmt, ap);
+	va_end(ap);
+}
+
+void
+emit_event_v(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    const int64_t *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->run->sink.fn == NULL)
+		return;
+	va_start(ap, fmt);
+	emit_vsend(w, kind, routine, sock, which, v, fmt, ap);
+	va_end(ap);
 }
 
 /*

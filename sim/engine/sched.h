@@ -19,8 +19,14 @@
 void emit_event(World *w, SimEventKind kind, const char *routine, int sock, int which,
     int64_t a, int64_t b, int64_t c, const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 static inline bool tracing(const World *w) { return w->run->sink.fn != NULL; }
+/* The same with all EV_NFIELDS fields: emitv(w, kind, routine, sock,
+ * which, EV(f0, f1, ...), fmt, ...). */
+void emit_event_v(World *w, SimEventKind kind, const char *routine, int sock, int which,
+    const int64_t *v, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+#define EV(...) ((const int64_t[EV_NFIELDS]){ __VA_ARGS__ })
 /* Arguments are only evaluated when someone listens. */
 #define emit(w, ...) do { if (tracing(w)) emit_event((w), __VA_ARGS__); } while (0)
+#define emitv(w, ...) do { if (tracing(w)) emit_event_v((w), __VA_ARGS__); } while (0)
 
 /* ---- sleep, wakeup, kernel work ---- */
 void tsleep(World *w, int thread, uint32_t chan, const char *wmesg, bool intr, int64_t timeo);

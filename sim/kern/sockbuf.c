@@ -14,6 +14,42 @@
  */
 #include "kern.h"
 #include "simbook.h"
+#include "run.h"
+
+/* ---- the trace of each buffer operation (events.def: sockbuf) ----
+ *
+ * Every public operation below reports cc and mbcnt before and after as
+ * one event; one that another calls (sbappend -> sbappendrecord, sbflush
+ * -> sbdrop) is part of the outer one's event, not an event of its own. */
+typedef struct {
+	int64_t cc, mbcnt;
+	bool outer;
+} SbTrace;
+
+static SbTrace
+sb_enter(World *w, const Sockbuf *sb)
+{
+	SbTrace t = { sb->cc, sb->mbcnt, w->run->sb_nest++ == 0 };
+
+	return t;
+}
+
+static void
+sb_leave(World *w, Socket *so, Sockbuf *sb, const char *op, SbTrace t)
+{
+	int which = sb == &so->rcv ? SB_RCV : sb == &so->snd ? SB_SND : -1;
+	int sock = socket_index(w, so);
+	int64_t len = sb->cc >= t.cc ? sb->cc - t.cc : t.cc - sb->cc;
+
+	w->run->sb_nest--;
+	if (!t.outer || (sb->cc == t.cc && sb->mbcnt == t.mbcnt))
+		return;
+	emitv(w, EVK_SOCKBUF, op, sock, which, EV(len, t.cc, sb->cc, t.mbcnt, sb->mbcnt),
+	    "%s.%s %s %lld bytes: cc %lld -> %lld, mbcnt %lld -> %lld", sock_name(w, sock),
+	    which == SB_RCV ? "so_rcv" : which == SB_SND ? "so_snd" : "(detached)",
+	    sb->cc >= t.cc ? "+" : "-", (long long)len, (long long)t.cc, (long long)sb->cc,
+	    (long long)t.mbcnt, (long long)sb->mbcnt);
+}
 
 int64_t
 sbspace(const Sockbuf *sb)
@@ -175,8 +211,8 @@ sbcompress(World *w, Sockbuf *sb, Ref m, Ref n)
  * the last record looking for M_EOR (NetBSD's "XXX Would like to simply
  * use sb_mbtail here"); before it, the walk also started at sb_mb.
  */
-void
-sbappend(World *w, Socket *so, Sockbuf *sb, Ref m)
+static void
+sbappend_op(World *w, Socket *so, Sockbuf *sb, Ref m)
 {
 	Ref n;
 
@@ -212,8 +248,8 @@ sbappend(World *w, Socket *so, Sockbuf *sb, Ref m)
 }
 
 /* sbappendstream: stream protocols keep one record; append at sb_mbtail. */
-void
-sbappendstream(World *w, Socket *so, Sockbuf *sb, Ref m)
+static void
+sbappendstream_op(World *w, Socket *so, Sockbuf *sb, Ref m)
 {
 	(void)so;
 	if (ref_null(m))
@@ -226,8 +262,8 @@ sbappendstream(World *w, Socket *so, Sockbuf *sb, Ref m)
 	sb->lastrecord = sb->mb;
 }
 
-void
-sbappendrecord(World *w, Socket *so, Sockbuf *sb, Ref m0)
+static void
+sbappendrecord_op(World *w, Socket *so, Sockbuf *sb, Ref m0)
 {
 	Ref m;
 	Mbuf *x;
@@ -272,8 +308,8 @@ chain_len(World *w, Ref m)
 	return m_length(w, m);
 }
 
-bool
-sbappendaddr(World *w, Socket *so, Sockbuf *sb, uint32_t ip, uint16_t port, Ref m0, Ref control)
+static bool
+sbappendaddr_op(World *w, Socket *so, Sockbuf *sb, uint32_t ip, uint16_t port, Ref m0, Ref control)
 {
 	const int sa_len = 16;  /* sizeof(struct sockaddr_in) */
 	int64_t space;
@@ -314,8 +350,8 @@ sbappendaddr(World *w, Socket *so, Sockbuf *sb, uint32_t ip, uint16_t port, Ref 
 	return true;
 }
 
-bool
-sbappendcontrol(World *w, Socket *so, Sockbuf *sb, Ref m0, Ref control)
+static bool
+sbappendcontrol_op(World *w, Socket *so, Sockbuf *sb, Ref m0, Ref control)
 {
 	Ref n;
 
@@ -358,8 +394,8 @@ sbsync(World *w, Sockbuf *sb, Ref nextrecord)
  * its front copied with m_copym, only if split is true; otherwise the take
  * stops before it.  *taken says how many bytes came off.
  */
-Ref
-sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who, int64_t *taken)
+static Ref
+sbtake_op(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who, int64_t *taken)
 {
 	Ref m = sb->mb, next, top = REF_NULL, tail = REF_NULL;
 	int64_t got = 0;
@@ -415,8 +451,8 @@ sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who
 	return top;
 }
 
-void
-sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len)
+static void
+sbdrop_op(World *w, Socket *so, Sockbuf *sb, int64_t len)
 {
 	Ref m = sb->mb, next;
 
@@ -466,8 +502,8 @@ sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len)
 		sb->lastrecord = sb->mb;
 }
 
-void
-sbdroprecord(World *w, Socket *so, Sockbuf *sb)
+static void
+sbdroprecord_op(World *w, Socket *so, Sockbuf *sb)
 {
 	Ref m = sb->mb;
 
@@ -488,8 +524,8 @@ sbdroprecord(World *w, Socket *so, Sockbuf *sb)
 	}
 }
 
-void
-sbflush(World *w, Socket *so, Sockbuf *sb)
+static void
+sbflush_op(World *w, Socket *so, Sockbuf *sb)
 {
 	if (sb->flags & SB_LOCK)
 		world_violation(w, V_LOCK_OWNER, "sbflush of a locked socket buffer");
@@ -503,8 +539,8 @@ sbflush(World *w, Socket *so, Sockbuf *sb)
  * sosim drops the chain through sbdrop so the dying socket's counters
  * stay equal to its (empty) chain for the invariants.
  */
-void
-sb_mpurge(World *w, Socket *so, Sockbuf *sb)
+static void
+sb_mpurge_op(World *w, Socket *so, Sockbuf *sb)
 {
 	SIM_COST(w, R_SBFLUSH, calls, 1);
 	while (sb->mbcnt > 0 && w->stop != STOP_VIOLATION) {
@@ -526,4 +562,98 @@ sbrelease(World *w, Socket *so, Sockbuf *sb)
 {
 	sbflush(w, so, sb);
 	sb->hiwat = sb->mbmax = 0;
+}
+
+
+void
+sbappend(World *w, Socket *so, Sockbuf *sb, Ref m)
+{
+	SbTrace t = sb_enter(w, sb);
+
+	sbappend_op(w, so, sb, m);
+	sb_leave(w, so, sb, "sbappend", t);
+}
+
+void
+sbappendstream(World *w, Socket *so, Sockbuf *sb, Ref m)
+{
+	SbTrace t = sb_enter(w, sb);
+
+	sbappendstream_op(w, so, sb, m);
+	sb_leave(w, so, sb, "sbappendstream", t);
+}
+
+void
+sbappendrecord(World *w, Socket *so, Sockbuf *sb, Ref m0)
+{
+	SbTrace t = sb_enter(w, sb);
+
+	sbappendrecord_op(w, so, sb, m0);
+	sb_leave(w, so, sb, "sbappendrecord", t);
+}
+
+bool
+sbappendaddr(World *w, Socket *so, Sockbuf *sb, uint32_t ip, uint16_t port, Ref m0, Ref control)
+{
+	SbTrace t = sb_enter(w, sb);
+	bool r = sbappendaddr_op(w, so, sb, ip, port, m0, control);
+
+	sb_leave(w, so, sb, "sbappendaddr", t);
+	return r;
+}
+
+bool
+sbappendcontrol(World *w, Socket *so, Sockbuf *sb, Ref m0, Ref control)
+{
+	SbTrace t = sb_enter(w, sb);
+	bool r = sbappendcontrol_op(w, so, sb, m0, control);
+
+	sb_leave(w, so, sb, "sbappendcontrol", t);
+	return r;
+}
+
+Ref
+sbtake(World *w, Socket *so, Sockbuf *sb, int64_t len, bool split, RoutineId who, int64_t *taken)
+{
+	SbTrace t = sb_enter(w, sb);
+	Ref r = sbtake_op(w, so, sb, len, split, who, taken);
+
+	sb_leave(w, so, sb, "sbtake", t);
+	return r;
+}
+
+void
+sbdrop(World *w, Socket *so, Sockbuf *sb, int64_t len)
+{
+	SbTrace t = sb_enter(w, sb);
+
+	sbdrop_op(w, so, sb, len);
+	sb_leave(w, so, sb, "sbdrop", t);
+}
+
+void
+sbdroprecord(World *w, Socket *so, Sockbuf *sb)
+{
+	SbTrace t = sb_enter(w, sb);
+
+	sbdroprecord_op(w, so, sb);
+	sb_leave(w, so, sb, "sbdroprecord", t);
+}
+
+void
+sbflush(World *w, Socket *so, Sockbuf *sb)
+{
+	SbTrace t = sb_enter(w, sb);
+
+	sbflush_op(w, so, sb);
+	sb_leave(w, so, sb, "sbflush", t);
+}
+
+void
+sb_mpurge(World *w, Socket *so, Sockbuf *sb)
+{
+	SbTrace t = sb_enter(w, sb);
+
+	sb_mpurge_op(w, so, sb);
+	sb_leave(w, so, sb, "m_purge", t);
 }

@@ -54,8 +54,8 @@ sorflush(World *w, int tid, Socket *so)
 	sb->lock_owner = -1;
 	SIM_ACCOUNT(so, rx_dropped, sim_flushed);
 	sbrelease(w, so, &asb);
-	emit(w, EVK_SOCKBUF, "sorflush", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt, 0,
-	    "receive buffer flushed and cleared");
+	emit(w, EVK_NOTE, "sorflush", socket_index(w, so), SB_RCV, 0, 0, 0,
+	    "receive buffer flushed and cleared: %lld bytes dropped", (long long)asb.cc);
 }
 
 /*

@@ -42,12 +42,27 @@ sowakeup(World *w, Socket *so, int which)
 		splice_sowake_tramp(w, so, which);
 }
 
+/* sim: the event of a wakeup, before anything is woken */
+static void
+trace_wakeup(World *w, Socket *so, int which)
+{
+	const Sockbuf *sb = which == SB_RCV ? &so->rcv : &so->snd;
+	int sock = socket_index(w, so);
+
+	emitv(w, EVK_SOWAKEUP, which == SB_RCV ? "sorwakeup" : "sowwakeup", sock, which,
+	    EV((sb->flags & SB_WAIT) != 0, (sb->flags & SB_UPCALL) != 0), "%s.%s changed: %s%s",
+	    sock_name(w, sock), which == SB_RCV ? "so_rcv" : "so_snd",
+	    (sb->flags & SB_WAIT) ? "wake the threads in sbwait" : "nobody waits in sbwait",
+	    (sb->flags & SB_UPCALL) ? ", call the upcall" : "");
+}
+
 /* OpenBSD: a spliced buffer schedules the move and wakes no one (splice.c). */
 void
 sorwakeup(World *w, Socket *so)
 {
 	if (w->prof->splice == SPLICE_OPENBSD && splice_sorwakeup(w, so))
 		return;
+	trace_wakeup(w, so, SB_RCV);
 	sowakeup(w, so, SB_RCV);
 }
 
@@ -56,6 +71,7 @@ sowwakeup(World *w, Socket *so)
 {
 	if (w->prof->splice == SPLICE_OPENBSD && splice_sowwakeup(w, so))
 		return;
+	trace_wakeup(w, so, SB_SND);
 	sowakeup(w, so, SB_SND);
 }
 

@@ -312,6 +312,8 @@ loop_head(World *w, Socket *so, Frame *f)
 	return true;
 }
 
+static int copy_consume(World *w, Socket *so, Frame *f, Mbuf *x, int64_t len, bool peek);
+
 /* The copy and the consumption of one mbuf; returns the next state. */
 static int
 copy_one(World *w, Socket *so, Frame *f)
@@ -321,9 +323,33 @@ copy_one(World *w, Socket *so, Frame *f)
 	Ref m = f->u.sr.m;
 	Mbuf *x = mb(w, m);
 	int64_t len = f->u.sr.len;
+	int64_t cc_before = sb->cc, mbcnt_before = sb->mbcnt;   /* sim: for the trace */
+	int next;
 
 	sim_payload_verify(w, so, f, x, mtod(w, m) + f->u.sr.moff, len);     /* uiomove */
 	SIM_COST_UIOMOVE(w, R_SORECEIVE, f->u.sr.kttcp, len);
+	emitv(w, EVK_COPYOUT, "uiomove", socket_index(w, so), SB_RCV,
+	    EV(len, f->u.sr.offset, peek), "%lld bytes copied out to the program%s",
+	    (long long)len, peek ? " (MSG_PEEK: they stay in so_rcv)" : "");
+	next = copy_consume(w, so, f, x, len, peek);
+	if (!peek && (sb->cc != cc_before || sb->mbcnt != mbcnt_before))
+		emitv(w, EVK_SOCKBUF, "soreceive", socket_index(w, so), SB_RCV,
+		    EV(cc_before - sb->cc, cc_before, sb->cc, mbcnt_before, sb->mbcnt),
+		    "%s.so_rcv - %lld bytes read: cc %lld -> %lld, mbcnt %lld -> %lld",
+		    sock_name(w, socket_index(w, so)), (long long)(cc_before - sb->cc),
+		    (long long)cc_before, (long long)sb->cc, (long long)mbcnt_before,
+		    (long long)sb->mbcnt);
+	return next;
+}
+
+/* The consumption of the bytes just copied, as soreceive does it: a
+ * whole mbuf freed (sbfree, MFREE), a partial one trimmed in place. */
+static int
+copy_consume(World *w, Socket *so, Frame *f, Mbuf *x, int64_t len, bool peek)
+{
+	Sockbuf *sb = &so->rcv;
+	Ref m = f->u.sr.m;
+
 	f->u.sr.resid -= len;
 	if (len == (int64_t)x->len - f->u.sr.moff) {
 		if (x->flags & M_EOR)

@@ -77,10 +77,9 @@ tcp_usrreq_send(World *w, Socket *so, Ref m, bool oob)
 		m_freem(w, m);
 		return K_ENOBUFS;
 	}
+	emitv(w, EVK_USRREQ, oob ? "PRU_SENDOOB" : "PRU_SEND", sidx(w, so), SB_SND, EV((int64_t)n, 0),
+	    "%llu bytes for %s's so_snd", (unsigned long long)n, sock_name(w, sidx(w, so)));
 	tcp_append(w, so, &so->snd, m);
-	emit(w, EVK_SOCKBUF, oob ? "PRU_SENDOOB" : "PRU_SEND", sidx(w, so), SB_SND, so->snd.cc,
-	    so->snd.mbcnt, (int64_t)n, "so_snd += %llu bytes (cc %lld, mbcnt %lld)",
-	    (unsigned long long)n, (long long)so->snd.cc, (long long)so->snd.mbcnt);
 	if (oob) {
 		/* the urgent pointer points just past the last byte of the send */
 		tp->snd_up = tp->snd_una + (uint64_t)so->snd.cc;
@@ -95,6 +94,9 @@ tcp_usrreq_send(World *w, Socket *so, Ref m, bool oob)
 void
 tcp_usrreq_rcvd(World *w, Socket *so)
 {
+	emitv(w, EVK_USRREQ, "PRU_RCVD", sidx(w, so), SB_RCV, EV(0, sbspace(&so->rcv)),
+	    "the program read from %s: tcp_output may open the window (space %lld)",
+	    sock_name(w, sidx(w, so)), (long long)sbspace(&so->rcv));
 	tcp_output(w, so);
 }
 
@@ -518,10 +520,6 @@ tcp_input(World *w, Segment *seg)
 				SIM_ACCOUNT(so, rx_total, tlen);
 				tcp_append(w, so, &so->rcv, m);
 				m = REF_NULL;
-				emit(w, EVK_SOCKBUF, "tcp_input", sidx(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt,
-				    tlen, "so_rcv += %lld bytes (cc %lld, mbcnt %lld, space %lld)",
-				    (long long)tlen, (long long)so->rcv.cc, (long long)so->rcv.mbcnt,
-				    (long long)sbspace(&so->rcv));
 				sorwakeup(w, so);
 			}
 			if (fin)
@@ -542,7 +540,7 @@ tcp_persist_timeout(World *w, int sock, uint32_t gen)
 	if (tp->persist != gen)
 		return;
 	SIM_COUNT(w, persist_timeouts);
-	emit(w, EVK_TIMER, "tcp_timers", sock, SB_SND, 0, 0, 0,
+	emit(w, EVK_TIMER, "tcp_timers", sock, SB_SND, -1, 0, 0,
 	    "persist timer of %s: probe the zero window", sock_name(w, sock));
 	tp->persist = 0;
 	tcp_setpersist(w, so);

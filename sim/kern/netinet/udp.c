@@ -38,7 +38,7 @@ udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest)
 	seg->to_port = w->socks[to].port;
 	seg->m = m;
 	seg->len = mb(w, m)->pkt_len;
-	emit(w, EVK_SEGMENT, "udp_output", seg->src, SB_SND, seg->len, 0, 0,
+	emit(w, EVK_SEGMENT, "udp_output", seg->src, SB_SND, 0, seg->len, 0,
 	    "datagram %s -> %s, %u bytes", sock_name(w, seg->src), sock_name(w, to), seg->len);
 	seg_send(w, slot, w->prof->wire_delay_ns);
 	return 0;
@@ -78,9 +78,6 @@ udp_deliver(World *w, int sock, uint32_t ip, uint16_t port, Ref m, Ref control)
 		return;
 	}
 	SIM_ACCOUNT(so, rx_total, len);
-	emit(w, EVK_SOCKBUF, "sbappendaddr", sock, SB_RCV, so->rcv.cc, so->rcv.mbcnt, len,
-	    "datagram of %u bytes queued (cc %lld, mbcnt %lld)", len, (long long)so->rcv.cc,
-	    (long long)so->rcv.mbcnt);
 	sorwakeup(w, so);
 }
 
@@ -144,7 +141,7 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 		mb(w, control)->len = (uint32_t)(ctl_len < p->mlen ? ctl_len : p->mlen);
 		memset(mtod(w, control), 0, mb(w, control)->len);
 	}
-	emit(w, EVK_DELIVER, "udp_input", sock, SB_RCV, len, ctl_len, 0,
+	emit(w, EVK_DELIVER, "udp_input", sock, SB_RCV, 0, len, 0,
 	    "datagram of %lld bytes from outside arrives at %s", (long long)len, sock_name(w, sock));
 	udp_deliver(w, sock, ip, port, top, control);
 }

@@ -182,8 +182,8 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 		}
 	}
 	mb(w, f->u.mv.m)->loopcnt = f->u.mv.loopcnt;
-	emit(w, EVK_SOCKBUF, "somove", socket_index(w, so), SB_RCV, so->rcv.cc, so->rcv.mbcnt,
-	    f->u.mv.len, "%lld bytes taken off %s.so_rcv for %s (loop count %u)",
+	emitv(w, EVK_MOVE, "somove", socket_index(w, so), SB_RCV,
+	    EV(f->u.mv.len, so->rcv.cc, f->u.mv.loopcnt), "%lld bytes taken off %s.so_rcv for %s (loop count %u)",
 	    (long long)f->u.mv.len, sock_name(w, socket_index(w, so)),
 	    sock_name(w, socket_index(w, sosp)), f->u.mv.loopcnt);
 	return MV_SEND;

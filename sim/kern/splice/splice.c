@@ -97,7 +97,7 @@ splice_idle_fire(World *w, int sock, uint32_t gen)
 	if (so->idle_gen != gen)
 		return;
 	so->idle_gen = 0;
-	emit(w, EVK_TIMER, "soidle", sock, -1, 0, 0, 0, "idle timeout of %s fires",
+	emit(w, EVK_TIMER, "soidle", sock, -1, -1, 0, 0, "idle timeout of %s fires",
 	    sock_name(w, sock));
 	if (so->idle_queued)
 		return;

@@ -108,8 +108,8 @@ splice_movedata(World *w, Socket *from, Socket *to)
 	sim_spliced(w, from, &sim_rxoff, to, (uint64_t)space);
 	SIM_COST(w, R_SOMOVE, calls, 1);
 	SIM_COUNT_N(w, splice_bytes, space);
-	emit(w, EVK_SOCKBUF, "splice_movedata", socket_index(w, from), SB_RCV, from->rcv.cc,
-	    from->rcv.mbcnt, space, "%lld bytes %s -> %s (PRU_SEND)", (long long)space,
+	emitv(w, EVK_MOVE, "splice_movedata", socket_index(w, from), SB_RCV,
+	    EV(space, from->rcv.cc, 0), "%lld bytes %s -> %s (PRU_SEND)", (long long)space,
 	    sock_name(w, socket_index(w, from)), sock_name(w, socket_index(w, to)));
 	return tcp_usrreq_send(w, to, top, false);
 }
