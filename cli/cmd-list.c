@@ -126,11 +126,22 @@ list_fields(void)
 	return 0;
 }
 
-/* the kinds of trace event (events.def) */
+/* the kinds of trace event and their fields (events.def) */
 static int
 list_events(void)
 {
 	print_names(event_at, event_doc, EVK__COUNT);
+	printf("\nfields (docs/trace-format.md):\n");
+	for (int k = 0; k < EVK__COUNT; k++) {
+		const EventDef *d = &event_defs[k];
+
+		if (d->nfields == 0)
+			continue;
+		printf("  %-10s", d->name);
+		for (int i = 0; i < d->nfields; i++)
+			printf(" %s:%s", d->fields[i].name, event_field_type_names[d->fields[i].type]);
+		printf("\n");
+	}
 	return 0;
 }
 

@@ -282,6 +282,36 @@ START_TEST(test_checker_refuses)
 }
 END_TEST
 
+/* docs/trace-format.md names every kind and every field of the registry. */
+START_TEST(test_format_doc_covers_registry)
+{
+	char *path = g_build_filename(g_getenv("SOSIM_SOURCE_ROOT"), "docs", "trace-format.md", NULL);
+	char *doc = NULL;
+
+	ck_assert_msg(g_file_get_contents(path, &doc, NULL, NULL), "cannot read %s", path);
+	for (int k = 0; k < EVK__COUNT; k++) {
+		char *head = g_strdup_printf("### `%s`", event_defs[k].name);
+
+		ck_assert_msg(strstr(doc, head) != NULL, "%s does not document kind %s", path,
+		    event_defs[k].name);
+		for (int i = 0; i < event_defs[k].nfields; i++) {
+			char *row = g_strdup_printf("| `%s` | %s |", event_defs[k].fields[i].name,
+			    event_field_type_names[event_defs[k].fields[i].type]);
+			const char *at = strstr(doc, head);
+			const char *next = strstr(at + 1, "\n### ");
+
+			ck_assert_msg(strstr(at, row) != NULL && (next == NULL || strstr(at, row) < next),
+			    "%s: kind %s does not list its field %s as %s", path, event_defs[k].name,
+			    event_defs[k].fields[i].name, event_field_type_names[event_defs[k].fields[i].type]);
+			g_free(row);
+		}
+		g_free(head);
+	}
+	g_free(doc);
+	g_free(path);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -293,6 +323,7 @@ main(void)
 	tcase_set_timeout(tc, 240);
 	tcase_add_test(tc, test_every_trace_follows_the_registry);
 	tcase_add_test(tc, test_checker_refuses);
+	tcase_add_test(tc, test_format_doc_covers_registry);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
