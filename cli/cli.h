@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <glib.h>
 
 #include "profile.h"
@@ -16,6 +17,7 @@
 
 #define EXIT_BAD_INPUT 2
 #define EXIT_PARTIAL 3
+#define EXIT_OUTPUT 4           /* the output could not be written */
 
 /* The bound of `sosim explore` and `sosim check` unless the command line
  * or the scenario's `explore` line says otherwise. */
@@ -55,6 +57,19 @@ bool resolve_profile(const Scenario *s, const char *profile, char **quirks,
     const Profile **pp, uint32_t *qbits);
 /* A --schedule argument: the text, or a file holding it. */
 bool load_plan(const World *w, const char *arg, SchedDev **plan, int *n);
+
+/* Where a command writes (output.c): `-o FILE` or stdout (NULL or "-"). */
+typedef struct {
+	FILE *fp;
+	const char *target;     /* as given */
+	char *path;             /* the file written: the target, or what its symlink names */
+	char *tmp;              /* the temporary file renamed to path, or NULL */
+} CliOutput;
+
+bool cli_output_open(CliOutput *out, const char *target);
+/* Close it: with keep, the output takes its place; false (said on
+ * stderr) when a write failed. */
+bool cli_output_close(CliOutput *out, bool keep);
 
 /* The first `expect sometimes` that no explored run showed, by its text. */
 const char *first_missing(const Scenario *s, const bool *held);

@@ -1,7 +1,7 @@
 /*
  * cmd-run.c: `sosim run`: run a scenario, print its trace and the verdict
  * of its expectations.  Exit 0 when every one held, 1 when one failed,
- * 2 for bad input.
+ * 2 for bad input, 4 when the trace could not be written.
  */
 #include "cli.h"
 #include "expect.h"
@@ -28,55 +28,6 @@ typedef struct {
 	gboolean quiet;
 	char *schedule;
 } RunOpts;
-
-/* Write to a temporary file next to the target, renamed into place at the
- * end, so a failed run never leaves half a trace behind. */
-typedef struct {
-	FILE *fp;
-	char *tmp;
-	const char *target;
-} Output;
-
-static bool
-output_open(Output *out, const char *target)
-{
-	out->target = target;
-	out->tmp = NULL;
-	if (target == NULL || strcmp(target, "-") == 0) {
-		out->fp = stdout;
-		return true;
-	}
-	out->tmp = g_strdup_printf("%s.tmp.%d", target, (int)getpid());
-	out->fp = fopen(out->tmp, "w");
-	if (out->fp == NULL) {
-		fprintf(stderr, "sosim: error: cannot write %s: %s\n", target, g_strerror(errno));
-		g_free(out->tmp);
-		out->tmp = NULL;
-		return false;
-	}
-	return true;
-}
-
-static bool
-output_close(Output *out, bool keep)
-{
-	bool ok = true;
-
-	if (out->fp == stdout) {
-		fflush(stdout);
-		return !ferror(stdout);
-	}
-	if (fclose(out->fp) != 0)
-		ok = false;
-	if (ok && keep && rename(out->tmp, out->target) != 0)
-		ok = false;
-	if (!ok || !keep)
-		g_unlink(out->tmp);
-	if (!ok)
-		fprintf(stderr, "sosim: error: cannot write %s: %s\n", out->target, g_strerror(errno));
-	g_free(out->tmp);
-	return ok;
-}
 
 static int
 cmd_run(int argc, char **argv)
@@ -105,7 +56,7 @@ cmd_run(int argc, char **argv)
 	uint32_t quirks;
 	TraceWriter tw;
 	ExpectReport *rep = NULL;
-	Output out = { 0 };
+	CliOutput out = { 0 };
 	int failed, rc = EXIT_BAD_INPUT;
 	TraceFormat fmt = TRACE_TEXT;
 
@@ -130,7 +81,7 @@ cmd_run(int argc, char **argv)
 		goto done;
 	if (!resolve_profile(s, o.profile, o.quirks, &prof, &quirks))
 		goto done;
-	if (!output_open(&out, o.output))
+	if (!cli_output_open(&out, o.output))
 		goto done;
 
 	w = world_new(s, prof, quirks);
@@ -182,12 +133,10 @@ cmd_run(int argc, char **argv)
 	}
 	rc = failed ? 1 : 0;
 	trace_writer_finish(&tw);
-	if (!output_close(&out, true))
-		rc = EXIT_BAD_INPUT;
-	out.fp = NULL;
+	if (!cli_output_close(&out, true))
+		rc = EXIT_OUTPUT;
 done:
-	if (out.fp)
-		output_close(&out, false);
+	cli_output_close(&out, false);
 	g_free(rep);
 	world_free(w);
 	g_free(plan);

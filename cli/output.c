@@ -1,0 +1,145 @@
+/*
+ * output.c: where a command writes what it makes (`-o FILE`, or stdout).
+ *
+ * A regular file, or a name that does not exist yet, is written through
+ * a temporary file beside it and renamed into place at the end, so a run
+ * that fails or is killed never leaves half a trace behind; the temporary
+ * file is removed on every exit path, signals included.  A symlink is
+ * followed, and the file it names replaced the same way; the link stays.
+ * A FIFO, a device or anything else that is not a regular file is written
+ * in place and never replaced (rename() over /dev/null as root would put
+ * a regular file there).  A write that fails (a full disk, /dev/full, a
+ * closed stdout) is reported, with the exit status EXIT_OUTPUT.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The temporary file a signal must remove: one at a time per process. */
+static char *volatile pending_tmp;
+
+static void
+on_signal(int sig)
+{
+	char *tmp = pending_tmp;
+
+	if (tmp != NULL)
+		unlink(tmp);            /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		signal(sigs[i], on_signal);
+}
+
+bool
+cli_output_open(CliOutput *out, const char *target)
+{
+	struct stat st;
+	char *path;
+	int fd;
+
+	memset(out, 0, sizeof *out);
+	out->target = target;
+	if (target == NULL || strcmp(target, "-") == 0) {
+		out->fp = stdout;
+		return true;
+	}
+	/* a symlink: replace the file it names, not the link */
+	path = realpath(target, NULL);
+	if (path == NULL)
+		path = g_strdup(target);        /* it does not exist yet */
+	else {
+		char *p = g_strdup(path);
+
+		free(path);
+		path = p;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a FIFO, a device: write in place */
+		out->fp = fopen(path, "w");
+		if (out->fp == NULL) {
+			fprintf(stderr, "sosim: error: cannot write %s: %s\n", target, g_strerror(errno));
+			g_free(path);
+			return false;
+		}
+		out->path = path;
+		return true;
+	}
+	out->path = path;
+	out->tmp = g_strdup_printf("%s.tmp.XXXXXX", path);
+	fd = g_mkstemp_full(out->tmp, O_WRONLY, 0666 & ~0022);
+	if (fd < 0 || (out->fp = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "sosim: error: cannot write %s: %s\n", target, g_strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(out->tmp);
+		}
+		g_free(out->tmp);
+		g_free(out->path);
+		out->tmp = out->path = NULL;
+		return false;
+	}
+	pending_tmp = out->tmp;
+	catch_signals();
+	return true;
+}
+
+bool
+cli_output_close(CliOutput *out, bool keep)
+{
+	bool ok = true;
+	int err = 0;
+
+	if (out->fp == NULL)
+		return true;
+	if (out->fp == stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			err = errno;
+			ok = false;
+		}
+		out->fp = NULL;
+		if (!ok && keep)
+			fprintf(stderr, "sosim: error: cannot write the output: %s\n",
+			    g_strerror(err ? err : EIO));
+		return ok;
+	}
+	if (ferror(out->fp)) {
+		err = EIO;
+		ok = false;
+	}
+	if (fclose(out->fp) != 0 && ok) {
+		err = errno;
+		ok = false;
+	}
+	out->fp = NULL;
+	if (out->tmp != NULL) {
+		if (ok && keep && rename(out->tmp, out->path) != 0) {
+			err = errno;
+			ok = false;
+		}
+		if (!ok || !keep)
+			unlink(out->tmp);
+		pending_tmp = NULL;
+	}
+	if (!ok && keep)
+		fprintf(stderr, "sosim: error: cannot write %s: %s\n", out->target,
+		    g_strerror(err ? err : EIO));
+	g_free(out->tmp);
+	g_free(out->path);
+	out->tmp = out->path = NULL;
+	return ok;
+}
