@@ -36,7 +36,7 @@ cmd_run(int argc, char **argv)
 	GOptionEntry entries[] = {
 		CLI_PROFILE_OPTIONS(&o.profile, &o.quirks),
 		{ "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, "Random but reproducible interleaving", "N" },
-		{ "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "Trace format: text (default) or jsonl", "F" },
+		{ "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "Trace format: text (default), jsonl or chrome (Perfetto)", "F" },
 		{ "stats", 0, 0, G_OPTION_ARG_NONE, &o.stats, "Print the cost profile per routine", NULL },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the trace to FILE", "FILE" },
 		{ "max-steps", 0, 0, G_OPTION_ARG_INT64, &o.max_steps, "Stop after N steps", "N" },
@@ -69,8 +69,10 @@ cmd_run(int argc, char **argv)
 		goto done;
 	if (o.format && strcmp(o.format, "jsonl") == 0)
 		fmt = TRACE_JSONL;
+	else if (o.format && strcmp(o.format, "chrome") == 0)
+		fmt = TRACE_CHROME;
 	else if (o.format && strcmp(o.format, "text") != 0) {
-		fprintf(stderr, "sosim run: unknown format '%s' (text, jsonl)\n", o.format);
+		fprintf(stderr, "sosim run: unknown format '%s' (text, jsonl, chrome)\n", o.format);
 		goto done;
 	}
 	if (o.check && strcmp(o.check, "every-step") != 0 && strcmp(o.check, "end") != 0) {
@@ -119,7 +121,7 @@ cmd_run(int argc, char **argv)
 		    rep->items[i].ok || rep->items[i].quant == SCN_Q_SOMETIMES, rep->items[i].msg);
 	trace_summary(&tw, w, failed);
 	if (o.stats)
-		stats_print(fmt == TRACE_JSONL || out.fp != stdout ? stderr : stdout, w);
+		stats_print(fmt != TRACE_TEXT || out.fp != stdout ? stderr : stdout, w);
 	if (out.fp != stdout) {
 		/* the verdict also goes to stderr when the trace is not on the terminal */
 		for (int i = 0; i < rep->n; i++)
@@ -155,7 +157,7 @@ done:
 const CliCommand cli_cmd_run = {
 	"run",
 	"run FILE [--profile P] [--quirk Q[=off]]... [--seed N]\n"
-	"                        [--format text|jsonl] [--stats] [-o FILE]\n"
+	"                        [--format text|jsonl|chrome] [--stats] [-o FILE]\n"
 	"                        [--max-steps N] [--check every-step|end] [--quiet]\n"
 	"                        [--schedule STEP:THREAD,...|FILE]",
 	cmd_run,

@@ -17,8 +17,8 @@ trace_writer_init(TraceWriter *tw, FILE *fp, TraceFormat format)
 	tw->format = format;
 	tw->nevents = 0;
 	tw->last_step = 0;
-	tw->builder = format == TRACE_JSONL ? json_builder_new() : NULL;
-	tw->gen = format == TRACE_JSONL ? json_generator_new() : NULL;
+	tw->builder = format != TRACE_TEXT ? json_builder_new() : NULL;
+	tw->gen = format != TRACE_TEXT ? json_generator_new() : NULL;
 }
 
 void
@@ -54,6 +54,10 @@ emit_text(TraceWriter *tw, const World *w, const SimEvent *ev)
 	switch (ev->kind) {
 	case EVK_TRANS:
 		fprintf(fp, "%-16s %s -> %s\n", ev->routine, ev->from, ev->to);
+		break;
+	case EVK_ENTER:
+	case EVK_LEAVE:
+		fprintf(fp, "%-16s %s\n", ev->routine, ev->kind == EVK_ENTER ? "enter" : "leave");
 		break;
 	case EVK_CALL:
 		fprintf(fp, "%-16s %s\n", "syscall", ev->detail);
@@ -192,7 +196,9 @@ trace_emit(void *ctx, const World *w, const SimEvent *ev)
 	TraceWriter *tw = ctx;
 
 	tw->nevents++;
-	if (tw->format == TRACE_JSONL)
+	if (tw->format == TRACE_CHROME)
+		chrome_emit(tw, w, ev);
+	else if (tw->format == TRACE_JSONL)
 		emit_json(tw, w, ev);
 	else
 		emit_text(tw, w, ev);
@@ -201,6 +207,8 @@ trace_emit(void *ctx, const World *w, const SimEvent *ev)
 void
 trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, const char *msg)
 {
+	if (tw->format == TRACE_CHROME)
+		return;         /* the viewer shows the run; the verdict is on stderr */
 	if (tw->format == TRACE_JSONL) {
 		JsonBuilder *b = tw->builder;
 
@@ -242,6 +250,10 @@ quirk_list(const World *w, GString *out, JsonBuilder *b)
 void
 trace_header(TraceWriter *tw, const World *w, const TraceHeader *h)
 {
+	if (tw->format == TRACE_CHROME) {
+		chrome_begin(tw, w, h->scenario);
+		return;
+	}
 	if (tw->format == TRACE_JSONL) {
 		JsonBuilder *b = tw->builder;
 
@@ -305,6 +317,10 @@ static const char *const stop_names[] = {
 void
 trace_summary(TraceWriter *tw, const World *w, int failed)
 {
+	if (tw->format == TRACE_CHROME) {
+		chrome_end(tw, (double)w->now / 1000.0 + (double)w->step + 1.0);
+		return;
+	}
 	if (tw->format == TRACE_JSONL) {
 		JsonBuilder *b = tw->builder;
 

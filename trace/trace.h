@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include "world.h"
 
-typedef enum { TRACE_TEXT, TRACE_JSONL } TraceFormat;
+typedef enum { TRACE_TEXT, TRACE_JSONL, TRACE_CHROME } TraceFormat;
+
+#define TRACE_MAX_THREADS (WORLD_MAX_THREADS + TK__COUNT)
 
 /* The version of the JSONL records (docs/trace-format.md). */
 #define TRACE_FORMAT_VERSION 1
@@ -21,8 +23,16 @@ typedef struct {
 	TraceFormat format;
 	uint64_t nevents;
 	uint64_t last_step;
-	JsonBuilder *builder;   /* JSONL: reused for every record */
+	JsonBuilder *builder;   /* JSONL, Chrome: reused for every record */
 	JsonGenerator *gen;
+	/* Chrome (chrome.c) */
+	bool ch_first;
+	uint64_t ch_step;
+	int ch_k;
+	bool ch_softnet_open;
+	int ch_softnet_tid;
+	uint64_t ch_flow;
+	uint64_t ch_woken[TRACE_MAX_THREADS];
 } TraceWriter;
 
 /* What the first record says about the run. */
@@ -45,6 +55,12 @@ void trace_emit(void *ctx, const World *w, const SimEvent *ev);
 void trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, const char *msg);
 /* The last record: verdict, steps, virtual time, counters, violation. */
 void trace_summary(TraceWriter *tw, const World *w, int failed);
+
+/* chrome.c: the Chrome trace-event writer behind trace_header, trace_emit
+ * and trace_summary for TRACE_CHROME. */
+void chrome_begin(TraceWriter *tw, const World *w, const char *scenario);
+void chrome_emit(TraceWriter *tw, const World *w, const SimEvent *ev);
+void chrome_end(TraceWriter *tw, double ts);
 
 /* The --stats table: counters and share per routine. */
 void stats_print(FILE *fp, const World *w);

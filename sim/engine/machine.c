@@ -53,6 +53,22 @@ machine_register(int id, const MachineDef *d)
 			    context_defs[d->return_ctx.fam[f]].name, family_names[f]);
 }
 
+/* An enter or leave event of thread tid's routine. */
+static void
+emit_at(World *w, int tid, SimEventKind kind, const char *routine)
+{
+	SimEvent ev = { 0 };
+
+	ev.step = w->step;
+	ev.time = w->now;
+	ev.thread = tid;
+	ev.kind = kind;
+	ev.routine = routine;
+	ev.sock = -1;
+	ev.which = -1;
+	w->run->sink.fn(w->run->sink.ctx, w, &ev);
+}
+
 bool
 machine_yields(int id, int fam, int from, int to)
 {
@@ -120,6 +136,8 @@ machine_call(World *w, int tid, int m)
 	memset(f, 0, sizeof *f);
 	f->mach = (uint16_t)m;
 	f->pc = 0;
+	if (tracing(w) && machine_table[m] != NULL)
+		emit_at(w, tid, EVK_ENTER, machine_table[m]->name);
 	/* yield_ctx is kept: the callee has not run yet, so the step may end
 	 * before it exactly where it could end before the call */
 	return f;
@@ -132,6 +150,8 @@ machine_return(World *w, int tid, int64_t rv, int err)
 
 	if (t->depth > 0) {
 		t->depth--;
+		if (tracing(w))
+			emit_at(w, tid, EVK_LEAVE, machine_table[t->stack[t->depth].mach]->name);
 		const MachineDef *d = machine_table[t->stack[t->depth].mach];
 
 		t->yield_ctx = !d->return_yields ? CTX_NA :

@@ -70,6 +70,9 @@ typedef enum {
  * lock) from sbunlock to the return, which is where its step ends. */
 #define AT_UNLOCK CTX4(KERNEL, PREEMPTIBLE, NA, NA)
 
+/* A segment's identity on the wire in the trace (segment, deliver). */
+#define WIRE_ID(slot, gen) ((int64_t)((uint64_t)(slot) << 32 | (uint32_t)(gen)))
+
 /* ---- the machines of the kernel's routines (machine.h) ---- */
 typedef enum {
 	MACH_USER,              /* a scenario thread's program */

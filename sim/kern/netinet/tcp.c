@@ -312,8 +312,9 @@ tcp_output(World *w, Socket *so)
 			tp->t_flags &= (uint8_t)~TF_ACKNOW;
 			SIM_COUNT_IF(w, segments, len > 0);
 			SIM_COUNT_IF(w, acks, len <= 0);
-			emit(w, EVK_SEGMENT, "tcp_output", sidx(w, so), SB_SND, (int64_t)seg->seq, len,
-			    seg->win, "%s -> %s seq %llu len %lld ack %llu win %lld%s%s",
+			emitv(w, EVK_SEGMENT, "tcp_output", sidx(w, so), SB_SND,
+			    EV((int64_t)seg->seq, len, seg->win, WIRE_ID(slot, seg->gen)),
+			    "%s -> %s seq %llu len %lld ack %llu win %lld%s%s",
 			    sock_name(w, seg->src), sock_name(w, seg->dst), (unsigned long long)seg->seq,
 			    (long long)len, (unsigned long long)seg->ack, (long long)seg->win,
 			    fin ? " FIN" : "", (flags & TH_URG) ? " URG" : "");

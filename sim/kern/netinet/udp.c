@@ -38,7 +38,7 @@ udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest)
 	seg->to_port = w->socks[to].port;
 	seg->m = m;
 	seg->len = mb(w, m)->pkt_len;
-	emit(w, EVK_SEGMENT, "udp_output", seg->src, SB_SND, 0, seg->len, 0,
+	emitv(w, EVK_SEGMENT, "udp_output", seg->src, SB_SND, EV(0, seg->len, 0, WIRE_ID(slot, seg->gen)),
 	    "datagram %s -> %s, %u bytes", sock_name(w, seg->src), sock_name(w, to), seg->len);
 	seg_send(w, slot, w->prof->wire_delay_ns);
 	return 0;

@@ -78,13 +78,17 @@ softnet_deliver(World *w, uint32_t slot, uint32_t gen)
 	if (!s->live || s->gen != gen)
 		return;
 	if (s->kind == SEG_TCP) {
-		emit(w, EVK_DELIVER, "tcp_input", s->dst, SB_RCV, (int64_t)s->seq, s->len, s->win,
+		emitv(w, EVK_DELIVER, "tcp_input", s->dst, SB_RCV,
+		    EV((int64_t)s->seq, s->len, s->win, WIRE_ID(slot, gen)),
 		    "segment %s -> %s seq %llu len %u ack %llu win %lld arrives",
 		    sock_name(w, s->src), sock_name(w, s->dst), (unsigned long long)s->seq, s->len,
 		    (unsigned long long)s->ack, (long long)s->win);
 		tcp_input(w, s);
-	} else
+	} else {
+		emitv(w, EVK_DELIVER, "udp_input", -1, -1, EV(0, s->len, 0, WIRE_ID(slot, gen)),
+		    "datagram from %s, %u bytes, arrives", sock_name(w, s->src), s->len);
 		udp_input(w, s);
+	}
 	seg_free(w, slot);
 }
 
