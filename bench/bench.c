@@ -28,6 +28,10 @@
  *                    restoring search's checkpoints
  *   bench hash FILE  a run's step with and without the invariants, and
  *                    world_hash, in ns: what an explored choice point costs
+ *   bench trace      the trace writers on one 16 MiB TCP transfer, output
+ *                    counted and thrown away: text_bytes_per_s,
+ *                    jsonl_bytes_per_s, chrome_bytes_per_s, and
+ *                    jsonl_over_text (JSONL's rate over the text writer's)
  */
 #include "explore.h"
 #include "cost.h"
@@ -38,6 +42,8 @@
 #include "seek.h"
 #include "snapshot.h"
 #include "world_hash.h"
+#include "trace.h"
+#include "countfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -636,6 +642,71 @@ bench_explore(int argc, char **argv)
 	return rc;
 }
 
+/* One run traced in format f: the bytes written and the wall time. */
+static void
+trace_one(const Scenario *s, TraceFormat f, uint64_t *bytes, double *wall)
+{
+	const Profile *p = profile_find(s->profile ? s->profile : "netbsd-2.0");
+	World *w = world_new(s, p, p->quirks);
+	TraceHeader h = { "bench.scn", NULL, NULL, false, 0 };
+	FILE *fp;
+	TraceWriter tw;
+	double t0;
+
+	fp = counting_file(bytes);
+	if (fp == NULL) {
+		perror("bench: fopencookie");
+		exit(1);
+	}
+	t0 = now_s();
+	trace_writer_init(&tw, fp, f);
+	trace_header(&tw, w, &h);
+	w->run->sink.fn = trace_emit;
+	w->run->sink.ctx = &tw;
+	sched_run(w);
+	trace_summary(&tw, w, 0);
+	trace_writer_finish(&tw);
+	fclose(fp);
+	*wall = now_s() - t0;
+	world_free(w);
+}
+
+static int
+bench_trace(void)
+{
+	static const char text[] =
+	    "profile openbsd-7.6\n"
+	    "tcp a b\n"
+	    "thread writer:\n\tsend a 16777216 => 16777216\n\tshutdown a wr\n"
+	    "thread reader:\n\trecv b 16777216 WAITALL => 16777216\n\trecv b 1 => 0\n";
+	static const struct {
+		TraceFormat f;
+		const char *name;
+	} fmts[] = { { TRACE_TEXT, "text" }, { TRACE_JSONL, "jsonl" }, { TRACE_CHROME, "chrome" } };
+	double rate[3] = { 0 };
+	GError *err = NULL;
+	Scenario *s = scenario_parse_string("bench.scn", text, &err);
+
+	if (s == NULL) {
+		fprintf(stderr, "bench: %s\n", err->message);
+		return 2;
+	}
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < G_N_ELEMENTS(fmts); i++) {
+			uint64_t bytes;
+			double wall;
+
+			trace_one(s, fmts[i].f, &bytes, &wall);
+			if (wall > 0 && (double)bytes / wall > rate[i])
+				rate[i] = (double)bytes / wall;
+		}
+	for (size_t i = 0; i < G_N_ELEMENTS(fmts); i++)
+		printf("%s_bytes_per_s %.0f\n", fmts[i].name, rate[i]);
+	printf("jsonl_over_text %.3f\n", rate[0] > 0 ? rate[1] / rate[0] : 0.0);
+	scenario_free(s);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -643,6 +714,8 @@ main(int argc, char **argv)
 		return bench_explore(argc - 2, argv + 2);
 	if (argc == 2 && strcmp(argv[1], "kttcp") == 0)
 		return bench_kttcp();
+	if (argc == 2 && strcmp(argv[1], "trace") == 0)
+		return bench_trace();
 	if (argc == 2 && strcmp(argv[1], "seek") == 0)
 		return bench_seek();
 	if (argc == 3 && strcmp(argv[1], "clone") == 0)
@@ -653,7 +726,7 @@ main(int argc, char **argv)
 		return bench_splice();
 	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
 		return bench_sbappend();
-	fprintf(stderr, "usage: bench kttcp|sbappend|splice|seek|clone RACE.scn|"
+	fprintf(stderr, "usage: bench kttcp|sbappend|splice|seek|trace|clone RACE.scn|"
 	    "hash FILE|explore [--rounds N] [--name P] [--every K] [--preemptions K] FILE...\n");
 	return 2;
 }

@@ -19,6 +19,8 @@ trace_writer_init(TraceWriter *tw, FILE *fp, TraceFormat format)
 	tw->last_step = 0;
 	tw->builder = format != TRACE_TEXT ? json_builder_new() : NULL;
 	tw->gen = format != TRACE_TEXT ? json_generator_new() : NULL;
+	tw->line = format != TRACE_TEXT ? g_string_sized_new(512) : NULL;
+	tw->esc = format != TRACE_TEXT ? json_node_new(JSON_NODE_VALUE) : NULL;
 }
 
 void
@@ -28,8 +30,14 @@ trace_writer_finish(TraceWriter *tw)
 		g_object_unref(tw->builder);
 	if (tw->gen != NULL)
 		g_object_unref(tw->gen);
+	if (tw->line != NULL)
+		g_string_free(tw->line, TRUE);
+	if (tw->esc != NULL)
+		json_node_unref(tw->esc);
 	tw->builder = NULL;
 	tw->gen = NULL;
+	tw->line = NULL;
+	tw->esc = NULL;
 }
 
 static const char *
@@ -81,51 +89,96 @@ static const struct {
 	{ 0x20, "CTRUNC" }, { 0x40, "WAITALL" }, { 0x80, "DONTWAIT" },
 };
 
+/*
+ * A string as a JSON value.  Names (kinds, threads, sockets, routines)
+ * and most sentences are printable ASCII with no quote or backslash and
+ * go out as they are; anything else is escaped by json-glib's generator.
+ */
+static void
+json_str(TraceWriter *tw, GString *out, const char *s)
+{
+	const unsigned char *p;
+	gchar *e;
+
+	for (p = (const unsigned char *)s; *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\'; p++)
+		;
+	if (*p == '\0') {
+		g_string_append_c(out, '"');
+		g_string_append_len(out, s, (gssize)((const char *)p - s));
+		g_string_append_c(out, '"');
+		return;
+	}
+	json_node_set_string(tw->esc, s);
+	json_generator_set_root(tw->gen, tw->esc);
+	e = json_generator_to_data(tw->gen, NULL);
+	g_string_append(out, e);
+	g_free(e);
+}
+
+/* "name": as the start of a member */
+static void
+json_key(GString *out, const char *name)
+{
+	g_string_append_c(out, ',');
+	g_string_append_c(out, '"');
+	g_string_append(out, name);
+	g_string_append(out, "\":");
+}
+
+static void
+json_int(GString *out, int64_t v)
+{
+	g_string_append_printf(out, "%" G_GINT64_FORMAT, (gint64)v);
+}
+
 /* One field of an event, by its type (events.def). */
 static void
-json_field(JsonBuilder *b, const World *w, const EventField *f, int64_t v)
+json_field(TraceWriter *tw, GString *out, const World *w, const EventField *f, int64_t v)
 {
 	char chan[64];
+	bool any = false;
 
-	json_builder_set_member_name(b, f->name);
+	json_key(out, f->name);
 	switch (f->type) {
 	case FT_BOOL:
-		json_builder_add_boolean_value(b, v != 0);
+		g_string_append(out, v ? "true" : "false");
 		break;
 	case FT_THREAD:
 		if (v < 0)
-			json_builder_add_null_value(b);
+			g_string_append(out, "null");
 		else
-			json_builder_add_string_value(b, thread_name(w, (int)v));
+			json_str(tw, out, thread_name(w, (int)v));
 		break;
 	case FT_ENTITY:
-		json_builder_add_string_value(b, who(w, (int)v));
+		json_str(tw, out, who(w, (int)v));
 		break;
 	case FT_ERRNO:
 		if (v == 0)
-			json_builder_add_null_value(b);
+			g_string_append(out, "null");
 		else
-			json_builder_add_string_value(b, errno_name((int)v));
+			json_str(tw, out, errno_name((int)v));
 		break;
 	case FT_CHAN:
 		sched_chan_name(w, (uint32_t)v, chan, sizeof chan);
-		json_builder_add_string_value(b, chan);
+		json_str(tw, out, chan);
 		break;
 	case FT_MSGFLAGS:
-		json_builder_begin_array(b);
+		g_string_append_c(out, '[');
 		for (size_t i = 0; i < G_N_ELEMENTS(msg_flags); i++)
-			if (v & msg_flags[i].bit)
-				json_builder_add_string_value(b, msg_flags[i].name);
-		json_builder_end_array(b);
+			if (v & msg_flags[i].bit) {
+				g_string_append_printf(out, "%s\"%s\"", any ? "," : "", msg_flags[i].name);
+				any = true;
+			}
+		g_string_append_c(out, ']');
 		break;
 	case FT_SOCK:
 		if (v < 0)
-			json_builder_add_null_value(b);
+			g_string_append(out, "null");
 		else
-			json_builder_add_string_value(b, sock_name(w, (int)v));
+			json_str(tw, out, sock_name(w, (int)v));
 		break;
 	default:
-		json_builder_add_int_value(b, v);
+		json_int(out, v);
 		break;
 	}
 }
@@ -147,47 +200,52 @@ json_line(TraceWriter *tw, JsonBuilder *b)
 	json_builder_reset(b);
 }
 
+/*
+ * An event as one line, its members in a fixed order, written straight
+ * into the writer's line buffer: the header, verdict and summary records
+ * go through a JsonBuilder, but an event is too frequent for a tree.
+ */
 static void
 emit_json(TraceWriter *tw, const World *w, const SimEvent *ev)
 {
-	JsonBuilder *b = tw->builder;
 	const EventDef *d = &event_defs[ev->kind];
+	GString *out = tw->line;
 
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "kind");
-	json_builder_add_string_value(b, d->name);
-	json_builder_set_member_name(b, "step");
-	json_builder_add_int_value(b, (gint64)ev->step);
-	json_builder_set_member_name(b, "time_ns");
-	json_builder_add_int_value(b, ev->time);
-	json_builder_set_member_name(b, "thread");
-	json_builder_add_string_value(b, who(w, ev->thread));
+	g_string_truncate(out, 0);
+	g_string_append(out, "{\"kind\":\"");
+	g_string_append(out, d->name);
+	g_string_append(out, "\",\"step\":");
+	json_int(out, (int64_t)ev->step);
+	json_key(out, "time_ns");
+	json_int(out, ev->time);
+	json_key(out, "thread");
+	json_str(tw, out, who(w, ev->thread));
 	if (ev->routine) {
-		json_builder_set_member_name(b, "routine");
-		json_builder_add_string_value(b, ev->routine);
+		json_key(out, "routine");
+		json_str(tw, out, ev->routine);
 	}
 	if (ev->kind == EVK_TRANS) {
-		json_builder_set_member_name(b, "from");
-		json_builder_add_string_value(b, ev->from);
-		json_builder_set_member_name(b, "to");
-		json_builder_add_string_value(b, ev->to);
+		json_key(out, "from");
+		json_str(tw, out, ev->from);
+		json_key(out, "to");
+		json_str(tw, out, ev->to);
 	}
 	if (ev->sock >= 0) {
-		json_builder_set_member_name(b, "socket");
-		json_builder_add_string_value(b, sock_name(w, ev->sock));
+		json_key(out, "socket");
+		json_str(tw, out, sock_name(w, ev->sock));
 	}
 	if (ev->which >= 0) {
-		json_builder_set_member_name(b, "buffer");
-		json_builder_add_string_value(b, ev->which == 0 ? "so_rcv" : "so_snd");
+		json_key(out, "buffer");
+		g_string_append(out, ev->which == 0 ? "\"so_rcv\"" : "\"so_snd\"");
 	}
 	for (int i = 0; i < d->nfields; i++)
-		json_field(b, w, &d->fields[i], ev->v[i]);
+		json_field(tw, out, w, &d->fields[i], ev->v[i]);
 	if (ev->detail[0]) {
-		json_builder_set_member_name(b, "text");
-		json_builder_add_string_value(b, ev->detail);
+		json_key(out, "text");
+		json_str(tw, out, ev->detail);
 	}
-	json_builder_end_object(b);
-	json_line(tw, b);
+	g_string_append(out, "}\n");
+	fwrite(out->str, 1, out->len, tw->fp);
 }
 
 void

@@ -5,6 +5,7 @@
 #ifndef SOSIM_TRACE_H
 #define SOSIM_TRACE_H
 
+#include <glib.h>
 #include <stdio.h>
 #include "world.h"
 
@@ -17,6 +18,7 @@ typedef enum { TRACE_TEXT, TRACE_JSONL, TRACE_CHROME } TraceFormat;
 
 typedef struct _JsonBuilder JsonBuilder;
 typedef struct _JsonGenerator JsonGenerator;
+typedef struct _JsonNode JsonNode;
 
 typedef struct {
 	FILE *fp;
@@ -25,6 +27,8 @@ typedef struct {
 	uint64_t last_step;
 	JsonBuilder *builder;   /* JSONL, Chrome: reused for every record */
 	JsonGenerator *gen;
+	GString *line;          /* JSONL: an event's line, built in place */
+	JsonNode *esc;          /* a string node, for escaping through the generator */
 	/* Chrome (chrome.c) */
 	bool ch_first;
 	uint64_t ch_step;
