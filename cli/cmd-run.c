@@ -118,7 +118,9 @@ cmd_run(int argc, char **argv)
 	failed = expect_check(w, rep);
 	for (int i = 0; i < rep->n; i++)
 		trace_verdict(&tw, s->path, rep->items[i].pos.line, rep->items[i].pos.col,
-		    rep->items[i].ok || rep->items[i].quant == SCN_Q_SOMETIMES, rep->items[i].msg);
+		    rep->items[i].ok ? VERDICT_HELD :
+		    rep->items[i].quant == SCN_Q_SOMETIMES ? VERDICT_NOT_SEEN : VERDICT_FAILED,
+		    rep->items[i].msg);
 	trace_summary(&tw, w, failed);
 	if (o.stats)
 		stats_print(fmt != TRACE_TEXT || out.fp != stdout ? stderr : stdout, w);

@@ -205,7 +205,7 @@ jsonl_of(const char *path)
 	w->run->sink.fn = trace_emit;
 	w->run->sink.ctx = &tw;
 	sched_run(w);
-	trace_verdict(&tw, path, 1, 1, true, "a verdict line");
+	trace_verdict(&tw, path, 1, 1, VERDICT_HELD, "a verdict line");
 	trace_summary(&tw, w, 0);
 	trace_writer_finish(&tw);
 	fclose(fp);

@@ -54,8 +54,11 @@ emit_text(TraceWriter *tw, const World *w, const SimEvent *ev)
 	long long usec = (long long)(ev->time % 1000000000 / 1000);
 
 	if (ev->kind == EVK_STEP) {
-		fprintf(fp, "-- step %llu  t=%lld.%06llds  %s\n", (unsigned long long)ev->step, sec, usec,
+		fprintf(fp, "-- step %llu  t=%lld.%06llds  %s", (unsigned long long)ev->step, sec, usec,
 		    ev->detail);
+		if (ev->v[2])   /* forced: not what the default policy picks */
+			fprintf(fp, " (default: %s)", who(w, (int)ev->v[1]));
+		fputc('\n', fp);
 		return;
 	}
 	fprintf(fp, "   %-8s ", who(w, ev->thread));
@@ -262,9 +265,16 @@ trace_emit(void *ctx, const World *w, const SimEvent *ev)
 		emit_text(tw, w, ev);
 }
 
+static const char *const verdict_names[] = {
+	[VERDICT_HELD] = "held", [VERDICT_FAILED] = "FAILED", [VERDICT_NOT_SEEN] = "not seen in this run",
+};
+
 void
-trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, const char *msg)
+trace_verdict(TraceWriter *tw, const char *path, int line, int col, VerdictStatus st,
+    const char *msg)
 {
+	bool ok = st != VERDICT_FAILED;
+
 	if (tw->format == TRACE_CHROME)
 		return;         /* the viewer shows the run; the verdict is on stderr */
 	if (tw->format == TRACE_JSONL) {
@@ -281,6 +291,9 @@ trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, con
 		json_builder_add_int_value(b, col);
 		json_builder_set_member_name(b, "ok");
 		json_builder_add_boolean_value(b, ok);
+		json_builder_set_member_name(b, "status");
+		json_builder_add_string_value(b, st == VERDICT_FAILED ? "failed" : st == VERDICT_HELD ? "held" :
+		    "not seen");
 		json_builder_set_member_name(b, "message");
 		json_builder_add_string_value(b, msg);
 		json_builder_end_object(b);
@@ -288,9 +301,9 @@ trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, con
 		return;
 	}
 	if (line > 0)
-		fprintf(tw->fp, "%s:%d:%d: %s: %s\n", path, line, col, ok ? "held" : "FAILED", msg);
+		fprintf(tw->fp, "%s:%d:%d: %s: %s\n", path, line, col, verdict_names[st], msg);
 	else
-		fprintf(tw->fp, "%s: %s: %s\n", path, ok ? "held" : "FAILED", msg);
+		fprintf(tw->fp, "%s: %s: %s\n", path, verdict_names[st], msg);
 }
 
 static void

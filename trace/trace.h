@@ -55,8 +55,13 @@ void trace_writer_finish(TraceWriter *tw);
 void trace_header(TraceWriter *tw, const World *w, const TraceHeader *h);
 /* An EventSink callback: ctx is the TraceWriter. */
 void trace_emit(void *ctx, const World *w, const SimEvent *ev);
+/* How an expectation came out of one run: an `expect sometimes` that did
+ * not hold is "not seen in this run", not a failure (explore decides). */
+typedef enum { VERDICT_HELD, VERDICT_FAILED, VERDICT_NOT_SEEN } VerdictStatus;
+
 /* A final record: the verdict lines (JSONL: {"kind":"verdict",...}). */
-void trace_verdict(TraceWriter *tw, const char *path, int line, int col, bool ok, const char *msg);
+void trace_verdict(TraceWriter *tw, const char *path, int line, int col, VerdictStatus st,
+    const char *msg);
 /* The last record: verdict, steps, virtual time, counters, violation. */
 void trace_summary(TraceWriter *tw, const World *w, int failed);
 

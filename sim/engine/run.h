@@ -20,6 +20,8 @@ typedef struct {
 
 #define RUN_MSG_MAX 512
 
+#define STEP_DEFAULT_UNKNOWN (-1000)
+
 struct Run {
 	const void *scenario;   /* the layer above's recipe (scenario.h), opaque here */
 	const char *path;       /* the scenario file, for messages */
@@ -28,6 +30,9 @@ struct Run {
 
 	EventSink sink;         /* fn NULL: nobody listens, no event is built */
 	int sb_nest;            /* sockbuf.c: depth of buffer operations, one event for the outermost */
+	/* sched_step: whom the default policy would have picked for the step
+	 * about to run, for its trace event; STEP_DEFAULT_UNKNOWN otherwise */
+	int step_default;
 	CheckMode check;
 	uint64_t limit_steps, limit_bytes;
 	int64_t limit_time;

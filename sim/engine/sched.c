@@ -940,8 +940,11 @@ sched_step_with(World *w, int who)
 	w->run->tick++;
 	w->cur_thread = who == SCHED_SOFTNET ? -1 : who;
 	if (tracing(w))
-		emit(w, EVK_STEP, who == SCHED_SOFTNET ? "softnet" : thread_name(w, who), -1, -1,
-		    who, 0, 0, "%s", who == SCHED_SOFTNET ? "softnet" : thread_name(w, who));
+		emit(w, EVK_STEP, who == SCHED_SOFTNET ? "softnet" : thread_name(w, who), -1, -1, who,
+		    w->run->step_default == STEP_DEFAULT_UNKNOWN ? who : w->run->step_default,
+		    w->run->step_default != STEP_DEFAULT_UNKNOWN && w->run->step_default != who,
+		    "%s", who == SCHED_SOFTNET ? "softnet" : thread_name(w, who));
+	w->run->step_default = STEP_DEFAULT_UNKNOWN;
 	if (who == SCHED_SOFTNET)
 		softnet_run(w);
 	else {
@@ -990,6 +993,8 @@ sched_step(World *w)
 	who = pick(w, cand, n);
 	if (who == -2)
 		return false;
+	/* for the trace: whom the default policy would have picked */
+	w->run->step_default = n > 0 ? sched_default(w, cand, n) : who;
 	return sched_step_with(w, who);
 }
 

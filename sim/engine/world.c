@@ -267,6 +267,7 @@ run_new(void)
 		abort();
 	r->check = CHECK_EVERY_STEP;
 	r->hash_counters = ~0ull;
+	r->step_default = STEP_DEFAULT_UNKNOWN;
 	return r;
 }
 
