@@ -101,14 +101,18 @@ cmd_run(int argc, char **argv)
 	else if (s->has_seed)
 		world_set_seed(w, (uint64_t)s->seed);
 	trace_writer_init(&tw, out.fp, fmt);
-	if (!o.quiet) {
+	{
 		TraceHeader h = { s->path, s->description, o.schedule, false, 0 };
 
 		if (o.has_seed || s->has_seed) {
 			h.has_seed = true;
 			h.seed = (uint64_t)(o.has_seed ? o.seed : s->seed);
 		}
-		trace_header(&tw, w, &h);
+		/* the header even when --quiet: JSONL always opens with it */
+		if (!o.quiet || fmt != TRACE_TEXT)
+			trace_header(&tw, w, &h);
+	}
+	if (!o.quiet) {
 		w->run->sink.fn = trace_emit;
 		w->run->sink.ctx = &tw;
 	}
@@ -121,8 +125,10 @@ cmd_run(int argc, char **argv)
 		    rep->items[i].ok ? VERDICT_HELD :
 		    rep->items[i].quant == SCN_Q_SOMETIMES ? VERDICT_NOT_SEEN : VERDICT_FAILED,
 		    rep->items[i].msg);
+	if (o.stats && fmt == TRACE_JSONL)
+		trace_stats(&tw, w);    /* one record, before the summary */
 	trace_summary(&tw, w, failed);
-	if (o.stats)
+	if (o.stats && fmt != TRACE_JSONL)
 		stats_print(fmt != TRACE_TEXT || out.fp != stdout ? stderr : stdout, w);
 	if (out.fp != stdout) {
 		/* the verdict also goes to stderr when the trace is not on the terminal */

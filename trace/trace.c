@@ -432,6 +432,54 @@ trace_summary(TraceWriter *tw, const World *w, int failed)
 }
 
 void
+trace_stats(TraceWriter *tw, const World *w)
+{
+	JsonBuilder *b = tw->builder;
+	double total = cost_total(w);
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "kind");
+	json_builder_add_string_value(b, "stats");
+	json_builder_set_member_name(b, "routines");
+	json_builder_begin_array(b);
+	for (int i = 0; i < R__COUNT; i++) {
+		const Cost *c = &w->cost[i];
+		double u = cost_units(c);
+		const struct { const char *name; uint64_t v; } cols[] = {
+			{ "calls", c->calls }, { "visits", c->visits }, { "bytes", c->bytes },
+			{ "allocs", c->allocs }, { "locks", c->locks }, { "sleeps", c->sleeps },
+			{ "wakeups", c->wakeups },
+		};
+
+		if (u == 0)
+			continue;
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "routine");
+		json_builder_add_string_value(b, routine_names[i]);
+		for (size_t k = 0; k < G_N_ELEMENTS(cols); k++) {
+			json_builder_set_member_name(b, cols[k].name);
+			json_builder_add_int_value(b, (gint64)cols[k].v);
+		}
+		json_builder_set_member_name(b, "cost");
+		json_builder_add_double_value(b, u);
+		json_builder_set_member_name(b, "share");
+		json_builder_add_double_value(b, total > 0 ? u / total : 0.0);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "counters");
+	json_builder_begin_object(b);
+	for (int i = 0; i < ncounter_defs; i++) {
+		json_builder_set_member_name(b, counter_defs[i].name);
+		json_builder_add_int_value(b, (gint64)*(const uint64_t *)((const char *)&w->stats +
+		    counter_defs[i].offset));
+	}
+	json_builder_end_object(b);
+	json_builder_end_object(b);
+	json_line(tw, b);
+}
+
+void
 stats_print(FILE *fp, const World *w)
 {
 	double total = cost_total(w);

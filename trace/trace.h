@@ -71,6 +71,9 @@ void chrome_begin(TraceWriter *tw, const World *w, const char *scenario);
 void chrome_emit(TraceWriter *tw, const World *w, const SimEvent *ev);
 void chrome_end(TraceWriter *tw, double ts);
 
+/* JSONL --stats: the cost table and the counters as one record. */
+void trace_stats(TraceWriter *tw, const World *w);
+
 /* The --stats table: counters and share per routine. */
 void stats_print(FILE *fp, const World *w);
 
