@@ -56,6 +56,8 @@ field_ok(EventFieldType t, JsonNode *n)
 	case FT_CHAN:
 		return is_string(n);
 	case FT_MSGFLAGS:
+	case FT_SOSTATE:
+	case FT_SBFLAGS:
 		if (!JSON_NODE_HOLDS_ARRAY(n))
 			return false;
 		for (guint i = 0; i < json_array_get_length(json_node_get_array(n)); i++)

@@ -180,6 +180,19 @@ json_field(TraceWriter *tw, GString *out, const World *w, const EventField *f, i
 		else
 			json_str(tw, out, sock_name(w, (int)v));
 		break;
+	case FT_SOSTATE:
+	case FT_SBFLAGS:
+		g_string_append_c(out, '[');
+		for (int i = 0; i < 16; i++) {
+			const char *n = (f->type == FT_SOSTATE ? sostate_bit_names : sbflags_bit_names)[i];
+
+			if (!((v >> i) & 1))
+				continue;
+			g_string_append_printf(out, "%s\"%s\"", any ? "," : "", n ? n : "?");
+			any = true;
+		}
+		g_string_append_c(out, ']');
+		break;
 	default:
 		json_int(out, v);
 		break;

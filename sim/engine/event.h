@@ -22,7 +22,7 @@ typedef enum {
 
 typedef enum {
 	FT_INT, FT_BYTES, FT_NS, FT_BOOL, FT_THREAD, FT_ENTITY, FT_ERRNO, FT_CHAN, FT_MSGFLAGS,
-	FT_SOCK, FT__COUNT
+	FT_SOCK, FT_SOSTATE, FT_SBFLAGS, FT__COUNT
 } EventFieldType;
 
 typedef struct {
@@ -38,6 +38,9 @@ typedef struct {
 } EventDef;
 
 extern const EventDef event_defs[EVK__COUNT];
+/* The names of the bits of so_state (SS_*) and sb_flags (SB_*), by bit. */
+extern const char *const sostate_bit_names[16];
+extern const char *const sbflags_bit_names[16];
 extern const char *const event_field_type_names[FT__COUNT];
 
 typedef struct {

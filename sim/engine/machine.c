@@ -59,6 +59,7 @@ emit_at(World *w, int tid, SimEventKind kind, const char *routine)
 {
 	SimEvent ev = { 0 };
 
+	trace_state_changes(w);
 	ev.step = w->step;
 	ev.time = w->now;
 	ev.thread = tid;
@@ -107,6 +108,7 @@ machine_goto(World *w, int tid, Frame *f, int to)
 	if (tracing(w) && f->pc != to) {
 		SimEvent ev = { 0 };
 
+		trace_state_changes(w);
 		ev.step = w->step;
 		ev.time = w->now;
 		ev.thread = tid;

@@ -33,6 +33,11 @@ struct Run {
 	/* sched_step: whom the default policy would have picked for the step
 	 * about to run, for its trace event; STEP_DEFAULT_UNKNOWN otherwise */
 	int step_default;
+	/* the so_state and sb_flags the trace last reported (sched.c:
+	 * trace_state_changes), valid once tracing started */
+	bool shadow_valid, in_shadow;
+	uint32_t shadow_state[WORLD_MAX_SOCKETS];
+	uint32_t shadow_flags[WORLD_MAX_SOCKETS][2];
 	CheckMode check;
 	uint64_t limit_steps, limit_bytes;
 	int64_t limit_time;

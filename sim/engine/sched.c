@@ -25,12 +25,56 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void emit_flags(World *w, SimEventKind kind, int sock, int which, uint32_t before,
+    uint32_t after);
+
+/*
+ * Changes of so_state and sb_flags are many and scattered through the
+ * kernel; rather than an event at each, the trace compares them with what
+ * it last reported before every event it sends, and reports each change
+ * first.  A change is thus seen no later than the next event after it.
+ */
+void
+trace_state_changes(World *w)
+{
+	Run *r = w->run;
+
+	if (r->in_shadow || r->sink.fn == NULL)
+		return;
+	if (!r->shadow_valid) {
+		for (int i = 0; i < w->nsocks; i++) {
+			r->shadow_state[i] = w->socks[i].state;
+			r->shadow_flags[i][SB_RCV] = w->socks[i].rcv.flags;
+			r->shadow_flags[i][SB_SND] = w->socks[i].snd.flags;
+		}
+		r->shadow_valid = true;
+		return;
+	}
+	r->in_shadow = true;
+	for (int i = 0; i < w->nsocks; i++) {
+		const Socket *so = &w->socks[i];
+		uint32_t now[2] = { so->rcv.flags, so->snd.flags };
+
+		if (so->state != r->shadow_state[i]) {
+			emit_flags(w, EVK_SOSTATE, i, -1, r->shadow_state[i], so->state);
+			r->shadow_state[i] = so->state;
+		}
+		for (int b = 0; b < 2; b++)
+			if (now[b] != r->shadow_flags[i][b]) {
+				emit_flags(w, EVK_SBFLAGS, i, b, r->shadow_flags[i][b], now[b]);
+				r->shadow_flags[i][b] = now[b];
+			}
+	}
+	r->in_shadow = false;
+}
+
 static void
 emit_vsend(World *w, SimEventKind kind, const char *routine, int sock, int which,
     const int64_t *v, const char *fmt, va_list ap)
 {
 	SimEvent ev;
 
+	trace_state_changes(w);
 	ev.step = w->step;
 	ev.time = w->now;
 	ev.thread = w->cur_thread;
@@ -42,6 +86,37 @@ emit_vsend(World *w, SimEventKind kind, const char *routine, int sock, int which
 	memcpy(ev.v, v, sizeof ev.v);
 	vsnprintf(ev.detail, sizeof ev.detail, fmt, ap);
 	w->run->sink.fn(w->run->sink.ctx, w, &ev);
+}
+
+/* "SS_A|SS_B" or "none" */
+static void
+bit_names(char *buf, size_t n, const char *const *names, uint32_t bits)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < 16 && len < n; i++)
+		if ((bits >> i) & 1u)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "|" : "",
+			    names[i] ? names[i] : "?");
+	if (len == 0)
+		snprintf(buf, n, "none");
+}
+
+static void
+emit_flags(World *w, SimEventKind kind, int sock, int which, uint32_t before, uint32_t after)
+{
+	const char *const *names = kind == EVK_SOSTATE ? sostate_bit_names : sbflags_bit_names;
+	char on[128], off[128];
+
+	bit_names(on, sizeof on, names, after & ~before);
+	bit_names(off, sizeof off, names, before & ~after);
+	emit_event_v(w, kind, kind == EVK_SOSTATE ? "so_state" : "sb_flags", sock, which,
+	    EV(before, after), "%s%s%s: %s%s%s%s%s", sock_name(w, sock), which < 0 ? "" : ".",
+	    which < 0 ? "" : which == SB_RCV ? "so_rcv" : "so_snd",
+	    after & ~before ? "+" : "", after & ~before ? on : "",
+	    (after & ~before) && (before & ~after) ? " " : "",
+	    before & ~after ? "-" : "", before & ~after ? off : "");
 }
 
 void
@@ -951,6 +1026,8 @@ sched_step_with(World *w, int who)
 		w->last_thread = who;
 		thread_run(w, who);
 	}
+	if (tracing(w))
+		trace_state_changes(w);
 	if (w->stop == STOP_NONE && w->run->check == CHECK_EVERY_STEP)
 		invariants_after_step(w);
 	if (w->stop == STOP_NONE && w->run->limit_bytes && w->bytes_moved > w->run->limit_bytes) {

@@ -24,6 +24,8 @@ static inline bool tracing(const World *w) { return w->run->sink.fn != NULL; }
 void emit_event_v(World *w, SimEventKind kind, const char *routine, int sock, int which,
     const int64_t *v, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 #define EV(...) ((const int64_t[EV_NFIELDS]){ __VA_ARGS__ })
+/* Report the so_state and sb_flags changes since the last event (sched.c). */
+void trace_state_changes(World *w);
 /* Arguments are only evaluated when someone listens. */
 #define emit(w, ...) do { if (tracing(w)) emit_event((w), __VA_ARGS__); } while (0)
 #define emitv(w, ...) do { if (tracing(w)) emit_event_v((w), __VA_ARGS__); } while (0)

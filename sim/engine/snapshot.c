@@ -239,6 +239,7 @@ snapshot_restore(const Snapshot *s, World *w)
 
 	/* the value; this world's memory and run stay */
 	w->run->tick++;         /* chain digests noted before describe another world */
+	w->run->shadow_valid = false;   /* the trace's last report was of another world */
 	get(&p, (char *)w + VALUE_START, FIXED_PART);
 	for (int i = 0; i < w->nsocks; i++)
 		get_socket(&p, &w->socks[i]);
