@@ -168,7 +168,7 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 		x->cc_before = from->rcv.cc + ev->v[0];
 		x->space_before = sbspace(&w->socks[x->to].snd);
 		x->time = w->now;
-	} else if (ev->kind == EVK_NOTE && strcmp(ev->routine, "sounsplice") == 0) {
+	} else if (ev->kind == EVK_UNSPLICE) {
 		Uns *x;
 
 		if (r->nuns == (int)G_N_ELEMENTS(r->uns)) {
@@ -177,7 +177,7 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 		}
 		x = &r->uns[r->nuns++];
 		x->sock = ev->sock;
-		x->splicelen = ev->v[0];
+		x->splicelen = ev->v[1];
 		x->time = w->now;
 	}
 }

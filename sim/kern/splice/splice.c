@@ -141,7 +141,7 @@ sounsplice(World *w, Socket *so, Socket *sosp, int freeing)
 	sosp->snd.flags &= ~(uint32_t)SB_SPLICE;
 	so->ssp_socket = REF_NULL;
 	sosp->ssp_soback = REF_NULL;
-	emit(w, EVK_NOTE, "sounsplice", i, -1, so->splicelen, freeing, 0,
+	emit(w, EVK_UNSPLICE, "sounsplice", i, -1, d, so->splicelen, freeing,
 	    "%s unspliced from %s after %lld bytes%s", sock_name(w, i), sock_name(w, d),
 	    (long long)so->splicelen, freeing ? " (freeing)" : "");
 	/* do not wake up a socket that is about to be freed */
@@ -203,13 +203,13 @@ sofree_socket(World *w, Socket *so)
 	if (so->had_sp) {
 		so->reap = REAP_SOREAPER;
 		queue_add(w, w->clockq, &w->nclockq, reap_ref(w, i), 1);
-		emit(w, EVK_NOTE, "sofree", i, -1, 0, 0, 0, "%s: so_sp is set, soreaper queued on softclock",
+		emit(w, EVK_SOFREE, "sofree", i, -1, 0, 0, 0, "%s: so_sp is set, soreaper queued on softclock",
 		    sock_name(w, i));
 		return;
 	}
 	so->live = 0;
 	so->gen++;
-	emit(w, EVK_NOTE, "sofree", i, -1, 0, 0, 0, "%s freed", sock_name(w, i));
+	emit(w, EVK_SOFREE, "sofree", i, -1, 1, 0, 0, "%s freed", sock_name(w, i));
 }
 
 /*
@@ -224,7 +224,7 @@ soref(World *w, Socket *so)
 	int i = socket_index(w, so);
 
 	so->refcnt++;
-	emit(w, EVK_NOTE, "soref", i, -1, so->refcnt, 0, 0, "%s: so_refcnt + 1 = %d",
+	emit(w, EVK_REFCNT, "soref", i, -1, so->refcnt, 0, 0, "%s: so_refcnt + 1 = %d",
 	    sock_name(w, i), so->refcnt);
 }
 
@@ -234,7 +234,7 @@ sorele(World *w, Socket *so)
 	int i = socket_index(w, so);
 
 	so->refcnt--;
-	emit(w, EVK_NOTE, "sorele", i, -1, so->refcnt, 0, 0, "%s: so_refcnt - 1 = %d",
+	emit(w, EVK_REFCNT, "sorele", i, -1, so->refcnt, 0, 0, "%s: so_refcnt - 1 = %d",
 	    sock_name(w, i), so->refcnt);
 	if (so->refcnt == 0)
 		wakeup(w, CHAN(CH_SOREF, i, 0));   /* refcnt_rele_wake */
@@ -249,14 +249,14 @@ reap_step(World *w, Socket *so)
 	if (so->reap == REAP_SOREAPER) {
 		so->reap = REAP_SOPUT;
 		queue_add(w, w->taskq, &w->ntaskq, reap_ref(w, i), 0);
-		emit(w, EVK_NOTE, "soreaper", i, -1, 0, 0, 0, "soput(%s) queued on sosplice",
+		emit(w, EVK_SOFREE, "soreaper", i, -1, 0, 0, 0, "soput(%s) queued on sosplice",
 		    sock_name(w, i));
 		return;
 	}
 	so->reap = REAP_NONE;
 	so->live = 0;
 	so->gen++;
-	emit(w, EVK_NOTE, "soput", i, -1, 0, 0, 0, "%s freed", sock_name(w, i));
+	emit(w, EVK_SOFREE, "soput", i, -1, 1, 0, 0, "%s freed", sock_name(w, i));
 }
 
 /* ---- kernel threads: sosplice taskq and softclock ---- */
@@ -522,7 +522,8 @@ sosplice_link(World *w, Socket *so, Socket *sosp, Frame *f)
 	so->ssp_socket = f->u.sp.sosp;
 	sosp->ssp_soback = f->u.sp.so;
 	so->had_sp = sosp->had_sp = 1;
-	emit(w, EVK_NOTE, "sosplice", socket_index(w, so), -1, f->u.sp.max, f->u.sp.idle, 0,
+	emit(w, EVK_SPLICE, "sosplice", socket_index(w, so), -1, socket_index(w, sosp), f->u.sp.max,
+	    f->u.sp.idle,
 	    "%s spliced to %s (max %lld, idle %lld ns)", sock_name(w, socket_index(w, so)),
 	    sock_name(w, socket_index(w, sosp)), (long long)f->u.sp.max, (long long)f->u.sp.idle);
 	return 0;
