@@ -24,6 +24,8 @@
 #include <string.h>
 
 #define PID 1
+#define FLOW_WIRE (1ull << 60)          /* wakeup arrows count from 1 */
+#define FLOW_TIMER (2ull << 60)
 
 
 static int
@@ -267,12 +269,17 @@ chrome_emit(TraceWriter *tw, const World *w, const SimEvent *ev)
 		tw->ch_woken[ev->v[0]] = ++tw->ch_flow;
 		flow(tw, "s", tid, ts, "wakeup", tw->ch_flow);
 	}
-	/* a segment's arrow from where it was sent to where it arrives; wire
-	 * identities are above 2^32, the wakeup arrows' below */
+	/* a segment's arrow from where it was sent to where it arrives, and
+	 * a timer's from where it was armed to where it fires; each kind of
+	 * arrow has its own range of ids */
 	if (ev->kind == EVK_SEGMENT && ev->v[3] != 0)
-		flow(tw, "s", tid, ts, "wire", (uint64_t)ev->v[3]);
+		flow(tw, "s", tid, ts, "wire", FLOW_WIRE | (uint64_t)ev->v[3]);
 	if (ev->kind == EVK_DELIVER && ev->v[3] != 0)
-		flow(tw, "f", tid, ts, "wire", (uint64_t)ev->v[3]);
+		flow(tw, "f", tid, ts, "wire", FLOW_WIRE | (uint64_t)ev->v[3]);
+	if (ev->kind == EVK_ARM)
+		flow(tw, "s", tid, ts, "timer", FLOW_TIMER | (uint64_t)ev->v[1]);
+	if (ev->kind == EVK_TIMER && ev->v[1] != 0)
+		flow(tw, "f", tid, ts, "timer", FLOW_TIMER | (uint64_t)ev->v[1]);
 	if (ev->kind == EVK_SOCKBUF && ev->sock >= 0 && ev->which >= 0)
 		counter(tw, sock_name(w, ev->sock), ev->which, ts, ev->v[2], ev->v[4]);
 }

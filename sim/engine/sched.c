@@ -234,8 +234,12 @@ tsleep(World *w, int tid, uint32_t chan, const char *wmesg, bool intr, int64_t t
 		emit(w, EVK_WAKEUP, wmesg, -1, -1, tid, K_EINTR, 0, "a pending signal interrupts the sleep");
 		return;
 	}
-	if (timeo > 0)
+	if (timeo > 0) {
 		work_push(w, w->now + timeo, KW_SLEEP_TIMEOUT, (uint32_t)tid, t->sleep_gen);
+		emit(w, EVK_ARM, wmesg, -1, -1, w->now + timeo, TIMER_ID_SLEEP(tid, t->sleep_gen), 0,
+		    "the sleep of %s times out at %lld.%06lld s unless woken", thread_name(w, tid),
+		    (long long)((w->now + timeo) / 1000000000), (long long)((w->now + timeo) % 1000000000 / 1000));
+	}
 	if (tracing(w)) {
 		char where[64];
 
@@ -413,7 +417,7 @@ sleep_timeout_fire(World *w, uint32_t tid, uint32_t gen)
 
 	fp_thread(w, (int)tid);
 	if (t->state == TS_SLEEP && t->sleep_gen == gen) {
-		emit(w, EVK_TIMER, t->wmesg, -1, -1, tid, 0, 0, "sleep timeout of %s",
+		emit(w, EVK_TIMER, t->wmesg, -1, -1, tid, TIMER_ID_SLEEP(tid, gen), 0, "sleep timeout of %s",
 		    thread_name(w, (int)tid));
 		make_runnable(w, (int)tid, K_EWOULDBLOCK);
 	}

@@ -24,6 +24,12 @@ static inline bool tracing(const World *w) { return w->run->sink.fn != NULL; }
 void emit_event_v(World *w, SimEventKind kind, const char *routine, int sock, int which,
     const int64_t *v, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 #define EV(...) ((const int64_t[EV_NFIELDS]){ __VA_ARGS__ })
+/* A timer's identity in the trace (arm, disarm, timer): a thread's sleep
+ * timeout by thread and sleep generation, other timers by their
+ * generation (timer_gen_next), which is unique in the world. */
+#define TIMER_ID_SLEEP(tid, gen) ((int64_t)(((uint64_t)(tid) + 1) << 32 | (uint32_t)(gen)))
+#define TIMER_ID(gen) ((int64_t)(uint32_t)(gen))
+
 /* Report the so_state and sb_flags changes since the last event (sched.c). */
 void trace_state_changes(World *w);
 /* Arguments are only evaluated when someone listens. */

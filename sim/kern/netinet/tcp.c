@@ -63,6 +63,8 @@ tcp_setpersist(World *w, Socket *so)
 		t = w->prof->persmax_ns;
 	tp->persist = timer_gen_next(w);
 	work_push(w, w->now + t, KW_PERSIST, (uint32_t)sidx(w, so), tp->persist);
+	emit(w, EVK_ARM, "tcp_setpersist", sidx(w, so), SB_SND, w->now + t, TIMER_ID(tp->persist), 0,
+	    "persist timer of %s armed for %lld ms", sock_name(w, sidx(w, so)), (long long)(t / 1000000));
 	if (tp->t_rxtshift < TCP_MAXRXTSHIFT)
 		tp->t_rxtshift++;
 }
@@ -216,6 +218,9 @@ tcp_output(World *w, Socket *so)
 			if (win == 0)
 				win = 1;    /* a persist probe: one byte past the window */
 			else {
+				if (tp->persist != 0)
+					emit(w, EVK_DISARM, "tcp_output", sidx(w, so), SB_SND, TIMER_ID(tp->persist), 0, 0,
+					    "the window opened: persist timer of %s cancelled", sock_name(w, sidx(w, so)));
 				tp->persist = 0;
 				tp->t_rxtshift = 0;
 			}
@@ -352,6 +357,9 @@ static void
 tcp_close(World *w, Socket *so)
 {
 	so->tp.t_state = TCPS_CLOSED;
+	if (so->tp.persist != 0)
+		emit(w, EVK_DISARM, "tcp_close", sidx(w, so), SB_SND, TIMER_ID(so->tp.persist), 0, 0,
+		    "persist timer of %s cancelled", sock_name(w, sidx(w, so)));
 	so->tp.persist = 0;
 	soisdisconnected(w, so);
 }
@@ -541,7 +549,7 @@ tcp_persist_timeout(World *w, int sock, uint32_t gen)
 	if (tp->persist != gen)
 		return;
 	SIM_COUNT(w, persist_timeouts);
-	emit(w, EVK_TIMER, "tcp_timers", sock, SB_SND, -1, 0, 0,
+	emit(w, EVK_TIMER, "tcp_timers", sock, SB_SND, -1, TIMER_ID(gen), 0,
 	    "persist timer of %s: probe the zero window", sock_name(w, sock));
 	tp->persist = 0;
 	tcp_setpersist(w, so);

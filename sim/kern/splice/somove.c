@@ -46,9 +46,14 @@ idle_arm(World *w, Socket *so)
 {
 	int i = socket_index(w, so);
 
+	if (so->idle_gen != 0)  /* timeout_add moves a pending timeout */
+		emit(w, EVK_DISARM, "timeout_add", i, -1, TIMER_ID(so->idle_gen), 0, 0,
+		    "idle timeout of %s moved", sock_name(w, i));
 	so->idle_gen = timer_gen_next(w);
 	w->idle_ref[i] = sock_handle(w, i);
 	work_push(w, w->now + so->idletv, KW_SPLICE_IDLE, (uint32_t)i, so->idle_gen);
+	emit(w, EVK_ARM, "timeout_add", i, -1, w->now + so->idletv, TIMER_ID(so->idle_gen), 0,
+	    "idle timeout of %s armed (%lld ms)", sock_name(w, i), (long long)(so->idletv / 1000000));
 }
 
 /* Take the first datagram off so_rcv: the data chain; SONAME and control are freed. */

@@ -81,6 +81,9 @@ task_del(World *w, Socket *so)
 static void
 timeout_del(World *w, Socket *so)
 {
+	if (so->idle_gen != 0)
+		emit(w, EVK_DISARM, "timeout_del", socket_index(w, so), -1, TIMER_ID(so->idle_gen), 0, 0,
+		    "idle timeout of %s cancelled", sock_name(w, socket_index(w, so)));
 	so->idle_gen = 0;
 	if (so->idle_queued) {
 		so->idle_queued = 0;
@@ -97,7 +100,7 @@ splice_idle_fire(World *w, int sock, uint32_t gen)
 	if (so->idle_gen != gen)
 		return;
 	so->idle_gen = 0;
-	emit(w, EVK_TIMER, "soidle", sock, -1, -1, 0, 0, "idle timeout of %s fires",
+	emit(w, EVK_TIMER, "soidle", sock, -1, -1, TIMER_ID(gen), 0, "idle timeout of %s fires",
 	    sock_name(w, sock));
 	if (so->idle_queued)
 		return;
