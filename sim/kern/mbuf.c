@@ -177,11 +177,36 @@ m_alloc(World *w, int type)
 	return (Ref){ i, m->gen };
 }
 
+/* sim: the trace of an mbuf's allocation, cluster or freeing */
+static void
+trace_mbuf(World *w, const char *op, Ref r, const Mbuf *m)
+{
+	uint32_t c = (m->flags & M_EXT) ? m->ext.i : 0;
+	uint32_t refs = c != 0 && c < w->nclusters ? cslot(w, c)->refcnt : 0;
+
+	static const char *const types[] = { [MT_FREE] = "MT_FREE", [MT_DATA] = "MT_DATA",
+		[MT_HEADER] = "MT_HEADER", [MT_SONAME] = "MT_SONAME", [MT_CONTROL] = "MT_CONTROL",
+		[MT_OOBDATA] = "MT_OOBDATA" };
+	const char *t = m->type < sizeof types / sizeof types[0] && types[m->type] ? types[m->type] : "?";
+	char ext[48] = "";
+
+	if (c != 0)
+		snprintf(ext, sizeof ext, ", cluster c%u (%u reference%s)", c, refs, refs == 1 ? "" : "s");
+	emitv(w, EVK_MBUF, op, -1, -1, EV(r.i, m->type, m->flags, c, refs),
+	    "m%u %s%s%s%s", r.i, t, (m->flags & M_PKTHDR) ? " M_PKTHDR" : "",
+	    (m->flags & M_EOR) ? " M_EOR" : "", ext);
+}
+
 Ref
 m_get(World *w, int how, int type)
 {
+	Ref r;
+
 	(void)how;  /* the caller sleeps on CH_MBUF when M_WAIT fails */
-	return m_alloc(w, type);
+	r = m_alloc(w, type);
+	if (!ref_null(r) && tracing(w))
+		trace_mbuf(w, "m_get", r, mslot(w, r.i));
+	return r;
 }
 
 Ref
@@ -195,6 +220,8 @@ m_gethdr(World *w, int how, int type)
 
 		m->flags = M_PKTHDR;
 		m->off = (uint32_t)(w->prof->mlen - w->prof->mhlen);
+		if (tracing(w))
+			trace_mbuf(w, "m_gethdr", r, m);
 	}
 	return r;
 }
@@ -236,6 +263,8 @@ m_clget(World *w, Ref r)
 	m->flags |= M_EXT;
 	m->ext = (Ref){ i, c->gen };
 	m->off = 0;
+	if (tracing(w))
+		trace_mbuf(w, "m_clget", r, m);
 	return true;
 }
 
@@ -281,6 +310,8 @@ m_free(World *w, Ref r)
 	next = m->next;
 	if (m->flags & M_EXT)
 		cluster_unref(w, m->ext);
+	if (tracing(w))
+		trace_mbuf(w, "m_free", r, m);
 	m->live = 0;
 	m->gen++;
 	m->type = MT_FREE;
@@ -376,6 +407,8 @@ m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 			cm->ext = src->ext;
 			cm->off = src->off + (uint32_t)off;
 			cslot(w, src->ext.i)->refcnt++;
+			if (tracing(w))
+				trace_mbuf(w, "m_copym", c, cm);       /* shares the cluster */
 		} else {
 			memcpy(mtod(w, c), mtod(w, m) + off, n);
 			SIM_COST(w, who, bytes, n);
