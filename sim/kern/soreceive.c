@@ -314,6 +314,26 @@ loop_head(World *w, Socket *so, Frame *f)
 
 static int copy_consume(World *w, Socket *so, Frame *f, Mbuf *x, int64_t len, bool peek);
 
+/* sim: why the copy loop ends here, in the trace */
+static void
+loop_exit(World *w, Socket *so, const char *why)
+{
+	emit(w, EVK_NOTE, "soreceive", socket_index(w, so), SB_RCV, 0, 0, 0, "the loop ends: %s", why);
+}
+
+/* ...and why loop_head said no */
+static const char *
+loop_head_why(const Frame *f)
+{
+	if (f->u.sr.error)
+		return "an error";
+	if (f->u.sr.resid <= 0)
+		return "the request is satisfied";
+	if (ref_null(f->u.sr.m))
+		return ref_null(f->u.sr.nextrecord) ? "nothing more in so_rcv" : "the end of the record";
+	return "out-of-band data ahead";
+}
+
 /* The copy and the consumption of one mbuf; returns the next state. */
 static int
 copy_one(World *w, Socket *so, Frame *f)
@@ -380,16 +400,21 @@ copy_consume(World *w, Socket *so, Frame *f, Mbuf *x, int64_t len, bool peek)
 			so->oobmark -= len;
 			if (so->oobmark == 0) {
 				so->state |= SS_RCVATMARK;
+				loop_exit(w, so, "at the out-of-band mark (SS_RCVATMARK)");
 				return SR_EXIT;
 			}
 		} else {
 			f->u.sr.moff_mark += len;
-			if (f->u.sr.moff_mark == so->oobmark)
+			if (f->u.sr.moff_mark == so->oobmark) {
+				loop_exit(w, so, "a peek stops at the out-of-band mark");
 				return SR_EXIT;
+			}
 		}
 	}
-	if (f->u.sr.flags & K_MSG_EOR)
+	if (f->u.sr.flags & K_MSG_EOR) {
+		loop_exit(w, so, "the end of a record (M_EOR)");
 		return SR_EXIT;
+	}
 	if ((f->u.sr.flags & K_MSG_WAITALL) && ref_null(f->u.sr.m) && f->u.sr.resid > 0 &&
 	    !(so->pr_flags & PR_ATOMIC) && ref_null(f->u.sr.nextrecord))
 		return SR_WAITALL;
@@ -471,6 +496,7 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 
 	case SR_LOOP:
 		if (!loop_head(w, so, f)) {
+			loop_exit(w, so, loop_head_why(f));
 			GOTO(SR_EXIT);
 			return RUN_CONTINUE;
 		}
@@ -488,12 +514,14 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 			return RUN_CONTINUE;
 		}
 		if (so->error || (so->state & SS_CANTRCVMORE)) {
+			loop_exit(w, so, so->error ? "so_error is set" : "end of file: the peer sent FIN");
 			GOTO(SR_EXIT);
 			return RUN_CONTINUE;
 		}
 		/* kttcp.c 1.4 fix (1): a peek cannot see more than the buffer holds */
 		if (!quirk_on(w, QUIRK_WAITALL_PEEK_HANG) && (f->u.sr.flags & K_MSG_PEEK) &&
 		    sbspace(sb) <= 0) {
+			loop_exit(w, so, "MSG_PEEK|MSG_WAITALL and so_rcv is full: a peek cannot wait for more");
 			GOTO(SR_EXIT);
 			return RUN_CONTINUE;
 		}

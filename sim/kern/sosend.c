@@ -229,6 +229,9 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 				GOTO(SS_RELEASE);
 				return RUN_CONTINUE;
 			}
+			emit(w, EVK_NOTE, "sosend", sockidx, SB_SND, 0, 0, 0,
+			    "so_snd is full: space %lld for %lld bytes%s; wait", (long long)space,
+			    (long long)need, f->u.ss.atomic ? " (a datagram goes whole)" : "");
 			if (!w->prof->sblock_kept_in_sbwait)
 				sbunlock(w, tid, so, SB_SND);
 			GOTO(SS_WAITING);
