@@ -26,6 +26,7 @@
 #define PID 1
 #define FLOW_WIRE (1ull << 60)          /* wakeup arrows count from 1 */
 #define FLOW_TIMER (2ull << 60)
+#define FLOW_SPLICE (3ull << 60)
 
 
 static int
@@ -145,6 +146,7 @@ chrome_begin(TraceWriter *tw, const World *w, const char *scenario)
 	tw->ch_softnet_open = false;
 	tw->ch_flow = 0;
 	memset(tw->ch_woken, 0, sizeof tw->ch_woken);
+	memset(tw->ch_links, 0, sizeof tw->ch_links);
 	metadata(tw, "process_name", 0, scenario);
 	for (int i = 0; i < w->nthreads; i++)
 		metadata(tw, "thread_name", tid_of(w, i), thread_name(w, i));
@@ -280,6 +282,14 @@ chrome_emit(TraceWriter *tw, const World *w, const SimEvent *ev)
 		flow(tw, "s", tid, ts, "timer", FLOW_TIMER | (uint64_t)ev->v[1]);
 	if (ev->kind == EVK_TIMER && ev->v[1] != 0)
 		flow(tw, "f", tid, ts, "timer", FLOW_TIMER | (uint64_t)ev->v[1]);
+	/* a splice link's life, from sosplice to sounsplice */
+	if ((ev->kind == EVK_SPLICE || ev->kind == EVK_UNSPLICE) && ev->sock >= 0 &&
+	    ev->sock < WORLD_MAX_SOCKETS) {
+		if (ev->kind == EVK_SPLICE)
+			tw->ch_links[ev->sock]++;
+		flow(tw, ev->kind == EVK_SPLICE ? "s" : "f", tid, ts, "splice",
+		    FLOW_SPLICE | (uint64_t)ev->sock << 32 | tw->ch_links[ev->sock]);
+	}
 	if (ev->kind == EVK_SOCKBUF && ev->sock >= 0 && ev->which >= 0)
 		counter(tw, sock_name(w, ev->sock), ev->which, ts, ev->v[2], ev->v[4]);
 }

@@ -37,6 +37,7 @@ typedef struct {
 	int ch_softnet_tid;
 	uint64_t ch_flow;
 	uint64_t ch_woken[TRACE_MAX_THREADS];
+	uint32_t ch_links[WORLD_MAX_SOCKETS];   /* splices made per source socket */
 } TraceWriter;
 
 /* What the first record says about the run. */

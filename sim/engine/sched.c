@@ -48,6 +48,17 @@ trace_state_changes(World *w)
 			r->shadow_flags[i][SB_SND] = w->socks[i].snd.flags;
 		}
 		r->shadow_valid = true;
+		/* the scenario's `at` events, planned before the trace began */
+		r->in_shadow = true;
+		for (uint32_t k = 0; w->step <= 1 && k < w->nwork; k++) {
+			const Work *x = &w->work[w->work_head + k];
+
+			if (x->kind == KW_SCENARIO)
+				emit_event(w, EVK_ARM, "at", -1, -1, x->time, TIMER_ID_SCENARIO(x->a), 0,
+				    "the scenario's event %u is planned for %lld.%06lld s", x->a + 1,
+				    (long long)(x->time / 1000000000), (long long)(x->time % 1000000000 / 1000));
+		}
+		r->in_shadow = false;
 		return;
 	}
 	r->in_shadow = true;

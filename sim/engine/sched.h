@@ -29,6 +29,7 @@ void emit_event_v(World *w, SimEventKind kind, const char *routine, int sock, in
  * generation (timer_gen_next), which is unique in the world. */
 #define TIMER_ID_SLEEP(tid, gen) ((int64_t)(((uint64_t)(tid) + 1) << 32 | (uint32_t)(gen)))
 #define TIMER_ID(gen) ((int64_t)(uint32_t)(gen))
+#define TIMER_ID_SCENARIO(i) ((int64_t)(0xffull << 40 | (uint32_t)(i)))     /* an `at` event */
 
 /* Report the so_state and sb_flags changes since the last event (sched.c). */
 void trace_state_changes(World *w);

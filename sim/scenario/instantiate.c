@@ -101,6 +101,8 @@ scenario_event_fire(World *w, uint32_t i, uint32_t gen)
 
 	(void)gen;
 	fp_flag(w, FP_ALL);     /* the event's effects are not tracked one by one */
+	emit(w, EVK_TIMER, "at", -1, -1, -1, TIMER_ID_SCENARIO(i), 0, "the scenario's event %u fires",
+	    i + 1);
 	scenario_event(w, &s->events[i]);
 }
 
