@@ -19,7 +19,7 @@ so_upcall(World *w, Socket *so, int which)
 
 	so->upcall_pending++;
 	SIM_COUNT(w, upcalls);
-	emit(w, EVK_NOTE, "so_upcall", sock, which, so->upcall_pending, 0, 0,
+	emit(w, EVK_UPCALL, "so_upcall", sock, which, so->upcall_pending, 0, 0,
 	    "upcall for %s.%s (M_DONTWAIT): %u pending", sock_name(w, sock),
 	    which == SB_RCV ? "so_rcv" : "so_snd", so->upcall_pending);
 	wakeup(w, CHAN(CH_UPCALL, sock, 0));

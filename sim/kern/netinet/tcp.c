@@ -447,7 +447,7 @@ urgent_received(World *w, Socket *so, Segment *seg)
 	if (so->oobmark == 0)
 		so->state |= SS_RCVATMARK;
 	tp->t_oobflags &= (uint8_t)~(TCPOOB_HAVEDATA | TCPOOB_HADDATA);
-	emit(w, EVK_NOTE, "sohasoutofband", sidx(w, so), SB_RCV, so->oobmark, 0, 0,
+	emit(w, EVK_OOBMARK, "sohasoutofband", sidx(w, so), SB_RCV, so->oobmark, 0, 0,
 	    "urgent data: so_oobmark = %lld", (long long)so->oobmark);
 }
 

@@ -36,11 +36,18 @@ sowriteable(const Socket *so)
 
 /* ---- the task queue and softclock ---- */
 
+#define REAP_BIT 0x80000000u        /* the entry is soreaper/soput, not sotask/soidle */
+
 static void
 queue_add(World *w, Ref *q, int *n, Ref r, int which)
 {
+	int sock = (int)(r.i & ~REAP_BIT) - 1;
+
 	fp_flag(w, FP_QUEUE);
 	q[(*n)++] = r;
+	emit(w, EVK_QUEUE, which == 0 ? "task_add" : "timeout_add", sock, -1, *n, 0, 0,
+	    "%s(%s) queued on %s", (r.i & REAP_BIT) ? (which == 0 ? "soput" : "soreaper") :
+	    which == 0 ? "sotask" : "soidle", sock_name(w, sock), which == 0 ? "sosplice" : "softclock");
 	wakeup(w, CHAN(CH_TASKQ, which, 0));
 }
 
@@ -52,6 +59,8 @@ queue_del(World *w, Ref *q, int *n, int sock)
 		if (q[i].i == (uint32_t)sock + 1) {
 			memmove(&q[i], &q[i + 1], (size_t)(*n - i - 1) * sizeof *q);
 			(*n)--;
+			emit(w, EVK_QUEUE, q == w->taskq ? "task_del" : "timeout_del", sock, -1, *n, 0, 0,
+			    "the task of %s taken off its queue", sock_name(w, sock));
 			return;
 		}
 }
@@ -65,8 +74,6 @@ task_add(World *w, Socket *so)
 		return;
 	so->task_queued = 1;
 	queue_add(w, w->taskq, &w->ntaskq, sock_handle(w, i), 0);
-	emit(w, EVK_NOTE, "task_add", i, -1, w->ntaskq, 0, 0, "sotask(%s) queued on sosplice",
-	    sock_name(w, i));
 }
 
 static void
@@ -173,7 +180,6 @@ unsplice_both(World *w, Socket *so)
 /* The socket's memory goes back to the pool: handles to it go stale. */
 /* Queue entries of soreaper and soput carry this bit, so task_del and
  * the sotask entry of the same socket are told apart from them. */
-#define REAP_BIT 0x80000000u
 
 static Ref
 reap_ref(World *w, int i)
@@ -299,6 +305,9 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 		r = q[0];
 		memmove(&q[0], &q[1], (size_t)(*n - 1) * sizeof *q);
 		(*n)--;
+		emit(w, EVK_QUEUE, taskq ? "taskq_thread" : "softclock",
+		    (int)(r.i & ~REAP_BIT) - 1, -1, *n, 0, 0, "%s takes a task off its queue (%d left)",
+		    taskq ? "sosplice" : "softclock", *n);
 		if (r.i & REAP_BIT) {
 			r.i &= ~REAP_BIT;
 			reap_step(w, sock_ref(w, r));

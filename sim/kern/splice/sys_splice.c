@@ -35,7 +35,7 @@ kmem_alloc(World *w, int so1, int so2)
 		w->kmem[i].so2 = (int16_t)so2;
 		if (i >= w->nkmem)
 			w->nkmem = i + 1;
-		emit(w, EVK_NOTE, "malloc", so1, -1, i, 0, 0,
+		emit(w, EVK_KMEM, "malloc", so1, -1, i, 1, 0,
 		    "splice_state %d allocated (M_TEMP, M_WAITOK|M_ZERO)", i);
 		return i;
 	}
@@ -51,7 +51,7 @@ kmem_free(World *w, int k)
 {
 	fp_flag(w, FP_KMEM);
 	w->kmem[k].live = 0;
-	emit(w, EVK_NOTE, "free", -1, -1, k, 0, 0, "splice_state %d freed", k);
+	emit(w, EVK_KMEM, "free", -1, -1, k, 0, 0, "splice_state %d freed", k);
 }
 
 /* SPLICE_MOVEDATA's conditions (sys/socketvar.h soreadable/sowritable of 2005) */
