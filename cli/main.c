@@ -10,9 +10,14 @@
  *                  [--save FILE]
  *   sosim check [DIR|FILE]...
  *   sosim list profiles|quirks|machines|violations|counters|fields|events|routines
+ *   sosim dot FILE [--at STEP] [--buffer SOCKET.rcv|SOCKET.snd] [--splice]
+ *                  [--profile P] [--quirk Q]... [--seed N] [--schedule S]
+ *                  [-o FILE.dot|.svg|.png|.pdf]
+ *   sosim dot [FILE] --machine NAME [--at STEP] [-o FILE]
  *
  * Exit status: 0 every expectation held, 1 one failed, 2 bad input;
- * explore: 3 when a limit stopped it before every schedule was tried.
+ * explore: 3 when a limit stopped it before every schedule was tried;
+ * dot: 0 when the picture was written, 4 when it could not be.
  *
  * Each command lives in its own file (cmd-NAME.c); this one only finds it.
  */
@@ -26,6 +31,7 @@ static const CliCommand *const commands[] = {
 	&cli_cmd_explore,
 	&cli_cmd_check,
 	&cli_cmd_list,
+	&cli_cmd_dot,
 };
 
 static void
