@@ -393,6 +393,20 @@ trace_header(TraceWriter *tw, const World *w, const TraceHeader *h)
 	}
 }
 
+/* "counters": every named counter (counters.def) by name */
+static void
+json_counters(JsonBuilder *b, const World *w)
+{
+	json_builder_set_member_name(b, "counters");
+	json_builder_begin_object(b);
+	for (int i = 0; i < ncounter_defs; i++) {
+		json_builder_set_member_name(b, counter_defs[i].name);
+		json_builder_add_int_value(b, (gint64)*(const uint64_t *)((const char *)&w->stats +
+		    counter_defs[i].offset));
+	}
+	json_builder_end_object(b);
+}
+
 static const char *const stop_names[] = {
 	[STOP_NONE] = "running", [STOP_DONE] = "done", [STOP_DEADLOCK] = "deadlock",
 	[STOP_VIOLATION] = "violation", [STOP_LIMIT] = "limit",
@@ -426,14 +440,7 @@ trace_summary(TraceWriter *tw, const World *w, int failed)
 			json_builder_add_string_value(b, violation_names[w->violation]);
 		else
 			json_builder_add_null_value(b);
-		json_builder_set_member_name(b, "counters");
-		json_builder_begin_object(b);
-		for (int i = 0; i < ncounter_defs; i++) {
-			json_builder_set_member_name(b, counter_defs[i].name);
-			json_builder_add_int_value(b, (gint64)*(const uint64_t *)((const char *)&w->stats +
-			    counter_defs[i].offset));
-		}
-		json_builder_end_object(b);
+		json_counters(b, w);
 		json_builder_end_object(b);
 		json_line(tw, b);
 		return;
@@ -480,14 +487,7 @@ trace_stats(TraceWriter *tw, const World *w)
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
-	json_builder_set_member_name(b, "counters");
-	json_builder_begin_object(b);
-	for (int i = 0; i < ncounter_defs; i++) {
-		json_builder_set_member_name(b, counter_defs[i].name);
-		json_builder_add_int_value(b, (gint64)*(const uint64_t *)((const char *)&w->stats +
-		    counter_defs[i].offset));
-	}
-	json_builder_end_object(b);
+	json_counters(b, w);
 	json_builder_end_object(b);
 	json_line(tw, b);
 }

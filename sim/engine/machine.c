@@ -53,9 +53,9 @@ machine_register(int id, const MachineDef *d)
 			    context_defs[d->return_ctx.fam[f]].name, family_names[f]);
 }
 
-/* An enter or leave event of thread tid's routine. */
+/* A transition, enter or leave event of thread tid's routine. */
 static void
-emit_at(World *w, int tid, SimEventKind kind, const char *routine)
+emit_at(World *w, int tid, SimEventKind kind, const char *routine, const char *from, const char *to)
 {
 	SimEvent ev = { 0 };
 
@@ -65,6 +65,8 @@ emit_at(World *w, int tid, SimEventKind kind, const char *routine)
 	ev.thread = tid;
 	ev.kind = kind;
 	ev.routine = routine;
+	ev.from = from;
+	ev.to = to;
 	ev.sock = -1;
 	ev.which = -1;
 	w->run->sink.fn(w->run->sink.ctx, w, &ev);
@@ -105,21 +107,8 @@ machine_goto(World *w, int tid, Frame *f, int to)
 		    d->name, d->states[f->pc], d->states[to]);
 		return;
 	}
-	if (tracing(w) && f->pc != to) {
-		SimEvent ev = { 0 };
-
-		trace_state_changes(w);
-		ev.step = w->step;
-		ev.time = w->now;
-		ev.thread = tid;
-		ev.kind = EVK_TRANS;
-		ev.routine = d->name;
-		ev.from = d->states[f->pc];
-		ev.to = d->states[to];
-		ev.sock = -1;
-		ev.which = -1;
-		w->run->sink.fn(w->run->sink.ctx, w, &ev);
-	}
+	if (tracing(w) && f->pc != to)
+		emit_at(w, tid, EVK_TRANS, d->name, d->states[f->pc], d->states[to]);
 	w->threads[tid].yield_ctx = yields[w->prof->family][f->mach][f->pc][to];
 	f->pc = (uint16_t)to;
 }
@@ -139,7 +128,7 @@ machine_call(World *w, int tid, int m)
 	f->mach = (uint16_t)m;
 	f->pc = 0;
 	if (tracing(w) && machine_table[m] != NULL)
-		emit_at(w, tid, EVK_ENTER, machine_table[m]->name);
+		emit_at(w, tid, EVK_ENTER, machine_table[m]->name, NULL, NULL);
 	/* yield_ctx is kept: the callee has not run yet, so the step may end
 	 * before it exactly where it could end before the call */
 	return f;
@@ -153,7 +142,7 @@ machine_return(World *w, int tid, int64_t rv, int err)
 	if (t->depth > 0) {
 		t->depth--;
 		if (tracing(w))
-			emit_at(w, tid, EVK_LEAVE, machine_table[t->stack[t->depth].mach]->name);
+			emit_at(w, tid, EVK_LEAVE, machine_table[t->stack[t->depth].mach]->name, NULL, NULL);
 		const MachineDef *d = machine_table[t->stack[t->depth].mach];
 
 		t->yield_ctx = !d->return_yields ? CTX_NA :
