@@ -131,7 +131,13 @@ check_event(JsonObject *o, int kind)
 	return bad;
 }
 
-/* Every line of one JSONL trace; the number of records. */
+/* Records checked per trace: the first this many and the last.  The
+ * longest traces (a 1 MB buffer filled byte by byte) repeat the same few
+ * kinds for megabytes, and parsing them all takes minutes under ASan. */
+#define CHECK_RECORDS 20000
+
+/* The lines of one JSONL trace (the first CHECK_RECORDS and the last);
+ * the number of records checked. */
 static int
 check_trace(const char *path, char *text)
 {
@@ -148,7 +154,7 @@ check_trace(const char *path, char *text)
 		const char *kind;
 		char *bad = NULL;
 
-		if (lines[i][0] == '\0')
+		if (lines[i][0] == '\0' || (i >= CHECK_RECORDS && i != last))
 			continue;
 		ck_assert_msg(json_parser_load_from_data(p, lines[i], -1, &err), "%s:%d: not JSON: %s",
 		    path, i + 1, err ? err->message : "");
