@@ -182,6 +182,8 @@ sbcompress(World *w, Sockbuf *sb, Ref m, Ref n)
 		if (!ref_null(n) && may_coalesce(w, n, m)) {
 			Mbuf *nn = mb(w, n);
 
+			emitv(w, EVK_SBCOMPRESS, "sbcompress", -1, -1, EV(m.i, n.i, x->len, 1),
+			    "m%u's %u bytes copied into m%u's free space; m%u freed", m.i, x->len, n.i, m.i);
 			memcpy(mtod(w, n) + nn->len, mtod(w, m), x->len);
 			SIM_COST(w, R_SBCOMPRESS, bytes, x->len);
 			nn->len += x->len;
@@ -190,6 +192,12 @@ sbcompress(World *w, Sockbuf *sb, Ref m, Ref n)
 			m = m_free(w, m);
 			continue;
 		}
+		if (ref_null(n))
+			emitv(w, EVK_SBCOMPRESS, "sbcompress", -1, -1, EV(m.i, 0, x->len, 0),
+			    "m%u (%u bytes) is the buffer's first mbuf", m.i, x->len);
+		else
+			emitv(w, EVK_SBCOMPRESS, "sbcompress", -1, -1, EV(m.i, n.i, x->len, 0),
+			    "m%u (%u bytes) linked after m%u", m.i, x->len, n.i);
 		if (!ref_null(n))
 			mb(w, n)->next = m;
 		else
