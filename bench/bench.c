@@ -521,7 +521,8 @@ explore_best(const Scenario *s, const char *file, bool replay, bool no_por, int 
 		if (round == 0 || t < *best_wall) {
 			*best_wall = t;
 			*best = *r;
-			best->fail_plan = NULL;
+			best->fail_plan = NULL;     /* r's plans are freed below */
+			memset(best->seen_plan, 0, sizeof best->seen_plan);
 		}
 		if (r->verdict != EXPLORE_PASS) {
 			fprintf(stderr, "bench: %s does not pass its exploration\n", file);

@@ -56,6 +56,49 @@ replay_command(const char *path, const char *profile, char **quirks, const char 
 	return g_string_free(s, FALSE);
 }
 
+/* The same command, as `sosim tui` opening at step `at`. */
+static char *
+watch_command(const char *run_cmd, uint64_t at)
+{
+	/* run_cmd starts with "sosim run " */
+	return g_strdup_printf("sosim tui %s --at %llu", run_cmd + strlen("sosim run "),
+	    (unsigned long long)at);
+}
+
+/* For each `expect sometimes` that held, the shortest run that showed it. */
+static void
+print_witnesses(const Scenario *s, const Profile *prof, uint32_t qbits, const char *profile,
+    char **quirks, const ExploreResult *r)
+{
+	World *w = world_new(s, prof, qbits);
+	char *cmd = replay_command(s->path, profile, quirks, "");
+	char *tail = g_strrstr(cmd, " --schedule default");
+
+	/* the default schedule, to step through what was verified */
+	if (tail != NULL)
+		*tail = '\0';
+	printf("watch:  sosim tui %s\n", cmd + strlen("sosim run "));
+	g_free(cmd);
+
+	for (int i = 0; i < s->nexpects && i < EXPECT_MAX; i++) {
+		char *plan, *cmd, *watch;
+
+		if (s->expects[i].quant != SCN_Q_SOMETIMES || r->seen_steps[i] == 0)
+			continue;
+		plan = sched_plan_format(w, r->seen_plan[i], r->seen_n[i]);
+		cmd = replay_command(s->path, profile, quirks, plan);
+		watch = watch_command(cmd, r->seen_steps[i]);
+		printf("seen: %s:%d: `expect sometimes %s` in a run of %d preemption%s:\n  replay: %s\n"
+		    "  watch:  %s\n",
+		    s->path, s->expects[i].pos.line, s->expects[i].text, r->seen_n[i],
+		    r->seen_n[i] == 1 ? "" : "s", cmd, watch);
+		g_free(plan);
+		g_free(cmd);
+		g_free(watch);
+	}
+	world_free(w);
+}
+
 /* FILE.schedule next to nothing: in the current directory, by base name. */
 static char *
 default_save_path(const char *path)
@@ -193,6 +236,12 @@ cmd_explore(int argc, char **argv)
 		if (save_schedule(file, plan, cmd, r))
 			printf("saved: %s\n", file);
 		printf("replay: %s\n", cmd);
+		{
+			char *watch = watch_command(cmd, r->fail_steps);
+
+			printf("watch:  %s\n", watch);
+			g_free(watch);
+		}
 		g_free(plan);
 		g_free(cmd);
 		g_free(file);
@@ -206,6 +255,7 @@ cmd_explore(int argc, char **argv)
 		printf("PASS: every expectation held in all %llu schedules%s\n",
 		    (unsigned long long)r->schedules,
 		    random > 0 ? "" : " within the bound");
+		print_witnesses(s, prof, qbits, profile, quirks, r);
 		rc = 0;
 	}
 done:

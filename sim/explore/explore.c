@@ -108,6 +108,38 @@ plan_earlier(const SchedDev *a, const SchedDev *b, int n)
 	return false;
 }
 
+/* Did an `expect sometimes` hold in this run (rep)? */
+static bool
+some_sometimes(const ExpectReport *rep)
+{
+	for (int i = 0; i < rep->n; i++)
+		if (rep->items[i].quant == SCN_Q_SOMETIMES && rep->items[i].ok)
+			return true;
+	return false;
+}
+
+/* For each `expect sometimes` this run showed, keep the run if it is the
+ * shortest that did, as keep_failure chooses. */
+static void
+keep_witnesses(ExploreResult *r, const ExpectReport *rep, const SchedDev *plan, int n, uint64_t steps)
+{
+	for (int i = 0; i < rep->n; i++) {
+		const ExpectResult *x = &rep->items[i];
+		int k = x->index;
+
+		if (x->quant != SCN_Q_SOMETIMES || !x->ok || k < 0 || k >= EXPECT_MAX)
+			continue;
+		if (r->seen_steps[k] != 0 && (n > r->seen_n[k] || (n == r->seen_n[k] &&
+		    (steps > r->seen_steps[k] || (steps == r->seen_steps[k] &&
+		    !plan_earlier(plan, r->seen_plan[k], n))))))
+			continue;
+		g_free(r->seen_plan[k]);
+		r->seen_plan[k] = g_memdup2(plan, (gsize)n * sizeof *plan);
+		r->seen_n[k] = n;
+		r->seen_steps[k] = steps;
+	}
+}
+
 /* Keep the failing schedule if it is shorter than the one we have: fewer
  * preemptions, then fewer steps, then deviations that come earlier (so
  * the answer does not depend on the order of the search). */
@@ -473,10 +505,14 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			r->schedules++;
 			if (o->on_end)
 				o->on_end(o->end_ctx, w);
-			if (verdict(w, r, rep) > 0) {
+			int hard = verdict(w, r, rep);
+
+			if (hard > 0 || some_sometimes(rep))
 				path_plan(d.path, depth, plan);
+			if (hard > 0)
 				keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
-			}
+			if (some_sometimes(rep))
+				keep_witnesses(r, rep, (SchedDev *)(void *)plan->data, (int)plan->len, w->step);
 		}
 		progress(o, r, &next_progress);
 		if (!r->complete || !backtrack(&d, depth))
@@ -582,6 +618,8 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		r->schedules++;
 		if (verdict(w, r, rep) > 0)
 			keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
+		if (some_sometimes(rep))
+			keep_witnesses(r, rep, (SchedDev *)(void *)plan->data, (int)plan->len, w->step);
 		world_free(w);
 		progress(o, r, &next_progress);
 	}
@@ -614,4 +652,8 @@ explore_result_free(ExploreResult *r)
 {
 	g_free(r->fail_plan);
 	r->fail_plan = NULL;
+	for (int i = 0; i < EXPECT_MAX; i++) {
+		g_free(r->seen_plan[i]);
+		r->seen_plan[i] = NULL;
+	}
 }

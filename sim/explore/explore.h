@@ -59,6 +59,11 @@ typedef struct {
 	/* `expect sometimes`: which held in at least one run (by expect index) */
 	bool sometimes_held[EXPECT_MAX];
 	int nsometimes_missing;
+	/* for each that held, the shortest run that showed it (chosen as the
+	 * failing schedule is), to replay or watch */
+	SchedDev *seen_plan[EXPECT_MAX];
+	int seen_n[EXPECT_MAX];
+	uint64_t seen_steps[EXPECT_MAX];
 } ExploreResult;
 
 /* Explore s under prof/quirks.  The world of each run is made by world_new
