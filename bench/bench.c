@@ -28,6 +28,12 @@
  *                    restoring search's checkpoints
  *   bench hash FILE  a run's step with and without the invariants, and
  *                    world_hash, in ns: what an explored choice point costs
+ *   bench tui        `sosim tui` on a run of more than a million steps,
+ *                    measured on the screen model (no terminal): the time
+ *                    from a key to a finished frame for N (one step back,
+ *                    from many places), n, and g to random steps:
+ *                    frame_back_median_ms, frame_back_worst_ms,
+ *                    frame_next_worst_ms, frame_goto_worst_ms
  *   bench trace      the trace writers on one 16 MiB TCP transfer, output
  *                    counted and thrown away: text_bytes_per_s,
  *                    jsonl_bytes_per_s, chrome_bytes_per_s, and
@@ -44,6 +50,7 @@
 #include "world_hash.h"
 #include "trace.h"
 #include "countfile.h"
+#include "tui.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -708,6 +715,89 @@ bench_trace(void)
 	return 0;
 }
 
+/* One key and the frame after it, in ms. */
+static double
+frame_ms(Tui *t, Screen *scr, int key)
+{
+	double t0 = now_s();
+
+	tui_handle_key(t, key);
+	tui_draw(t, scr);
+	return (now_s() - t0) * 1000.0;
+}
+
+static int
+bench_tui(void)
+{
+	/* about 1.3 million steps: a 300 MB stream, one segment at a time */
+	static const char text[] =
+	    "profile netbsd-2.0\n"
+	    "tcp a b\n"
+	    "limit bytes 400M\n"
+	    "thread writer:\n\tsend a 300000000 => 300000000\n"
+	    "thread reader:\n\trecv b 300000000 WAITALL => 300000000\n";
+	GError *err = NULL;
+	Scenario *s = scenario_parse_string("bench-tui.scn", text, &err);
+	const Profile *p;
+	TuiConfig cfg = { "bench-tui.scn", NULL, NULL };
+	Screen *scr = screen_new(160, 50);
+	Tui *t;
+	uint64_t last, x = 88172645463325252ull;
+	enum { NBACK = 400, NGOTO = 100 };
+	double back[NBACK], next_worst = 0, goto_worst = 0, t0;
+	int nb = 0;
+
+	if (s == NULL) {
+		fprintf(stderr, "bench: %s\n", err->message);
+		return 2;
+	}
+	p = profile_find(s->profile);
+	t = tui_new(world_new(s, p, p->quirks), &cfg);
+	t0 = now_s();
+	tui_goto(t, UINT64_MAX);        /* the first pass: the seeker keeps its snapshots */
+	last = tui_last(t);
+	printf("tui_run_steps %llu\n", (unsigned long long)last);
+	printf("tui_first_pass_s %.2f\n", now_s() - t0);
+	if (last < 1000000)
+		fprintf(stderr, "bench: the run has only %llu steps\n", (unsigned long long)last);
+	/* N from random places: the worst is just past a snapshot */
+	for (int i = 0; i < NBACK; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		tui_goto(t, 1 + x % last);
+		back[nb++] = frame_ms(t, scr, 'N');
+	}
+	for (int i = 0; i < NBACK / 4; i++) {
+		double ms = frame_ms(t, scr, 'n');
+
+		if (ms > next_worst)
+			next_worst = ms;
+	}
+	for (int i = 0; i < NGOTO; i++) {
+		char digits[32];
+		double g0;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		snprintf(digits, sizeof digits, "%llu", (unsigned long long)(x % (last + 1)));
+		g0 = now_s();
+		tui_handle_key(t, 'g');
+		for (const char *c = digits; *c; c++)
+			tui_handle_key(t, *c);
+		tui_handle_key(t, TUI_KEY_ENTER);
+		tui_draw(t, scr);
+		if ((now_s() - g0) * 1000.0 > goto_worst)
+			goto_worst = (now_s() - g0) * 1000.0;
+	}
+	qsort(back, (size_t)nb, sizeof back[0], cmp_double);
+	printf("frame_back_median_ms %.3f\n", back[nb / 2]);
+	printf("frame_back_worst_ms %.3f\n", back[nb - 1]);
+	printf("frame_next_worst_ms %.3f\n", next_worst);
+	printf("frame_goto_worst_ms %.3f\n", goto_worst);
+	tui_free(t);
+	screen_free(scr);
+	scenario_free(s);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -717,6 +807,8 @@ main(int argc, char **argv)
 		return bench_kttcp();
 	if (argc == 2 && strcmp(argv[1], "trace") == 0)
 		return bench_trace();
+	if (argc == 2 && strcmp(argv[1], "tui") == 0)
+		return bench_tui();
 	if (argc == 2 && strcmp(argv[1], "seek") == 0)
 		return bench_seek();
 	if (argc == 3 && strcmp(argv[1], "clone") == 0)
@@ -727,7 +819,7 @@ main(int argc, char **argv)
 		return bench_splice();
 	if (argc == 2 && strcmp(argv[1], "sbappend") == 0)
 		return bench_sbappend();
-	fprintf(stderr, "usage: bench kttcp|sbappend|splice|seek|trace|clone RACE.scn|"
+	fprintf(stderr, "usage: bench kttcp|sbappend|splice|seek|trace|tui|clone RACE.scn|"
 	    "hash FILE|explore [--rounds N] [--name P] [--every K] [--preemptions K] FILE...\n");
 	return 2;
 }

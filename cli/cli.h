@@ -1,8 +1,8 @@
 /*
  * cli.h: what the subcommands of sosim share (cli.c), and the commands
  * themselves, one file each (cmd-run.c, cmd-explore.c, cmd-check.c,
- * cmd-list.c, cmd-dot.c); main.c holds only the table of commands and
- * the usage.
+ * cmd-list.c, cmd-dot.c, cmd-tui.c); main.c holds only the table of
+ * commands and the usage.
  */
 #ifndef SOSIM_CLI_H
 #define SOSIM_CLI_H
@@ -39,6 +39,7 @@ extern const CliCommand cli_cmd_explore;
 extern const CliCommand cli_cmd_check;
 extern const CliCommand cli_cmd_list;
 extern const CliCommand cli_cmd_dot;
+extern const CliCommand cli_cmd_tui;
 
 /* --profile and --quirk, as run and explore take them. */
 #define CLI_PROFILE_OPTIONS(profile, quirks) \

@@ -14,6 +14,7 @@
  *                  [--profile P] [--quirk Q]... [--seed N] [--schedule S]
  *                  [-o FILE.dot|.svg|.png|.pdf]
  *   sosim dot [FILE] --machine NAME [--at STEP] [-o FILE]
+ *   sosim tui FILE [--profile P] [--quirk Q]... [--seed N] [--schedule S] [--at STEP]
  *
  * Exit status: 0 every expectation held, 1 one failed, 2 bad input;
  * explore: 3 when a limit stopped it before every schedule was tried;
@@ -32,6 +33,7 @@ static const CliCommand *const commands[] = {
 	&cli_cmd_check,
 	&cli_cmd_list,
 	&cli_cmd_dot,
+	&cli_cmd_tui,
 };
 
 static void

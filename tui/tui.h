@@ -1,0 +1,55 @@
+/*
+ * tui.h: the controller of `sosim tui` (tui.c): where the viewer is in
+ * the run, and what each key does.  It knows no terminal: term.c reads
+ * the keys and shows the screen model, and the tests press keys here.
+ */
+#ifndef SOSIM_TUI_TUI_H
+#define SOSIM_TUI_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "screen.h"
+#include "world.h"
+
+/* Keys beyond the characters (term.c maps the terminal's to these). */
+enum {
+	TUI_KEY_HOME = 0x1000,
+	TUI_KEY_END,
+	TUI_KEY_ENTER,
+	TUI_KEY_ESCAPE,
+	TUI_KEY_BACKSPACE,
+	TUI_KEY_REDRAW,         /* Ctrl-L */
+};
+
+/* What the caller does after a key. */
+typedef enum { TUI_GO_ON, TUI_QUIT, TUI_REPAINT } TuiAction;
+
+typedef struct {
+	const char *path;       /* the scenario file, for the status line */
+	/* The verdict of the finished world w in words, in buf; true when
+	 * every expectation held.  The scenario's expectations live above
+	 * this layer, so the command supplies it (NULL: the stop reason). */
+	bool (*verdict)(void *ctx, World *w, char *buf, size_t n);
+	void *verdict_ctx;
+} TuiConfig;
+
+typedef struct Tui Tui;
+
+/* w at step 0; the controller owns it from now on. */
+Tui *tui_new(World *w, const TuiConfig *cfg);
+void tui_free(Tui *t);
+
+/* Go to step n (the last step when the run ends before it). */
+void tui_goto(Tui *t, uint64_t n);
+uint64_t tui_step(const Tui *t);
+/* The last step, UINT64_MAX until known. */
+uint64_t tui_last(const Tui *t);
+bool tui_help_shown(const Tui *t);
+
+TuiAction tui_handle_key(Tui *t, int key);
+/* Draw the current frame into s, from scratch. */
+void tui_draw(Tui *t, Screen *s);
+
+#endif

@@ -1,0 +1,535 @@
+/*
+ * view.c: drawing one frame of `sosim tui` (view.h).
+ *
+ * The frame: a status line, the threads and the sockets (side by side
+ * when the terminal is wide, one above the other when not), the events
+ * of the step, and a line of keys.  What the step changed is drawn in
+ * C_CHANGED and bold, so that it shows on a monochrome terminal too.
+ */
+#include "view.h"
+#include "machine.h"
+#include "run.h"
+#include "sched.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A rectangle drawn line by line; lines past its height are counted,
+ * not drawn, and the last row then says how many are hidden.  With a
+ * NULL screen it only counts (to lay the panes out). */
+typedef struct {
+	Screen *s;
+	int row, col, w, h;
+	int y, x;
+	int maxx;               /* the widest line, in columns */
+} Pane;
+
+static void
+seg(Pane *p, uint8_t attr, uint8_t color, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+seg(Pane *p, uint8_t attr, uint8_t color, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (p->s != NULL && p->y < p->h && p->x < p->w)
+		p->x += screen_put(p->s, p->row + p->y, p->col + p->x, p->w - p->x, attr, color, buf);
+	else
+		p->x += (int)strlen(buf);
+	if (p->x > p->maxx)
+		p->maxx = p->x;
+}
+
+static void
+nl(Pane *p)
+{
+	p->y++;
+	p->x = 0;
+}
+
+/* A piece of a list (a frame of a stack, a routine's locals): on a new
+ * line, indented, when it does not fit on this one. */
+static void
+item(Pane *p, const char *sep, uint8_t attr, uint8_t color, const char *text)
+{
+	int len = (int)strlen(sep) + (int)strlen(text);
+
+	if (p->x > 4 && p->x + len > p->w) {
+		nl(p);
+		seg(p, AT_NORM, C_NONE, "    ");
+		sep = "";
+	}
+	seg(p, AT_DIM, C_NONE, "%s", sep);
+	seg(p, attr, color, "%s", text);
+}
+
+/* Say what did not fit in the pane's last row. */
+static void
+pane_end(Pane *p)
+{
+	if (p->s == NULL || p->y <= p->h || p->h < 1)
+		return;
+	screen_fill(p->s, p->row + p->h - 1, p->col, p->w, ' ', AT_NORM, C_NONE);
+	screen_printf(p->s, p->row + p->h - 1, p->col, p->w, AT_DIM, C_NONE, "  ... %d more lines",
+	    p->y - p->h + 1);
+}
+
+static void
+title(Screen *s, int row, int col, int w, const char *text)
+{
+	screen_fill(s, row, col, w, '-', AT_LINE | AT_DIM, C_NONE);
+	screen_printf(s, row, col + 1, w - 1, AT_BOLD, C_TITLE, " %s ", text);
+}
+
+/* ---- threads ---- */
+
+static const char *
+thread_state(const World *w, const Thread *t, char *buf, size_t n)
+{
+	char chan[96];
+
+	switch (t->state) {
+	case TS_SLEEP:
+		sched_chan_name(w, t->wchan, chan, sizeof chan);
+		snprintf(buf, n, "sleeping on %s (\"%s\")", chan, t->wmesg ? t->wmesg : "");
+		break;
+	case TS_DONE:
+		snprintf(buf, n, "done");
+		break;
+	default:
+		snprintf(buf, n, "runnable");
+		break;
+	}
+	return buf;
+}
+
+static bool
+same_stack(const Thread *a, const Thread *b)
+{
+	if (a->depth != b->depth || a->state != b->state)
+		return false;
+	for (int k = 0; k < a->depth && k < MAX_DEPTH; k++)
+		if (a->stack[k].mach != b->stack[k].mach || a->stack[k].pc != b->stack[k].pc)
+			return false;
+	return true;
+}
+
+/* MSG_* as every BSD numbers them, for soreceive's flags. */
+static void
+msg_flags(char *buf, size_t n, int flags)
+{
+	static const struct { int bit; const char *name; } names[] = {
+		{ 0x1, "OOB" }, { 0x2, "PEEK" }, { 0x8, "EOR" }, { 0x10, "TRUNC" }, { 0x20, "CTRUNC" },
+		{ 0x40, "WAITALL" }, { 0x80, "DONTWAIT" },
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (flags & names[i].bit)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "|" : "", names[i].name);
+}
+
+/* The locals a student follows, for the routines that move bytes. */
+static void
+frame_locals(Pane *p, const Frame *f, const char *name)
+{
+	char buf[160], fl[64];
+
+	if (strcmp(name, "sosend") == 0)
+		snprintf(buf, sizeof buf, "%s: resid %lld len %lld space %lld error %d", name,
+		    (long long)f->u.ss.resid, (long long)f->u.ss.len, (long long)f->u.ss.space,
+		    f->u.ss.error);
+	else if (strcmp(name, "soreceive") == 0 || strcmp(name, "soreceive_dgram") == 0) {
+		msg_flags(fl, sizeof fl, f->u.sr.flags);
+		snprintf(buf, sizeof buf, "%s: resid %lld/%lld len %lld%s%s error %d", name,
+		    (long long)f->u.sr.resid, (long long)f->u.sr.orig_resid, (long long)f->u.sr.len,
+		    fl[0] ? " " : "", fl, f->u.sr.error);
+	} else if (strncmp(name, "kttcp", 5) == 0)
+		snprintf(buf, sizeof buf, "%s: %llu of %llu left", name, (unsigned long long)f->u.kt.left,
+		    (unsigned long long)f->u.kt.total);
+	else
+		return;
+	item(p, p->x > 2 ? "; " : "", AT_NORM, C_NONE, buf);
+}
+
+static bool
+has_locals(const char *name)
+{
+	return strcmp(name, "sosend") == 0 || strncmp(name, "soreceive", 9) == 0 ||
+	    strncmp(name, "kttcp", 5) == 0;
+}
+
+static void
+draw_threads(Pane *p, const ViewState *v)
+{
+	const World *w = v->w;
+
+	for (int i = 0; i < w->nthreads; i++) {
+		const Thread *t = world_thread(w, i);
+		const Thread *pt = v->prev ? world_thread(v->prev, i) : NULL;
+		bool changed = pt != NULL && !same_stack(t, pt);
+		uint8_t sattr = t->state == TS_DONE ? AT_DIM : AT_NORM;
+		uint8_t scol = t->state == TS_SLEEP ? C_SLEEP : C_NONE;
+		bool locals = false;
+		char buf[160];
+
+		seg(p, AT_BOLD, C_NONE, "%-9s ", thread_name(w, i));
+		item(p, "", sattr | (changed ? AT_BOLD : 0), changed ? C_CHANGED : scol,
+		    thread_state(w, t, buf, sizeof buf));
+		if (v->ran == i)
+			seg(p, AT_BOLD, C_NONE, " (ran this step)");
+		if (t->state == TS_DONE || (t->depth == 0 && v->step > 0))
+			seg(p, AT_DIM, C_NONE, "  last return %lld%s%s", (long long)t->rv,
+			    t->err ? " errno " : "", t->err ? "set" : "");
+		nl(p);
+		if (t->depth > 0) {
+			seg(p, AT_NORM, C_NONE, "  ");
+			for (int k = 0; k < t->depth && k < MAX_DEPTH; k++) {
+				const Frame *f = &t->stack[k];
+				const MachineDef *d = machine_def(f->mach);
+				bool fch = changed && (pt->depth <= k || pt->stack[k].mach != f->mach ||
+				    pt->stack[k].pc != f->pc);
+
+				char fr[96];
+
+				if (d == NULL) {
+					item(p, k > 0 ? " > " : "", AT_NORM, C_NONE, "?");
+					continue;
+				}
+				snprintf(fr, sizeof fr, "%s:%s", d->name, f->pc < d->nstates ? d->states[f->pc] : "?");
+				item(p, k > 0 ? " > " : "", fch ? AT_BOLD : AT_NORM, fch ? C_CHANGED : C_NONE, fr);
+				locals |= has_locals(d->name);
+			}
+			nl(p);
+		}
+		if (locals) {
+			seg(p, AT_DIM, C_NONE, "  ");
+			for (int k = 0; k < t->depth && k < MAX_DEPTH; k++) {
+				const MachineDef *d = machine_def(t->stack[k].mach);
+
+				if (d != NULL)
+					frame_locals(p, &t->stack[k], d->name);
+			}
+			nl(p);
+		}
+	}
+}
+
+/* ---- sockets ---- */
+
+static void
+bits(char *buf, size_t n, uint32_t v, const char *const names[16], size_t strip)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int b = 0; b < 16 && len + 1 < n; b++)
+		if ((v >> b & 1) != 0) {
+			const char *nm = names[b] ? names[b] + strip : "?";
+
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? " " : "", nm);
+		}
+	if (len == 0)
+		snprintf(buf, n, "-");
+}
+
+static void
+fill_bar(char *buf, int width, int64_t have, int64_t of)
+{
+	int k = of > 0 ? (int)((have * width + of - 1) / of) : 0;
+
+	if (k > width)
+		k = width;
+	if (k < 0)
+		k = 0;
+	buf[0] = '[';
+	for (int i = 0; i < width; i++)
+		buf[1 + i] = i < k ? '#' : '.';
+	buf[width + 1] = ']';
+	buf[width + 2] = '\0';
+}
+
+static void
+draw_buffer(Pane *p, const ViewState *v, int i, int which)
+{
+	const Socket *so = world_socket(v->w, i);
+	const Sockbuf *sb = which == SB_RCV ? &so->rcv : &so->snd;
+	const Socket *pso = v->prev ? world_socket(v->prev, i) : NULL;
+	const Sockbuf *psb = pso ? (which == SB_RCV ? &pso->rcv : &pso->snd) : NULL;
+	bool ccch = psb && psb->cc != sb->cc, mbch = psb && psb->mbcnt != sb->mbcnt;
+	bool flch = psb && (psb->flags != sb->flags || psb->lock_owner != sb->lock_owner);
+	char bar[16], fl[96];
+
+	fill_bar(bar, 10, sb->cc, sb->hiwat);
+	seg(p, AT_NORM, C_NONE, "  %s ", which == SB_RCV ? "rcv" : "snd");
+	seg(p, ccch ? AT_BOLD : AT_NORM, ccch ? C_CHANGED : C_NONE, "cc %5lld/%-5lld %s",
+	    (long long)sb->cc, (long long)sb->hiwat, bar);
+	seg(p, mbch ? AT_BOLD : AT_NORM, mbch ? C_CHANGED : C_NONE, "  mb %lld/%lld",
+	    (long long)sb->mbcnt, (long long)sb->mbmax);
+	seg(p, AT_NORM, C_NONE, "  lowat %lld", (long long)sb->lowat);
+	/* SB_LOCK with its owner; the other bits by name */
+	bits(fl, sizeof fl, sb->flags & ~(uint32_t)SB_LOCK, sbflags_bit_names, 3);
+	if (sb->flags & SB_LOCK) {
+		char lk[48];
+
+		snprintf(lk, sizeof lk, "LOCK(%s)", sb->lock_owner >= 0 ? thread_name(v->w, sb->lock_owner) : "?");
+		item(p, "  ", flch ? AT_BOLD : AT_NORM, flch ? C_CHANGED : C_NONE, lk);
+	}
+	if (strcmp(fl, "-") != 0 || flch)
+		item(p, "  ", flch ? AT_BOLD : AT_NORM, flch ? C_CHANGED : C_NONE, fl);
+	nl(p);
+}
+
+static void
+draw_sockets(Pane *p, const ViewState *v)
+{
+	const World *w = v->w;
+
+	for (int i = 0; i < w->nsocks; i++) {
+		const Socket *so = world_socket(w, i);
+		const Socket *pso = v->prev ? world_socket(v->prev, i) : NULL;
+		bool stch = pso && (pso->state != so->state || pso->error != so->error);
+		char st[160];
+
+		seg(p, AT_BOLD, C_NONE, "%-6s ", sock_name(w, i));
+		if (!so->live) {
+			seg(p, AT_DIM, C_NONE, "freed");
+			nl(p);
+			continue;
+		}
+		seg(p, AT_NORM, C_NONE, "%s ", so->proto == PROTO_TCP ? "tcp" : "udp");
+		bits(st, sizeof st, so->state, sostate_bit_names, 3);
+		seg(p, stch ? AT_BOLD : AT_NORM, stch ? C_CHANGED : C_NONE, "%s", st);
+		if (so->error != 0)
+			seg(p, AT_BOLD, C_BAD, "  so_error %d", so->error);
+		for (int k = 0; k < w->nsocks; k++) {
+			const Socket *o = world_socket(w, k);
+
+			if (!ref_null(so->ssp_socket) && so->ssp_socket.i == (uint32_t)k + 1 &&
+			    o->gen == so->ssp_socket.g)
+				seg(p, AT_BOLD, C_NONE, "  spliced -> %s (%lld moved)", sock_name(w, k),
+				    (long long)so->splicelen);
+		}
+		nl(p);
+		draw_buffer(p, v, i, SB_RCV);
+		draw_buffer(p, v, i, SB_SND);
+	}
+}
+
+/* ---- events ---- */
+
+static void
+draw_events(Pane *p, const ViewState *v)
+{
+	if (v->step == 0) {
+		seg(p, AT_DIM, C_NONE, " before the first step: press n to take it");
+		nl(p);
+	}
+	for (int i = 0; i < v->nevents; i++) {
+		const char *e = v->events[i];
+		int kind = v->kinds ? v->kinds[i] : -1;
+		uint8_t attr = AT_NORM, color = C_NONE;
+
+		/* a broken invariant stands out; buffer changes match the
+		 * numbers drawn as changed above */
+		if (kind == EVK_VIOLATION)
+			attr = AT_BOLD, color = C_BAD;
+		else if (kind == EVK_SOCKBUF || kind == EVK_SBFLAGS)
+			color = C_CHANGED;
+		if (i == 0)
+			seg(p, AT_REV | AT_BOLD, color, "%-*s", p->w, e);
+		else
+			seg(p, attr, color, "%s", e);
+		nl(p);
+	}
+}
+
+/* ---- status, keys, help ---- */
+
+static void
+draw_status(Screen *s, const ViewState *v)
+{
+	const World *w = v->w;
+	char of[32], quirks[256];
+	size_t len = 0;
+	int x = 0;
+
+	screen_fill(s, 0, 0, s->w, ' ', AT_REV, C_NONE);
+	if (v->prompt != NULL) {
+		screen_put(s, 0, 0, -1, AT_REV | AT_BOLD, C_NONE, v->prompt);
+		return;
+	}
+	if (v->last == UINT64_MAX)
+		snprintf(of, sizeof of, "?");
+	else
+		snprintf(of, sizeof of, "%llu", (unsigned long long)v->last);
+	quirks[0] = '\0';
+	for (int k = 0; k < QUIRK__COUNT; k++)
+		if (quirk_on(w, (QuirkId)k))
+			len += (size_t)snprintf(quirks + len, sizeof quirks - len, "%s%s", len ? "," : "",
+			    quirk_defs[k].name);
+	/* what changes first, so that a narrow terminal cuts the rest */
+	x += screen_printf(s, 0, x, -1, AT_REV | AT_BOLD, C_NONE, " step %llu of %s ",
+	    (unsigned long long)v->step, of);
+	x += screen_printf(s, 0, x, -1, AT_REV, C_NONE, "| t=%lld.%06llds ",
+	    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
+	if (v->verdict != NULL)
+		x += screen_printf(s, 0, x, -1, AT_REV | AT_BOLD, v->verdict_ok ? C_GOOD : C_BAD, "| %s ",
+		    v->verdict);
+	screen_printf(s, 0, x, -1, AT_REV, C_NONE, "| %s | %s | quirks: %s ", v->path ? v->path : "?",
+	    w->prof ? w->prof->name : "?", len ? quirks : "none");
+}
+
+static void
+draw_keys(Screen *s, const ViewState *v)
+{
+	int row = s->h - 1;
+	int x = screen_put(s, row, 0, -1, AT_DIM, C_NONE,
+	    " n/N next/prev step  g go to  </> first/last  ? help  q quit");
+
+	if (v->message != NULL)
+		screen_printf(s, row, x + 2, -1, AT_BOLD, C_NONE, "%s", v->message);
+}
+
+static const char *const help_lines[] = {
+	"Keys of sosim tui",
+	"",
+	"n          next step",
+	"N          previous step (seeks back; never reruns)",
+	"g NUMBER   go to a step (Enter goes, Escape cancels)",
+	"< or Home  the first step (0: before anything ran)",
+	"> or End   the last step (runs to the end once)",
+	"Ctrl-L     redraw",
+	"?          this help",
+	"q          quit",
+	"",
+	"Bold (coloured): what this step changed.",
+	"Any key closes this help.",
+};
+
+static void
+draw_help(Screen *s)
+{
+	int n = (int)(sizeof help_lines / sizeof help_lines[0]);
+	int bw = 60, bh = n + 2;
+	int r0 = (s->h - bh) / 2, c0 = (s->w - bw) / 2;
+
+	if (r0 < 1)
+		r0 = 1;
+	if (c0 < 0)
+		c0 = 0;
+	for (int r = 0; r < bh; r++)
+		screen_fill(s, r0 + r, c0, bw, ' ', AT_NORM, C_NONE);
+	screen_fill(s, r0, c0, bw, '-', AT_LINE, C_NONE);
+	screen_fill(s, r0 + bh - 1, c0, bw, '-', AT_LINE, C_NONE);
+	for (int r = 1; r < bh - 1; r++) {
+		screen_fill(s, r0 + r, c0, 1, '|', AT_LINE, C_NONE);
+		screen_fill(s, r0 + r, c0 + bw - 1, 1, '|', AT_LINE, C_NONE);
+	}
+	for (int i = 0; i < n; i++)
+		screen_put(s, r0 + 1 + i, c0 + 3, bw - 5, i == 0 ? AT_BOLD : AT_NORM,
+		    i == 0 ? C_TITLE : C_NONE, help_lines[i]);
+}
+
+static void
+draw_too_small(Screen *s)
+{
+	char need[64];
+
+	snprintf(need, sizeof need, "need %dx%d, have %dx%d", VIEW_MIN_W, VIEW_MIN_H, s->w, s->h);
+	screen_put(s, s->h / 2 - 1, 0, -1, AT_BOLD, C_BAD, "terminal too small");
+	screen_put(s, s->h / 2, 0, -1, AT_NORM, C_NONE, need);
+	screen_put(s, s->h / 2 + 1, 0, -1, AT_DIM, C_NONE, "q quits");
+}
+
+/* ---- the frame ---- */
+
+/* The rows a pane's contents take, and its widest line. */
+static int
+count(void (*draw)(Pane *, const ViewState *), const ViewState *v, int w, int *width)
+{
+	Pane p = { NULL, 0, 0, w, 1 << 20, 0, 0, 0 };
+
+	draw(&p, v);
+	if (width != NULL)
+		*width = p.maxx;
+	return p.y;
+}
+
+static void
+draw_pane(Screen *s, void (*draw)(Pane *, const ViewState *), const ViewState *v, int row, int col,
+    int w, int h)
+{
+	Pane p = { s, row, col, w, h, 0, 0, 0 };
+
+	if (h <= 0 || w <= 0)
+		return;
+	draw(&p, v);
+	pane_end(&p);
+}
+
+void
+view_draw(Screen *s, const ViewState *v)
+{
+	int body, top, nt, ns, wt, ws;
+	char t[64];
+
+	screen_clear(s);
+	if (s->w < VIEW_MIN_W || s->h < VIEW_MIN_H) {
+		draw_too_small(s);
+		return;
+	}
+	draw_status(s, v);
+	draw_keys(s, v);
+	body = s->h - 2;        /* rows 1 .. h-2 */
+	/* the widths the panes want, unwrapped */
+	nt = count(draw_threads, v, 1 << 20, &wt);
+	ns = count(draw_sockets, v, 1 << 20, &ws);
+	snprintf(t, sizeof t, "events of step %llu", (unsigned long long)v->step);
+	if (s->w >= 110) {
+		/* threads left, sockets right, events below: at most 60% of the
+		 * body on top; each pane gets the width it needs when both fit,
+		 * else they share in proportion */
+		int lw, max = body * 6 / 10;
+
+		if (wt + ws + 3 <= s->w)
+			lw = wt + 1 + (s->w - wt - ws - 3) / 2;
+		else
+			lw = (int)((long)s->w * wt / (wt + ws > 0 ? wt + ws : 1));
+		if (lw < s->w / 3)
+			lw = s->w / 3;
+		if (lw > s->w * 2 / 3)
+			lw = s->w * 2 / 3;
+		/* the rows they take at the widths they get, wrapped */
+		nt = count(draw_threads, v, lw, NULL);
+		ns = count(draw_sockets, v, s->w - lw - 2, NULL);
+		top = (nt > ns ? nt : ns) + 1;
+		if (top > max)
+			top = max;
+		title(s, 1, 0, lw, "threads");
+		title(s, 1, lw + 1, s->w - lw - 1, "sockets");
+		for (int r = 1; r < top; r++)
+			screen_fill(s, 1 + r, lw, 1, '|', AT_LINE | AT_DIM, C_NONE);
+		screen_fill(s, 1, lw, 1, '+', AT_LINE | AT_DIM, C_NONE);
+		draw_pane(s, draw_threads, v, 2, 0, lw, top - 1);
+		draw_pane(s, draw_sockets, v, 2, lw + 2, s->w - lw - 2, top - 1);
+	} else {
+		int max = body / 3 - 1;
+		int ht = nt < max ? nt : max, hs = ns < max ? ns : max;
+
+		title(s, 1, 0, s->w, "threads");
+		draw_pane(s, draw_threads, v, 2, 0, s->w, ht);
+		title(s, 2 + ht, 0, s->w, "sockets");
+		draw_pane(s, draw_sockets, v, 3 + ht, 0, s->w, hs);
+		top = ht + hs + 2;
+	}
+	title(s, 1 + top, 0, s->w, t);
+	draw_pane(s, draw_events, v, 2 + top, 0, s->w, body - top - 1);
+	if (v->help)
+		draw_help(s);
+}
