@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
     build-essential meson ninja-build pkg-config
     libglib2.0-dev libjson-glib-dev libncurses-dev libgraphviz-dev graphviz
-    check python3 libxxhash-dev
+    check python3 libxxhash-dev tmux
 )
 BUILD=build
 BUILD_ASAN=build-asan
