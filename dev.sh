@@ -23,7 +23,9 @@ Usage: ./dev.sh COMMAND [ARGS...]
 
 Commands:
   setup        install missing Debian packages (as root), configure and build in build/
-  demo [ARGS]  setup, then run build/sosim run scenarios/teaching/01-stream-send-receive.scn [ARGS]
+  demo [ARGS]  setup, then open scenarios/teaching/01-stream-send-receive.scn in
+               build/sosim tui when run in a terminal with no ARGS, else
+               print its trace with build/sosim run ... [ARGS]
   test         setup, run the test suite in build/ and again under ASan+UBSan in build-asan/,
                then print "N passed, M failed"
   bench        setup, then run the benchmarks (meson test --benchmark)
@@ -187,6 +189,11 @@ case "$cmd" in
         ;;
     demo)
         setup
+        # in a terminal, the step-through viewer; otherwise the trace
+        if [ -t 0 ] && [ -t 1 ] && [ $# -eq 0 ]; then
+            say "opening $DEMO_SCENARIO in sosim tui (n/N step, ? help, q quit)"
+            exec "$BUILD/sosim" tui "$DEMO_SCENARIO"
+        fi
         say "running $DEMO_SCENARIO"
         exec "$BUILD/sosim" run "$DEMO_SCENARIO" "$@"
         ;;
