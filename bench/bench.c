@@ -739,7 +739,7 @@ bench_tui(void)
 	GError *err = NULL;
 	Scenario *s = scenario_parse_string("bench-tui.scn", text, &err);
 	const Profile *p;
-	TuiConfig cfg = { "bench-tui.scn", NULL, NULL };
+	TuiConfig cfg = { .path = "bench-tui.scn" };
 	Screen *scr = screen_new(160, 50);
 	Tui *t;
 	uint64_t last, x = 88172645463325252ull;

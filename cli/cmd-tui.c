@@ -31,6 +31,12 @@ typedef struct {
 } TuiOpts;
 
 /* The verdict as `sosim run` gives it: held, or the first failure. */
+static int
+op_line(void *ctx, const World *w, int tid)
+{
+	return scenario_op_line(ctx, w, tid);
+}
+
 static bool
 verdict(void *ctx, World *w, char *buf, size_t n)
 {
@@ -77,6 +83,8 @@ cmd_tui(int argc, char **argv)
 	uint32_t quirks;
 	uint64_t at = 0;
 	int rc = EXIT_BAD_INPUT;
+	char *text = NULL, **source = NULL;
+	int nsource = 0;
 
 	o.seed = -1;
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -114,8 +122,14 @@ cmd_tui(int argc, char **argv)
 		fprintf(stderr, "sosim tui: needs a terminal; try sosim run\n");
 		goto done;
 	}
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		source = g_strsplit(text, "\n", -1);
+		nsource = (int)g_strv_length(source);
+		if (nsource > 0 && source[nsource - 1][0] == '\0')
+			nsource--;      /* the newline at the end */
+	}
 	{
-		TuiConfig cfg = { path, verdict, NULL };
+		TuiConfig cfg = { path, verdict, NULL, source, nsource, op_line, s };
 
 		t = tui_new(w, &cfg);
 		w = NULL;       /* the viewer owns it */
@@ -125,6 +139,8 @@ cmd_tui(int argc, char **argv)
 	rc = term_run(t) == 0 ? 0 : 1;
 done:
 	tui_free(t);
+	g_strfreev(source);
+	g_free(text);
 	world_free(w);
 	g_free(plan);
 	if (s)

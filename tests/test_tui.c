@@ -55,7 +55,7 @@ static Fix
 fix_new(const char *name, int w, int h)
 {
 	Fix f;
-	TuiConfig cfg = { name, NULL, NULL };
+	TuiConfig cfg = { .path = name };
 
 	f.s = load(name);
 	f.t = tui_new(make(f.s), &cfg);
@@ -189,6 +189,60 @@ START_TEST(test_steps_forward_back)
 	draw(&f);
 	ck_assert_int_eq(step_shown(&f), 0);
 	fix_free(&f);
+}
+END_TEST
+
+static int
+op_line(void *ctx, const World *w, int tid)
+{
+	return scenario_op_line(ctx, w, tid);
+}
+
+/*
+ * The scenario's text beside the events: at step 12 the reader sleeps in
+ * its first recv (line 19 of lesson 01) and the writer is done; the line
+ * is marked with the reader's name, and it moves to the second recv once
+ * the first has returned.
+ */
+START_TEST(test_source_pane)
+{
+	Scenario *s = load(SCN);
+	char *text = NULL, **lines;
+	char *path = g_build_filename(g_getenv("SOSIM_SOURCE_ROOT"), "scenarios", "teaching", SCN, NULL);
+	TuiConfig cfg = { .path = SCN, .op_line = op_line, .op_ctx = s };
+	Tui *t;
+	Screen *scr = screen_new(140, 44);
+	int n, recv1 = 0, recv2 = 0;
+
+	ck_assert(g_file_get_contents(path, &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	n = (int)g_strv_length(lines);
+	for (int i = 0; i < n; i++)
+		if (strstr(lines[i], "recv b 8192") != NULL)
+			*(recv1 ? &recv2 : &recv1) = i + 1;
+	ck_assert_int_gt(recv1, 0);
+	ck_assert_int_gt(recv2, recv1);
+	cfg.source = lines;
+	cfg.nsource = n;
+	t = tui_new(make(s), &cfg);
+	tui_goto(t, 12);
+	tui_draw(t, scr);
+	ck_assert(screen_has(scr, "scenario"));
+	if (!screen_has(scr, "recv b 8192 => 5840  <- reader"))
+		fprintf(stderr, "%s\n", screen_dump(scr));
+	ck_assert(screen_has(scr, "recv b 8192 => 5840  <- reader"));
+	tui_goto(t, 30);        /* the first recv returned at step 23; the second waits */
+	tui_draw(t, scr);
+	if (!screen_has(scr, "recv b 8192 => 160  <- reader"))
+		fprintf(stderr, "%s\n", screen_dump(scr));
+	ck_assert(screen_has(scr, "recv b 8192 => 160  <- reader"));
+	ck_assert(!screen_has(scr, "<- writer"));       /* done: no line */
+	tui_free(t);
+	screen_free(scr);
+	g_strfreev(lines);
+	g_free(text);
+	g_free(path);
+	scenario_free(s);
 }
 END_TEST
 
@@ -352,6 +406,7 @@ main(void)
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_too_small);
 	tcase_add_test(tc, test_changed_highlight);
+	tcase_add_test(tc, test_source_pane);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define TUI_MAX_THREADS (WORLD_MAX_THREADS + TK__COUNT)
+
 struct Tui {
 	TuiConfig cfg;
 	Seeker *sk;
@@ -37,6 +39,7 @@ struct Tui {
 	char prompt[80];
 	const char *message;
 	int ran;                /* who ran this step (the step event's) */
+	int op_lines[TUI_MAX_THREADS];  /* for the source pane, by thread */
 };
 
 Tui *
@@ -302,6 +305,16 @@ tui_draw(Tui *t, Screen *s)
 	}
 	v.help = t->help;
 	v.message = t->message;
+	if (t->cfg.source != NULL && t->cfg.op_line != NULL) {
+		const World *w = v.w;
+
+		for (int i = 0; i < w->nthreads && i < TUI_MAX_THREADS; i++)
+			t->op_lines[i] = t->cfg.op_line(t->cfg.op_ctx, w, i);
+		v.source = t->cfg.source;
+		v.nsource = t->cfg.nsource;
+		v.op_lines = t->op_lines;
+		v.nop_lines = w->nthreads < TUI_MAX_THREADS ? w->nthreads : TUI_MAX_THREADS;
+	}
 	if (t->prompting) {
 		if (v.last == UINT64_MAX)
 			snprintf(last, sizeof last, "0-?");

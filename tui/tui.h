@@ -33,6 +33,13 @@ typedef struct {
 	 * this layer, so the command supplies it (NULL: the stop reason). */
 	bool (*verdict)(void *ctx, World *w, char *buf, size_t n);
 	void *verdict_ctx;
+	/* The scenario's text, a line each, and the line of thread tid's
+	 * current operation in world w (0: none); both from the scenario
+	 * layer, through the command.  NULL: no source pane. */
+	char *const *source;
+	int nsource;
+	int (*op_line)(void *ctx, const World *w, int tid);
+	void *op_ctx;
 } TuiConfig;
 
 typedef struct Tui Tui;

@@ -349,6 +349,45 @@ draw_events(Pane *p, const ViewState *v)
 	}
 }
 
+/*
+ * The scenario's text around the operation of the thread that ran this
+ * step (or the first thread that has one): each thread's current line
+ * marked with its name, the one that ran in reverse.
+ */
+static void
+draw_source(Pane *p, const ViewState *v)
+{
+	int focus = 0, first, nmarks = 0;
+
+	if (v->ran >= 0 && v->ran < v->nop_lines && v->op_lines[v->ran] > 0)
+		focus = v->op_lines[v->ran];
+	for (int i = 0; focus == 0 && i < v->nop_lines; i++)
+		focus = v->op_lines[i];
+	first = focus - p->h / 2;
+	if (first + p->h > v->nsource)
+		first = v->nsource - p->h + 1;
+	if (first < 1)
+		first = 1;
+	for (int line = first; line <= v->nsource && p->y < p->h; line++) {
+		const char *text = v->source[line - 1];
+		bool ran = v->ran >= 0 && v->ran < v->nop_lines && v->op_lines[v->ran] == line;
+		bool marked = false;
+
+		for (int i = 0; i < v->nop_lines; i++)
+			marked |= v->op_lines[i] == line;
+		seg(p, AT_DIM, C_NONE, "%4d ", line);
+		seg(p, ran ? AT_REV | AT_BOLD : marked ? AT_BOLD : AT_NORM, marked ? C_TITLE : C_NONE,
+		    "%s", text);
+		for (int i = 0; i < v->nop_lines; i++)
+			if (v->op_lines[i] == line) {
+				seg(p, AT_DIM, C_NONE, "  <- %s", thread_name(v->w, i));
+				nmarks++;
+			}
+		nl(p);
+	}
+	(void)nmarks;
+}
+
 /* ---- status, keys, help ---- */
 
 static void
@@ -528,8 +567,21 @@ view_draw(Screen *s, const ViewState *v)
 		draw_pane(s, draw_sockets, v, 3 + ht, 0, s->w, hs);
 		top = ht + hs + 2;
 	}
-	title(s, 1 + top, 0, s->w, t);
-	draw_pane(s, draw_events, v, 2 + top, 0, s->w, body - top - 1);
+	if (v->source != NULL && s->w >= 110) {
+		/* events left, the scenario's text right */
+		int ew = s->w * 6 / 10;
+
+		title(s, 1 + top, 0, ew, t);
+		title(s, 1 + top, ew + 1, s->w - ew - 1, "scenario");
+		for (int r = 1; r < body - top; r++)
+			screen_fill(s, 1 + top + r, ew, 1, '|', AT_LINE | AT_DIM, C_NONE);
+		screen_fill(s, 1 + top, ew, 1, '+', AT_LINE | AT_DIM, C_NONE);
+		draw_pane(s, draw_events, v, 2 + top, 0, ew, body - top - 1);
+		draw_pane(s, draw_source, v, 2 + top, ew + 2, s->w - ew - 2, body - top - 1);
+	} else {
+		title(s, 1 + top, 0, s->w, t);
+		draw_pane(s, draw_events, v, 2 + top, 0, s->w, body - top - 1);
+	}
 	if (v->help)
 		draw_help(s);
 }

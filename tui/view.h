@@ -30,6 +30,12 @@ typedef struct {
 	bool help;              /* the help overlay is up */
 	const char *prompt;     /* the status line is a prompt (g), or NULL */
 	const char *message;    /* a remark for the status line, or NULL */
+	/* the scenario's text (NULL: no source pane), and the line of each
+	 * thread's current operation (0: none), by thread */
+	char *const *source;
+	int nsource;
+	const int *op_lines;
+	int nop_lines;
 } ViewState;
 
 void view_draw(Screen *s, const ViewState *v);

@@ -34,4 +34,8 @@ void scenario_engine_init(void);
 /* user.c: a scenario thread's program, the bottom frame of its thread */
 extern const MachineDef mach_user;
 
+/* The source line of the operation thread tid runs or runs next in world
+ * w (the user machine's program counter), 0 when it has none left. */
+int scenario_op_line(const Scenario *s, const World *w, int tid);
+
 #endif

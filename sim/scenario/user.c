@@ -290,3 +290,14 @@ const MachineDef mach_user = {
 	.yields = user_yields, .nyields = NTRANS(user_yields),
 	.held = user_held,
 };
+
+int
+scenario_op_line(const Scenario *s, const World *w, int tid)
+{
+	const Thread *t = world_thread(w, tid);
+
+	if (t == NULL || tid >= s->nthreads || t->state == TS_DONE || t->pc < 0 ||
+	    t->pc >= s->threads[tid].nops)
+		return 0;
+	return s->threads[tid].ops[t->pc].pos.line;
+}
