@@ -129,7 +129,7 @@ cmd_tui(int argc, char **argv)
 			nsource--;      /* the newline at the end */
 	}
 	{
-		TuiConfig cfg = { path, verdict, NULL, source, nsource, op_line, s };
+		TuiConfig cfg = { path, verdict, NULL, source, nsource, op_line, s, s->description };
 
 		t = tui_new(w, &cfg);
 		w = NULL;       /* the viewer owns it */

@@ -246,6 +246,30 @@ START_TEST(test_source_pane)
 }
 END_TEST
 
+/* i shows what the scenario is about (its leading comment); any key closes it. */
+START_TEST(test_description)
+{
+	Scenario *s = load(SCN);
+	TuiConfig cfg = { .path = SCN, .description = s->description };
+	Tui *t = tui_new(make(s), &cfg);
+	Screen *scr = screen_new(120, 40);
+
+	ck_assert_ptr_nonnull(s->description);
+	tui_handle_key(t, 'i');
+	tui_draw(t, scr);
+	ck_assert(tui_description_shown(t));
+	ck_assert(screen_has(scr, "What this scenario shows"));
+	ck_assert(screen_has(scr, "Stream send and receive"));
+	tui_handle_key(t, 'x');
+	tui_draw(t, scr);
+	ck_assert(!screen_has(scr, "What this scenario shows"));
+	ck_assert_uint_eq(tui_step(t), 0);      /* the key only closed it */
+	tui_free(t);
+	screen_free(scr);
+	scenario_free(s);
+}
+END_TEST
+
 START_TEST(test_sleeping_thread)
 {
 	/* at step 12 the reader sleeps in sbwait, inside soreceive */
@@ -407,6 +431,7 @@ main(void)
 	tcase_add_test(tc, test_too_small);
 	tcase_add_test(tc, test_changed_highlight);
 	tcase_add_test(tc, test_source_pane);
+	tcase_add_test(tc, test_description);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -34,6 +34,7 @@ struct Tui {
 	char *verdict;          /* once the last step was shown */
 	bool verdict_ok;
 	bool help;
+	bool describe;          /* i: the scenario's description is up */
 	bool prompting;         /* g: reading a step number */
 	char num[24];
 	char prompt[80];
@@ -198,6 +199,12 @@ tui_help_shown(const Tui *t)
 	return t->help;
 }
 
+bool
+tui_description_shown(const Tui *t)
+{
+	return t->describe;
+}
+
 /* g: the prompt takes digits; Enter goes, Escape cancels. */
 static void
 prompt_key(Tui *t, int key)
@@ -232,8 +239,8 @@ tui_handle_key(Tui *t, int key)
 	uint64_t last;
 
 	t->message = NULL;
-	if (t->help) {
-		t->help = false;        /* any key closes it */
+	if (t->help || t->describe) {
+		t->help = t->describe = false;  /* any key closes them */
 		return TUI_GO_ON;
 	}
 	if (t->prompting) {
@@ -274,6 +281,9 @@ tui_handle_key(Tui *t, int key)
 	case '?':
 		t->help = true;
 		break;
+	case 'i':
+		t->describe = true;
+		break;
 	case TUI_KEY_REDRAW:
 		return TUI_REPAINT;
 	default:
@@ -304,6 +314,8 @@ tui_draw(Tui *t, Screen *s)
 		v.verdict_ok = t->verdict_ok;
 	}
 	v.help = t->help;
+	v.describe = t->describe;
+	v.description = t->cfg.description;
 	v.message = t->message;
 	if (t->cfg.source != NULL && t->cfg.op_line != NULL) {
 		const World *w = v.w;

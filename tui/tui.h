@@ -40,6 +40,7 @@ typedef struct {
 	int nsource;
 	int (*op_line)(void *ctx, const World *w, int tid);
 	void *op_ctx;
+	const char *description;        /* the scenario's leading comment, or NULL */
 } TuiConfig;
 
 typedef struct Tui Tui;
@@ -54,6 +55,7 @@ uint64_t tui_step(const Tui *t);
 /* The last step, UINT64_MAX until known. */
 uint64_t tui_last(const Tui *t);
 bool tui_help_shown(const Tui *t);
+bool tui_description_shown(const Tui *t);
 
 TuiAction tui_handle_key(Tui *t, int key);
 /* Draw the current frame into s, from scratch. */

@@ -11,6 +11,7 @@
 #include "run.h"
 #include "sched.h"
 
+#include <glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -444,6 +445,7 @@ static const char *const help_lines[] = {
 	"< or Home  the first step (0: before anything ran)",
 	"> or End   the last step (runs to the end once)",
 	"Ctrl-L     redraw",
+	"i          what the scenario shows (its description)",
 	"?          this help",
 	"q          quit",
 	"",
@@ -451,12 +453,23 @@ static const char *const help_lines[] = {
 	"Any key closes this help.",
 };
 
+/* A framed box in the middle of the screen, its first line a title. */
 static void
-draw_help(Screen *s)
+draw_box(Screen *s, const char *const *lines, int n)
 {
-	int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-	int bw = 60, bh = n + 2;
-	int r0 = (s->h - bh) / 2, c0 = (s->w - bw) / 2;
+	int bw = 6, bh;
+	int r0, c0;
+
+	for (int i = 0; i < n; i++)
+		if ((int)strlen(lines[i]) + 6 > bw)
+			bw = (int)strlen(lines[i]) + 6;
+	if (bw > s->w)
+		bw = s->w;
+	if (n + 2 > s->h - 1)
+		n = s->h - 3;
+	bh = n + 2;
+	r0 = (s->h - bh) / 2;
+	c0 = (s->w - bw) / 2;
 
 	if (r0 < 1)
 		r0 = 1;
@@ -472,7 +485,30 @@ draw_help(Screen *s)
 	}
 	for (int i = 0; i < n; i++)
 		screen_put(s, r0 + 1 + i, c0 + 3, bw - 5, i == 0 ? AT_BOLD : AT_NORM,
-		    i == 0 ? C_TITLE : C_NONE, help_lines[i]);
+		    i == 0 ? C_TITLE : C_NONE, lines[i]);
+}
+
+static void
+draw_help(Screen *s)
+{
+	draw_box(s, help_lines, (int)(sizeof help_lines / sizeof help_lines[0]));
+}
+
+/* The scenario's leading comment: what the lesson is about. */
+static void
+draw_description(Screen *s, const ViewState *v)
+{
+	char **lines = g_strsplit(v->description ? v->description : "(no description)", "\n", -1);
+	int n = (int)g_strv_length(lines);
+	const char **box = g_new0(const char *, (size_t)n + 3);
+
+	box[0] = "What this scenario shows";
+	box[1] = "";
+	for (int i = 0; i < n; i++)
+		box[2 + i] = lines[i];
+	draw_box(s, box, n + 2);
+	g_free(box);
+	g_strfreev(lines);
 }
 
 static void
@@ -582,6 +618,8 @@ view_draw(Screen *s, const ViewState *v)
 		title(s, 1 + top, 0, s->w, t);
 		draw_pane(s, draw_events, v, 2 + top, 0, s->w, body - top - 1);
 	}
+	if (v->describe)
+		draw_description(s, v);
 	if (v->help)
 		draw_help(s);
 }

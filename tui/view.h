@@ -36,6 +36,8 @@ typedef struct {
 	int nsource;
 	const int *op_lines;
 	int nop_lines;
+	const char *description;        /* the scenario's leading comment, or NULL */
+	bool describe;                  /* show it */
 } ViewState;
 
 void view_draw(Screen *s, const ViewState *v);
