@@ -270,6 +270,52 @@ START_TEST(test_description)
 }
 END_TEST
 
+/*
+ * j/k choose the buffer drawn as a chain: at step 14 of lesson 01,
+ * b.so_rcv holds one record of six mbufs sharing three clusters; the one
+ * that arrived at this step is drawn as changed; a.so_rcv is empty.
+ */
+START_TEST(test_chain_pane)
+{
+	Fix f = fix_new(SCN, 140, 44);
+	World *w = world_at(f.s, 14);
+	const Mbuf *m = world_mbuf(w, w->socks[1].rcv.mbtail);
+	char tail[32];
+	int row = -1;
+
+	ck_assert_ptr_nonnull(m);
+	tui_goto(f.t, 14);
+	draw(&f);
+	expect_on_screen(&f, "chain of a.so_rcv");
+	expect_on_screen(&f, "the buffer is empty");
+	tui_handle_key(f.t, 'j');
+	tui_handle_key(f.t, 'j');
+	draw(&f);
+	expect_on_screen(&f, "chain of b.so_rcv");
+	expect_on_screen(&f, "sb_mb -> [m");
+	expect_on_screen(&f, "1 record; sb_lastrecord");
+	/* the tail mbuf came with this step's segment: changed */
+	snprintf(tail, sizeof tail, "[m%u DATA 1460", w->socks[1].rcv.mbtail.i);
+	for (int r = 0; r < f.scr->h && row < 0; r++) {
+		char *text = screen_row(f.scr, r);
+
+		if (strstr(text, tail) != NULL) {
+			int col = (int)(strstr(text, tail) - text);
+
+			row = r;
+			ck_assert_int_eq(screen_cell(f.scr, r, col + 1)->color, C_CHANGED);
+		}
+		g_free(text);
+	}
+	ck_assert_msg(row >= 0, "the tail mbuf %s is not drawn", tail);
+	tui_handle_key(f.t, 'k');
+	draw(&f);
+	expect_on_screen(&f, "chain of a.so_snd");
+	world_free(w);
+	fix_free(&f);
+}
+END_TEST
+
 START_TEST(test_sleeping_thread)
 {
 	/* at step 12 the reader sleeps in sbwait, inside soreceive */
@@ -432,6 +478,7 @@ main(void)
 	tcase_add_test(tc, test_changed_highlight);
 	tcase_add_test(tc, test_source_pane);
 	tcase_add_test(tc, test_description);
+	tcase_add_test(tc, test_chain_pane);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -35,6 +35,7 @@ struct Tui {
 	bool verdict_ok;
 	bool help;
 	bool describe;          /* i: the scenario's description is up */
+	int sel;                /* the buffer drawn as a chain (ViewState.sel) */
 	bool prompting;         /* g: reading a step number */
 	char num[24];
 	char prompt[80];
@@ -51,6 +52,7 @@ tui_new(World *w, const TuiConfig *cfg)
 	if (t == NULL)
 		abort();
 	t->cfg = *cfg;
+	t->sel = w->nsocks > 0 ? 0 : -1;       /* the first socket's so_rcv */
 	t->sk = seeker_new(w, 0, 0);
 	t->events = g_ptr_array_new_with_free_func(g_free);
 	t->kinds = g_array_new(FALSE, FALSE, sizeof(int));
@@ -284,6 +286,15 @@ tui_handle_key(Tui *t, int key)
 	case 'i':
 		t->describe = true;
 		break;
+	case 'j':
+	case 'k': {
+		const World *w = seeker_world(t->sk);
+		int n = w->nsocks * 2;
+
+		if (n > 0)
+			t->sel = ((t->sel < 0 ? 0 : t->sel) + (key == 'j' ? 1 : n - 1)) % n;
+		break;
+	}
 	case TUI_KEY_REDRAW:
 		return TUI_REPAINT;
 	default:
@@ -315,6 +326,7 @@ tui_draw(Tui *t, Screen *s)
 	}
 	v.help = t->help;
 	v.describe = t->describe;
+	v.sel = t->sel < seeker_world(t->sk)->nsocks * 2 ? t->sel : -1;
 	v.description = t->cfg.description;
 	v.message = t->message;
 	if (t->cfg.source != NULL && t->cfg.op_line != NULL) {

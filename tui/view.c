@@ -267,7 +267,11 @@ draw_buffer(Pane *p, const ViewState *v, int i, int which)
 	char bar[16], fl[96];
 
 	fill_bar(bar, 10, sb->cc, sb->hiwat);
-	seg(p, AT_NORM, C_NONE, "  %s ", which == SB_RCV ? "rcv" : "snd");
+	if (v->sel == i * 2 + which)    /* the buffer the chain pane draws */
+		seg(p, AT_REV | AT_BOLD, C_NONE, "> %s", which == SB_RCV ? "rcv" : "snd");
+	else
+		seg(p, AT_NORM, C_NONE, "  %s", which == SB_RCV ? "rcv" : "snd");
+	seg(p, AT_NORM, C_NONE, " ");
 	seg(p, ccch ? AT_BOLD : AT_NORM, ccch ? C_CHANGED : C_NONE, "cc %5lld/%-5lld %s",
 	    (long long)sb->cc, (long long)sb->hiwat, bar);
 	seg(p, mbch ? AT_BOLD : AT_NORM, mbch ? C_CHANGED : C_NONE, "  mb %lld/%lld",
@@ -320,6 +324,74 @@ draw_sockets(Pane *p, const ViewState *v)
 		draw_buffer(p, v, i, SB_RCV);
 		draw_buffer(p, v, i, SB_SND);
 	}
+}
+
+/* ---- the chain of the selected buffer ---- */
+
+/* Was mbuf r in the same buffer one step earlier? */
+static bool
+was_there(const ViewState *v, int i, int which, Ref r)
+{
+	const Socket *pso = v->prev ? world_socket(v->prev, i) : NULL;
+	const Mbuf *rec, *x;
+
+	if (pso == NULL)
+		return false;
+	for (Ref a = (which == SB_RCV ? pso->rcv : pso->snd).mb; (rec = world_mbuf(v->prev, a)) != NULL;
+	    a = rec->nextpkt)
+		for (Ref m = a; (x = world_mbuf(v->prev, m)) != NULL; m = x->next)
+			if (ref_eq(m, r))
+				return true;
+	return false;
+}
+
+/*
+ * The chain as the textbooks draw it, in text: a record a line (m_nextpkt
+ * down), its mbufs left to right (m_next), each [mN TYPE len +off] with
+ * its cluster and the cluster's references; the mbufs new at this step
+ * in the changed look.
+ */
+static void
+draw_chain(Pane *p, const ViewState *v)
+{
+	int i = v->sel / 2, which = v->sel % 2, nrec = 0;
+	const Socket *so = world_socket(v->w, i);
+	const Sockbuf *sb;
+	const Mbuf *rec, *x;
+	uint64_t guard = (uint64_t)v->w->mlive + 1;
+
+	if (so == NULL || v->sel < 0)
+		return;
+	sb = which == SB_RCV ? &so->rcv : &so->snd;
+	if (world_mbuf(v->w, sb->mb) == NULL) {
+		seg(p, AT_DIM, C_NONE, " sb_mb NULL: the buffer is empty (j/k select another)");
+		nl(p);
+		return;
+	}
+	for (Ref a = sb->mb; (rec = world_mbuf(v->w, a)) != NULL && guard > 0; a = rec->nextpkt) {
+		seg(p, AT_DIM, C_NONE, "%s", nrec == 0 ? " sb_mb " : "   |   ");
+		for (Ref m = a; (x = world_mbuf(v->w, m)) != NULL && guard > 0; m = x->next, guard--) {
+			static const char *const types[] = { "FREE", "DATA", "HEADER", "SONAME", "?", "?",
+				"CONTROL", "OOBDATA" };
+			bool fresh = !was_there(v, i, which, m);
+			const Cluster *c = world_cluster(v->w, x);
+			char box[96], cl[40] = "", off[16] = "";
+
+			if (c != NULL)  /* its cluster, and how many mbufs share it */
+				snprintf(cl, sizeof cl, " c%u x%u", x->ext.i, c->refcnt);
+			if (x->off != 0)        /* where its bytes start in the storage */
+				snprintf(off, sizeof off, " +%u", x->off);
+			snprintf(box, sizeof box, "[m%u %s %u%s%s%s]", m.i, x->type < 8 ? types[x->type] : "?",
+			    x->len, off, cl, (x->flags & M_EOR) ? " EOR" : "");
+			item(p, ref_eq(m, a) ? "-> " : " -> ", fresh ? AT_BOLD : AT_NORM,
+			    fresh ? C_CHANGED : C_NONE, box);
+		}
+		nl(p);
+		nrec++;
+	}
+	seg(p, AT_DIM, C_NONE, " %d record%s; sb_lastrecord m%u, sb_mbtail m%u", nrec, nrec == 1 ? "" : "s",
+	    sb->lastrecord.i, sb->mbtail.i);
+	nl(p);
 }
 
 /* ---- events ---- */
@@ -446,6 +518,7 @@ static const char *const help_lines[] = {
 	"> or End   the last step (runs to the end once)",
 	"Ctrl-L     redraw",
 	"i          what the scenario shows (its description)",
+	"j / k      the next / previous buffer, drawn as a chain",
 	"?          this help",
 	"q          quit",
 	"",
@@ -602,6 +675,20 @@ view_draw(Screen *s, const ViewState *v)
 		title(s, 2 + ht, 0, s->w, "sockets");
 		draw_pane(s, draw_sockets, v, 3 + ht, 0, s->w, hs);
 		top = ht + hs + 2;
+	}
+	if (v->sel >= 0 && v->sel / 2 < v->w->nsocks && body - top > 10) {
+		/* the selected buffer's chain, above the events */
+		int nc = count(draw_chain, v, s->w, NULL);
+		char ct[64];
+		int i = v->sel / 2;
+
+		if (nc > (body - top) / 3)
+			nc = (body - top) / 3;
+		snprintf(ct, sizeof ct, "chain of %s.%s (j/k another buffer)", sock_name(v->w, i),
+		    v->sel % 2 == SB_RCV ? "so_rcv" : "so_snd");
+		title(s, 1 + top, 0, s->w, ct);
+		draw_pane(s, draw_chain, v, 2 + top, 0, s->w, nc);
+		top += nc + 1;
 	}
 	if (v->source != NULL && s->w >= 110) {
 		/* events left, the scenario's text right */

@@ -38,6 +38,7 @@ typedef struct {
 	int nop_lines;
 	const char *description;        /* the scenario's leading comment, or NULL */
 	bool describe;                  /* show it */
+	int sel;                        /* the buffer drawn as a chain: socket * 2 + SB_RCV/SB_SND, -1 none */
 } ViewState;
 
 void view_draw(Screen *s, const ViewState *v);

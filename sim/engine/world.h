@@ -562,6 +562,17 @@ world_mbuf(const World *w, Ref r)
 	m = &w->mchunk[r.i >> POOL_CHUNK_SHIFT][r.i & (POOL_CHUNK - 1)];
 	return m->live && m->gen == r.g ? m : NULL;
 }
+/* A live mbuf's cluster, read-only; NULL when it has none or it is stale. */
+static inline const Cluster *
+world_cluster(const World *w, const Mbuf *m)
+{
+	const Cluster *c;
+
+	if (m == NULL || !(m->flags & M_EXT) || m->ext.i == 0 || m->ext.i >= w->nclusters)
+		return NULL;
+	c = &w->cchunk[m->ext.i >> POOL_CHUNK_SHIFT][m->ext.i & (POOL_CHUNK - 1)];
+	return c->gen == m->ext.g && c->refcnt > 0 ? c : NULL;
+}
 static inline const Socket *
 world_socket(const World *w, int i)
 {
