@@ -133,3 +133,23 @@ first_missing(const Scenario *s, const bool *held)
 			return s->expects[i].text;
 	return "?";
 }
+
+World *
+cli_world(const Scenario *s, const Profile *prof, uint32_t quirks, const char *schedule,
+    int64_t seed, SchedDev **plan, int *nplan)
+{
+	World *w = world_new(s, prof, quirks);
+
+	if (schedule != NULL) {
+		if (*plan == NULL && !load_plan(w, schedule, plan, nplan)) {
+			world_free(w);
+			return NULL;
+		}
+		sched_set_plan(w, *plan, *nplan);
+	}
+	if (seed >= 0)
+		world_set_seed(w, (uint64_t)seed);
+	else if (s->has_seed)
+		world_set_seed(w, (uint64_t)s->seed);
+	return w;
+}

@@ -60,6 +60,12 @@ bool resolve_profile(const Scenario *s, const char *profile, char **quirks,
     const Profile **pp, uint32_t *qbits);
 /* A --schedule argument: the text, or a file holding it. */
 bool load_plan(const World *w, const char *arg, SchedDev **plan, int *n);
+/* A world at step 0 as `sosim run` sets one up: the schedule (loaded into
+ * *plan on the first call, the same plan after), then the seed: seed >= 0
+ * from the command line, else the scenario's.  NULL when the schedule is
+ * bad (said on stderr). */
+World *cli_world(const Scenario *s, const Profile *prof, uint32_t quirks, const char *schedule,
+    int64_t seed, SchedDev **plan, int *nplan);
 
 /* Where a command writes (output.c): `-o FILE` or stdout (NULL or "-"). */
 typedef struct {

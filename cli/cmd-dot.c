@@ -46,30 +46,13 @@ typedef struct {
 	uint32_t quirks;
 	SchedDev *plan;
 	int nplan;
-	bool plan_loaded;
 } Recipe;
 
 /* A world at step 0, set up as `sosim run` sets up its own. */
 static World *
 make_world(Recipe *r)
 {
-	World *w = world_new(r->s, r->prof, r->quirks);
-
-	if (r->o->schedule != NULL) {
-		if (!r->plan_loaded) {
-			if (!load_plan(w, r->o->schedule, &r->plan, &r->nplan)) {
-				world_free(w);
-				return NULL;
-			}
-			r->plan_loaded = true;
-		}
-		sched_set_plan(w, r->plan, r->nplan);
-	}
-	if (r->o->seed >= 0)
-		world_set_seed(w, (uint64_t)r->o->seed);
-	else if (r->s->has_seed)
-		world_set_seed(w, (uint64_t)r->s->seed);
-	return w;
+	return cli_world(r->s, r->prof, r->quirks, r->o->schedule, r->o->seed, &r->plan, &r->nplan);
 }
 
 /* Step w until it has taken n steps or the run is over; the step reached. */
@@ -292,7 +275,7 @@ cmd_dot(int argc, char **argv)
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	GOptionContext *ctx = g_option_context_new("[FILE] - draw a run's buffers, splices or state machines");
-	Recipe r = { &o, NULL, NULL, 0, NULL, 0, false };
+	Recipe r = { &o, NULL, NULL, 0, NULL, 0 };
 	const MachineDef *d = NULL;
 	Scenario *s = NULL;
 	Agraph_t *g = NULL;

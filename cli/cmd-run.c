@@ -86,20 +86,12 @@ cmd_run(int argc, char **argv)
 	if (!cli_output_open(&out, o.output))
 		goto done;
 
-	w = world_new(s, prof, quirks);
-	if (o.schedule) {
-		if (!load_plan(w, o.schedule, &plan, &nplan))
-			goto done;
-		sched_set_plan(w, plan, nplan);
-	}
+	if ((w = cli_world(s, prof, quirks, o.schedule, o.has_seed ? o.seed : -1, &plan, &nplan)) == NULL)
+		goto done;
 	if (o.check && strcmp(o.check, "end") == 0)
 		w->run->check = CHECK_AT_END;
 	if (o.max_steps > 0)
 		w->run->limit_steps = (uint64_t)o.max_steps;
-	if (o.has_seed)
-		world_set_seed(w, (uint64_t)o.seed);
-	else if (s->has_seed)
-		world_set_seed(w, (uint64_t)s->seed);
 	trace_writer_init(&tw, out.fp, fmt);
 	{
 		TraceHeader h = { s->path, s->description, o.schedule, false, 0 };

@@ -107,16 +107,8 @@ cmd_tui(int argc, char **argv)
 		goto done;
 	if (!resolve_profile(s, o.profile, o.quirks, &prof, &quirks))
 		goto done;
-	w = world_new(s, prof, quirks);
-	if (o.schedule) {
-		if (!load_plan(w, o.schedule, &plan, &nplan))
-			goto done;
-		sched_set_plan(w, plan, nplan);
-	}
-	if (o.seed >= 0)
-		world_set_seed(w, (uint64_t)o.seed);
-	else if (s->has_seed)
-		world_set_seed(w, (uint64_t)s->seed);
+	if ((w = cli_world(s, prof, quirks, o.schedule, o.seed, &plan, &nplan)) == NULL)
+		goto done;
 	/* after the input is checked, so that bad input says what is wrong */
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
 		fprintf(stderr, "sosim tui: needs a terminal; try sosim run\n");

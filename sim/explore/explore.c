@@ -506,12 +506,13 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			if (o->on_end)
 				o->on_end(o->end_ctx, w);
 			int hard = verdict(w, r, rep);
+			bool seen = some_sometimes(rep);
 
-			if (hard > 0 || some_sometimes(rep))
+			if (hard > 0 || seen)
 				path_plan(d.path, depth, plan);
 			if (hard > 0)
 				keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
-			if (some_sometimes(rep))
+			if (seen)
 				keep_witnesses(r, rep, (SchedDev *)(void *)plan->data, (int)plan->len, w->step);
 		}
 		progress(o, r, &next_progress);
