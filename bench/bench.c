@@ -31,9 +31,11 @@
  *   bench tui        `sosim tui` on a run of more than a million steps,
  *                    measured on the screen model (no terminal): the time
  *                    from a key to a finished frame for N (one step back,
- *                    from many places), n, and g to random steps:
+ *                    from many places), n, g to random steps, and C to a
+ *                    near breakpoint and across the whole run:
  *                    frame_back_median_ms, frame_back_worst_ms,
- *                    frame_next_worst_ms, frame_goto_worst_ms
+ *                    frame_next_worst_ms, frame_goto_worst_ms,
+ *                    frame_continue_near_worst_ms, frame_continue_whole_run_ms
  *   bench trace      the trace writers on one 16 MiB TCP transfer, output
  *                    counted and thrown away: text_bytes_per_s,
  *                    jsonl_bytes_per_s, chrome_bytes_per_s, and
@@ -744,7 +746,7 @@ bench_tui(void)
 	Tui *t;
 	uint64_t last, x = 88172645463325252ull;
 	enum { NBACK = 400, NGOTO = 100 };
-	double back[NBACK], next_worst = 0, goto_worst = 0, t0;
+	double back[NBACK], next_worst = 0, goto_worst = 0, t0, continue_whole, continue_near_worst = 0;
 	int nb = 0;
 
 	if (s == NULL) {
@@ -787,11 +789,38 @@ bench_tui(void)
 		if ((now_s() - g0) * 1000.0 > goto_worst)
 			goto_worst = (now_s() - g0) * 1000.0;
 	}
+	/* C across the whole run: from the end, a breakpoint nothing matches
+	 * (kmem: no splice_state in a plain TCP stream) */
+	for (const char *c = "bkmem"; *c; c++)
+		tui_handle_key(t, *c);
+	tui_handle_key(t, TUI_KEY_ENTER);
+	tui_goto(t, last);
+	continue_whole = frame_ms(t, scr, 'C');
+	if (tui_step(t) != last)
+		fprintf(stderr, "bench: C stopped at %llu\n", (unsigned long long)tui_step(t));
+	/* C to a near one: the step before, from random places (softnet runs every other step) */
+	for (const char *c = "bkmem"; *c; c++)
+		tui_handle_key(t, *c);
+	tui_handle_key(t, TUI_KEY_ENTER);       /* the same again: off */
+	for (const char *c = "bsoftnet"; *c; c++)
+		tui_handle_key(t, *c);
+	tui_handle_key(t, TUI_KEY_ENTER);
+	for (int i = 0; i < NGOTO; i++) {
+		double ms;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		tui_goto(t, 10 + x % (last - 10));
+		ms = frame_ms(t, scr, 'C');
+		if (ms > continue_near_worst)
+			continue_near_worst = ms;
+	}
 	qsort(back, (size_t)nb, sizeof back[0], cmp_double);
 	printf("frame_back_median_ms %.3f\n", back[nb / 2]);
 	printf("frame_back_worst_ms %.3f\n", back[nb - 1]);
 	printf("frame_next_worst_ms %.3f\n", next_worst);
 	printf("frame_goto_worst_ms %.3f\n", goto_worst);
+	printf("frame_continue_near_worst_ms %.3f\n", continue_near_worst);
+	printf("frame_continue_whole_run_ms %.1f\n", continue_whole);
 	tui_free(t);
 	screen_free(scr);
 	scenario_free(s);

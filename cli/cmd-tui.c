@@ -2,21 +2,29 @@
  * cmd-tui.c: `sosim tui`: step through a run in the terminal (tui/).
  *
  *   sosim tui FILE [--profile P] [--quirk Q]... [--seed N] [--schedule S] [--at STEP]
+ *   sosim tui TRACE.jsonl [--at STEP]
  *
  * The world is made as `sosim run` makes its own (profile, quirks, seed,
  * --schedule), and handed to the viewer at step 0; --at moves it first.
- * The scenario's expectations are checked here, at the last step, since
- * tui/ sits below the scenario layer.  Exit 0 on q, 2 for bad input or
- * when there is no terminal.
+ * What tui/ cannot know from below the scenario layer comes from here:
+ * the verdict at the last step, the source line of each thread's
+ * operation, breakpoint conditions (parsed as `expect` lines are), and
+ * the pictures d writes (viz/).  A file that starts with '{' is a saved
+ * JSONL trace, shown read only.  Exit 0 on q, 2 for bad input or when
+ * there is no terminal.
  */
 #include "cli.h"
 #include "expect.h"
+#include "run.h"
 #include "sched.h"
+#include "snapshot.h"
 #include "term.h"
 #include "tui.h"
+#include "viz.h"
 
 #include <errno.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +38,13 @@ typedef struct {
 	char *at;
 } TuiOpts;
 
-/* The verdict as `sosim run` gives it: held, or the first failure. */
 static int
 op_line(void *ctx, const World *w, int tid)
 {
 	return scenario_op_line(ctx, w, tid);
 }
 
+/* The verdict as `sosim run` gives it: held, or the first failure. */
 static bool
 verdict(void *ctx, World *w, char *buf, size_t n)
 {
@@ -58,6 +66,144 @@ verdict(void *ctx, World *w, char *buf, size_t n)
 			}
 	g_free(rep);
 	return failed == 0;
+}
+
+/* b SOCKET.FIELD OP VALUE: parsed as an `expect` line is. */
+static void *
+cond_parse(void *ctx, const char *text, char *err, size_t n)
+{
+	ScnExpect *e = g_new0(ScnExpect, 1);
+	char *why = NULL;
+
+	if (scenario_parse_condition(ctx, text, e, &why))
+		return e;
+	snprintf(err, n, "%s", why);
+	g_free(why);
+	g_free(e);
+	return NULL;
+}
+
+static bool
+cond_holds(void *ctx, const void *cond, World *w)
+{
+	(void)ctx;
+	return expect_condition_holds(w, cond);
+}
+
+/* What d needs besides the world: the scenario's name for the files. */
+typedef struct {
+	const char *path;
+} DumpCtx;
+
+/* Write g as dot text (or SVG) to path, whole or not at all; false with why. */
+static bool
+write_picture(Agraph_t *g, VizFormat f, const char *path, char *msg, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	GError *err = NULL;
+	bool ok;
+
+	if (fp == NULL)
+		abort();
+	ok = viz_write(g, f, fp);
+	fclose(fp);
+	if (!ok)
+		snprintf(msg, n, "Graphviz could not render %s", path);
+	else if (!(ok = g_file_set_contents(path, buf, (gssize)len, &err))) {
+		snprintf(msg, n, "cannot write %s: %s", path, err->message);
+		g_error_free(err);
+	}
+	free(buf);
+	return ok;
+}
+
+/* d: the selected buffer at this step, as `sosim dot --buffer` draws it,
+ * into NAME-stepN-SOCKET.rcv.dot and .svg in the current directory.  The
+ * step is run again from the world before it, to record what it did. */
+static bool
+dump(void *ctx, const World *w, const World *prev, uint64_t step, int sock, int which, char *msg,
+    size_t n)
+{
+	DumpCtx *d = ctx;
+	VizRecorder *rec = viz_recorder_new(step, NULL, 0);
+	VizView v = { w, prev, step, step, d->path, NULL };
+	char *base = g_path_get_basename(d->path), *dot, *svg;
+	Agraph_t *g;
+	bool ok;
+
+	if (g_str_has_suffix(base, ".scn"))
+		base[strlen(base) - 4] = '\0';
+	dot = g_strdup_printf("%s-step%llu-%s.%s.dot", base, (unsigned long long)step, sock_name(w, sock),
+	    which == SB_RCV ? "rcv" : "snd");
+	svg = g_strdup_printf("%.*s.svg", (int)strlen(dot) - 4, dot);
+	if (prev != NULL) {
+		World *c = world_clone(prev);
+
+		c->run->shadow_valid = false;
+		c->run->sink = (EventSink){ viz_recorder_sink, rec };
+		sched_step(c);
+		c->run->sink.fn = NULL;
+		c->run->shadow_valid = false;
+		world_free(c);
+		v.rec = rec;
+	}
+	g = viz_buffers(&v, sock, which);
+	ok = write_picture(g, VIZ_DOT, dot, msg, n) && write_picture(g, VIZ_SVG, svg, msg, n);
+	if (ok)
+		snprintf(msg, n, "wrote %s and %s", dot, svg);
+	else
+		g_unlink(dot);  /* nothing half-written */
+	viz_free(g);
+	viz_recorder_free(rec);
+	g_free(base);
+	g_free(dot);
+	g_free(svg);
+	return ok;
+}
+
+/* Whether path holds a JSONL trace rather than a scenario: a record first. */
+static bool
+is_trace(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	int c = ' ';
+
+	if (fp == NULL)
+		return false;
+	while (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+		c = getc(fp);
+	fclose(fp);
+	return c == '{';
+}
+
+/* A saved trace: the events only. */
+static int
+tui_trace(const char *path, const TuiOpts *o, uint64_t at)
+{
+	char err[400];
+	Tui *t;
+	int rc;
+
+	if (o->profile != NULL || o->quirks != NULL || o->seed >= 0 || o->schedule != NULL) {
+		fprintf(stderr, "sosim tui: %s is a saved trace: --profile, --quirk, --seed and --schedule "
+		    "are for a scenario\n", path);
+		return EXIT_BAD_INPUT;
+	}
+	if ((t = tui_open_trace(path, err, sizeof err)) == NULL) {
+		fprintf(stderr, "sosim tui: %s\n", err);
+		return EXIT_BAD_INPUT;
+	}
+	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+		fprintf(stderr, "sosim tui: needs a terminal\n");
+		tui_free(t);
+		return EXIT_BAD_INPUT;
+	}
+	tui_goto(t, at);
+	rc = term_run(t) == 0 ? 0 : 1;
+	tui_free(t);
+	return rc;
 }
 
 static int
@@ -85,6 +231,7 @@ cmd_tui(int argc, char **argv)
 	int rc = EXIT_BAD_INPUT;
 	char *text = NULL, **source = NULL;
 	int nsource = 0;
+	DumpCtx dctx = { NULL };
 
 	o.seed = -1;
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -92,6 +239,7 @@ cmd_tui(int argc, char **argv)
 		goto done;
 	if ((path = cli_one_file("tui", argc, argv)) == NULL)
 		goto done;
+	dctx.path = path;
 	if (o.at != NULL) {
 		char *end;
 
@@ -102,6 +250,10 @@ cmd_tui(int argc, char **argv)
 			    o.at);
 			goto done;
 		}
+	}
+	if (is_trace(path)) {
+		rc = tui_trace(path, &o, at);
+		goto done;
 	}
 	if ((s = cli_parse_scenario(path)) == NULL)
 		goto done;
@@ -121,7 +273,12 @@ cmd_tui(int argc, char **argv)
 			nsource--;      /* the newline at the end */
 	}
 	{
-		TuiConfig cfg = { path, verdict, NULL, source, nsource, op_line, s, s->description };
+		TuiConfig cfg = {
+			.path = path, .verdict = verdict, .source = source, .nsource = nsource,
+			.op_line = op_line, .op_ctx = s, .description = s->description,
+			.cond_parse = cond_parse, .cond_holds = cond_holds, .cond_free = g_free, .cond_ctx = s,
+			.dump = dump, .dump_ctx = &dctx,
+		};
 
 		t = tui_new(w, &cfg);
 		w = NULL;       /* the viewer owns it */
@@ -147,6 +304,7 @@ done:
 
 const CliCommand cli_cmd_tui = {
 	"tui",
-	"tui FILE [--profile P] [--quirk Q]... [--seed N] [--schedule S] [--at STEP]",
+	"tui FILE [--profile P] [--quirk Q]... [--seed N] [--schedule S] [--at STEP]\n"
+	"                        (FILE: a scenario, or a trace of sosim run --format jsonl)",
 	cmd_tui,
 };

@@ -117,6 +117,12 @@ map_key(int k)
 	case 27: return TUI_KEY_ESCAPE;
 	case KEY_BACKSPACE: case 127: case 8: return TUI_KEY_BACKSPACE;
 	case 12: return TUI_KEY_REDRAW;         /* Ctrl-L */
+	case '\t': return TUI_KEY_TAB;
+	case KEY_BTAB: return TUI_KEY_BACKTAB;
+	case KEY_UP: return TUI_KEY_UP;
+	case KEY_DOWN: return TUI_KEY_DOWN;
+	case KEY_PPAGE: return TUI_KEY_PGUP;
+	case KEY_NPAGE: return TUI_KEY_PGDN;
 	}
 	return k;
 }
@@ -149,6 +155,20 @@ term_run(Tui *t)
 	cbreak();
 	noecho();
 	keypad(stdscr, TRUE);
+	/* Home and End as terminals send them whatever TERM says (tmux and
+	 * screen send ESC [1~ and ESC [4~, xterm ESC [H and ESC [F, or ESC O
+	 * in application mode); ncurses knows only its description's */
+	{
+		static const struct { const char *seq; int key; } keys[] = {
+			{ "\033[1~", KEY_HOME }, { "\033[4~", KEY_END }, { "\033[7~", KEY_HOME },
+			{ "\033[8~", KEY_END }, { "\033[H", KEY_HOME }, { "\033[F", KEY_END },
+			{ "\033OH", KEY_HOME }, { "\033OF", KEY_END },
+		};
+
+		for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+			if (key_defined(keys[i].seq) == 0)
+				define_key(keys[i].seq, keys[i].key);
+	}
 	curs_set(0);
 	colors_init();
 	s = screen_new(COLS, LINES);

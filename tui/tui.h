@@ -21,6 +21,12 @@ enum {
 	TUI_KEY_ESCAPE,
 	TUI_KEY_BACKSPACE,
 	TUI_KEY_REDRAW,         /* Ctrl-L */
+	TUI_KEY_TAB,
+	TUI_KEY_BACKTAB,        /* Shift-Tab */
+	TUI_KEY_UP,
+	TUI_KEY_DOWN,
+	TUI_KEY_PGUP,
+	TUI_KEY_PGDN,
 };
 
 /* What the caller does after a key. */
@@ -41,12 +47,28 @@ typedef struct {
 	int (*op_line)(void *ctx, const World *w, int tid);
 	void *op_ctx;
 	const char *description;        /* the scenario's leading comment, or NULL */
+	/* b with a condition on the world, as an `expect` line writes it
+	 * (`b.rcv.cc == 0`): parse gives an opaque condition, or NULL with
+	 * why in err; holds tests it on a world.  NULL: no conditions. */
+	void *(*cond_parse)(void *ctx, const char *text, char *err, size_t n);
+	bool (*cond_holds)(void *ctx, const void *cond, World *w);
+	void (*cond_free)(void *cond);
+	void *cond_ctx;
+	/* d: write buffer `which` of socket `sock` of world w at step `step`
+	 * (prev: the world a step earlier, NULL at 0) as pictures; what was
+	 * written, or why not, in msg.  NULL: no pictures. */
+	bool (*dump)(void *ctx, const World *w, const World *prev, uint64_t step, int sock, int which,
+	    char *msg, size_t n);
+	void *dump_ctx;
 } TuiConfig;
 
 typedef struct Tui Tui;
 
 /* w at step 0; the controller owns it from now on. */
 Tui *tui_new(World *w, const TuiConfig *cfg);
+/* A saved JSONL trace (`sosim run --format jsonl`), read only: its events
+ * step by step, without the worlds.  NULL with why in err. */
+Tui *tui_open_trace(const char *path, char *err, size_t n);
 void tui_free(Tui *t);
 
 /* Go to step n (the last step when the run ends before it). */
@@ -56,6 +78,8 @@ uint64_t tui_step(const Tui *t);
 uint64_t tui_last(const Tui *t);
 bool tui_help_shown(const Tui *t);
 bool tui_description_shown(const Tui *t);
+/* The message the status line shows after the last key, "" none. */
+const char *tui_message(const Tui *t);
 
 TuiAction tui_handle_key(Tui *t, int key);
 /* Draw the current frame into s, from scratch. */

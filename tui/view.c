@@ -79,11 +79,15 @@ pane_end(Pane *p)
 	    p->y - p->h + 1);
 }
 
+/* A pane's title on its top line; the pane j/k move in, in reverse. */
 static void
-title(Screen *s, int row, int col, int w, const char *text)
+title(Screen *s, int row, int col, int w, const char *text, bool focused)
 {
 	screen_fill(s, row, col, w, '-', AT_LINE | AT_DIM, C_NONE);
-	screen_printf(s, row, col + 1, w - 1, AT_BOLD, C_TITLE, " %s ", text);
+	if (focused)
+		screen_printf(s, row, col + 1, w - 1, AT_BOLD | AT_REV, C_TITLE, "[%s]", text);
+	else
+		screen_printf(s, row, col + 1, w - 1, AT_BOLD, C_TITLE, " %s ", text);
 }
 
 /* ---- threads ---- */
@@ -155,7 +159,7 @@ frame_locals(Pane *p, const Frame *f, const char *name)
 		    (unsigned long long)f->u.kt.total);
 	else
 		return;
-	item(p, p->x > 2 ? "; " : "", AT_NORM, C_NONE, buf);
+	item(p, p->x > 3 ? "; " : "", AT_NORM, C_NONE, buf);
 }
 
 static bool
@@ -163,6 +167,43 @@ has_locals(const char *name)
 {
 	return strcmp(name, "sosend") == 0 || strncmp(name, "soreceive", 9) == 0 ||
 	    strncmp(name, "kttcp", 5) == 0;
+}
+
+/* softnet is no thread of the world: what it has queued, and when next. */
+static void
+draw_softnet(Pane *p, const ViewState *v)
+{
+	static const char *const what[KW__COUNT] = {
+		[KW_SEGMENT] = "segment", [KW_PERSIST] = "persist timer", [KW_SLEEP_TIMEOUT] = "sleep timeout",
+		[KW_SCENARIO] = "scenario event", [KW_SPLICE_IDLE] = "idle timeout",
+		[KW_KCONT] = "kernel continuation",
+	};
+	const World *w = v->w;
+	int count[KW__COUNT] = { 0 };
+	char buf[200];
+	size_t len = 0;
+
+	for (uint32_t k = 0; k < w->nwork; k++)
+		count[w->work[w->work_head + k].kind]++;
+	seg(p, v->tsel == w->nthreads ? AT_BOLD | AT_REV : AT_NORM, C_NONE, "%s",
+	    v->tsel == w->nthreads ? ">" : " ");
+	seg(p, AT_BOLD, C_NONE, "%-9s ", "softnet");
+	if (w->nwork == 0)
+		len += (size_t)snprintf(buf, sizeof buf, "nothing queued");
+	for (int k = 0; k < KW__COUNT && len < sizeof buf; k++)
+		if (count[k] > 0)
+			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d %s%s", len ? ", " : "queued: ",
+			    count[k], what[k], count[k] > 1 ? "s" : "");
+	if (w->nwork > 0 && len < sizeof buf) {
+		int64_t at = w->work[w->work_head].time;
+
+		snprintf(buf + len, sizeof buf - len, "; next at t=%lld.%06llds", (long long)(at / 1000000000),
+		    (long long)(at % 1000000000 / 1000));
+	}
+	item(p, "", w->nwork ? AT_NORM : AT_DIM, C_NONE, buf);
+	if (v->ran == -1)
+		seg(p, AT_BOLD, C_NONE, " (ran this step)");
+	nl(p);
 }
 
 static void
@@ -179,6 +220,7 @@ draw_threads(Pane *p, const ViewState *v)
 		bool locals = false;
 		char buf[160];
 
+		seg(p, v->tsel == i ? AT_BOLD | AT_REV : AT_NORM, C_NONE, "%s", v->tsel == i ? ">" : " ");
 		seg(p, AT_BOLD, C_NONE, "%-9s ", thread_name(w, i));
 		item(p, "", sattr | (changed ? AT_BOLD : 0), changed ? C_CHANGED : scol,
 		    thread_state(w, t, buf, sizeof buf));
@@ -189,7 +231,7 @@ draw_threads(Pane *p, const ViewState *v)
 			    t->err ? " errno " : "", t->err ? "set" : "");
 		nl(p);
 		if (t->depth > 0) {
-			seg(p, AT_NORM, C_NONE, "  ");
+			seg(p, AT_NORM, C_NONE, "   ");
 			for (int k = 0; k < t->depth && k < MAX_DEPTH; k++) {
 				const Frame *f = &t->stack[k];
 				const MachineDef *d = machine_def(f->mach);
@@ -209,7 +251,7 @@ draw_threads(Pane *p, const ViewState *v)
 			nl(p);
 		}
 		if (locals) {
-			seg(p, AT_DIM, C_NONE, "  ");
+			seg(p, AT_DIM, C_NONE, "   ");
 			for (int k = 0; k < t->depth && k < MAX_DEPTH; k++) {
 				const MachineDef *d = machine_def(t->stack[k].mach);
 
@@ -219,6 +261,7 @@ draw_threads(Pane *p, const ViewState *v)
 			nl(p);
 		}
 	}
+	draw_softnet(p, v);
 }
 
 /* ---- sockets ---- */
@@ -348,8 +391,9 @@ was_there(const ViewState *v, int i, int which, Ref r)
 /*
  * The chain as the textbooks draw it, in text: a record a line (m_nextpkt
  * down), its mbufs left to right (m_next), each [mN TYPE len +off] with
- * its cluster and the cluster's references; the mbufs new at this step
- * in the changed look.
+ * its cluster and the cluster's references; the sockbuf's pointers at
+ * the records and the mbuf they point at; the mbufs new at this step in
+ * the changed look.
  */
 static void
 draw_chain(Pane *p, const ViewState *v)
@@ -364,12 +408,15 @@ draw_chain(Pane *p, const ViewState *v)
 		return;
 	sb = which == SB_RCV ? &so->rcv : &so->snd;
 	if (world_mbuf(v->w, sb->mb) == NULL) {
-		seg(p, AT_DIM, C_NONE, " sb_mb NULL: the buffer is empty (j/k select another)");
+		seg(p, AT_DIM, C_NONE, " sb_mb NULL: the buffer is empty");
 		nl(p);
 		return;
 	}
 	for (Ref a = sb->mb; (rec = world_mbuf(v->w, a)) != NULL && guard > 0; a = rec->nextpkt) {
-		seg(p, AT_DIM, C_NONE, "%s", nrec == 0 ? " sb_mb " : "   |   ");
+		bool lastrec = ref_eq(a, sb->lastrecord);
+
+		seg(p, AT_DIM, C_NONE, " %-18s", nrec == 0 && lastrec ? "sb_mb, lastrecord" : nrec == 0 ? "sb_mb" :
+		    lastrec ? "sb_lastrecord" : "m_nextpkt");
 		for (Ref m = a; (x = world_mbuf(v->w, m)) != NULL && guard > 0; m = x->next, guard--) {
 			static const char *const types[] = { "FREE", "DATA", "HEADER", "SONAME", "?", "?",
 				"CONTROL", "OOBDATA" };
@@ -385,41 +432,81 @@ draw_chain(Pane *p, const ViewState *v)
 			    x->len, off, cl, (x->flags & M_EOR) ? " EOR" : "");
 			item(p, ref_eq(m, a) ? "-> " : " -> ", fresh ? AT_BOLD : AT_NORM,
 			    fresh ? C_CHANGED : C_NONE, box);
+			if (ref_eq(m, sb->mbtail))
+				seg(p, AT_DIM, C_NONE, " <- sb_mbtail");
 		}
 		nl(p);
 		nrec++;
 	}
-	seg(p, AT_DIM, C_NONE, " %d record%s; sb_lastrecord m%u, sb_mbtail m%u", nrec, nrec == 1 ? "" : "s",
-	    sb->lastrecord.i, sb->mbtail.i);
+	seg(p, AT_DIM, C_NONE, " %d record%s, %lld bytes (sb_cc); m_next across, m_nextpkt down", nrec,
+	    nrec == 1 ? "" : "s", (long long)sb->cc);
 	nl(p);
 }
 
 /* ---- events ---- */
 
+/*
+ * The event log: the step's events with the steps before and after it,
+ * the current step's first line (its "-- step") a third of the way down
+ * and in reverse, the others dim; j/k in this pane move the log.
+ */
 static void
 draw_events(Pane *p, const ViewState *v)
 {
-	if (v->step == 0) {
-		seg(p, AT_DIM, C_NONE, " before the first step: press n to take it");
-		nl(p);
+	int lo = 0, hi = v->nlog, cur, ncur = 0, anchor, base;
+
+	/* the first line of the step or after it (a saved trace is long) */
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (v->log[mid].step < v->step)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	for (int i = 0; i < v->nevents; i++) {
-		const char *e = v->events[i];
-		int kind = v->kinds ? v->kinds[i] : -1;
+	cur = lo;
+	while (cur + ncur < v->nlog && v->log[cur + ncur].step == v->step)
+		ncur++;
+	anchor = p->h / 3;
+	if (anchor > p->h - ncur)
+		anchor = p->h - ncur > 0 ? p->h - ncur : 0;
+	anchor -= v->log_scroll;
+	base = anchor;
+	if (ncur == 0) {
+		/* step 0, or a step a trace shows nothing of: a line says so */
+		if (anchor >= 0 && anchor < p->h) {
+			p->y = anchor;
+			seg(p, AT_REV | AT_BOLD, C_NONE, "%-*s", p->w, v->step == 0 ?
+			    "-- step 0: before the first step (n takes it)" : "-- no events at this step");
+		}
+		base++;
+	}
+	for (int row = 0; row < p->h; row++) {
+		int i = row < anchor ? cur - (anchor - row) : row >= base ? cur + (row - base) : -1;
+		const LogLine *l;
 		uint8_t attr = AT_NORM, color = C_NONE;
 
+		if (i < 0 || i >= v->nlog)
+			continue;
+		l = &v->log[i];
+		if (l->step != v->step)
+			attr = AT_DIM;
+		else if (l->kind == EVK_STEP)
+			attr = AT_REV | AT_BOLD;
 		/* a broken invariant stands out; buffer changes match the
 		 * numbers drawn as changed above */
-		if (kind == EVK_VIOLATION)
+		if (l->kind == EVK_VIOLATION)
 			attr = AT_BOLD, color = C_BAD;
-		else if (kind == EVK_SOCKBUF || kind == EVK_SBFLAGS)
+		else if (l->step == v->step && (l->kind == EVK_SOCKBUF || l->kind == EVK_SBFLAGS))
 			color = C_CHANGED;
-		if (i == 0)
-			seg(p, AT_REV | AT_BOLD, color, "%-*s", p->w, e);
+		p->y = row;
+		p->x = 0;
+		if (attr & AT_REV)
+			seg(p, attr, color, "%-*s", p->w, l->text);
 		else
-			seg(p, attr, color, "%s", e);
-		nl(p);
+			seg(p, attr, color, "%s", l->text);
 	}
+	p->y = 0;       /* drawn by rows: nothing is hidden below */
 }
 
 /*
@@ -436,7 +523,7 @@ draw_source(Pane *p, const ViewState *v)
 		focus = v->op_lines[v->ran];
 	for (int i = 0; focus == 0 && i < v->nop_lines; i++)
 		focus = v->op_lines[i];
-	first = focus - p->h / 2;
+	first = focus - p->h / 2 + v->src_scroll;
 	if (first + p->h > v->nsource)
 		first = v->nsource - p->h + 1;
 	if (first < 1)
@@ -480,19 +567,29 @@ draw_status(Screen *s, const ViewState *v)
 		snprintf(of, sizeof of, "?");
 	else
 		snprintf(of, sizeof of, "%llu", (unsigned long long)v->last);
+	/* what changes first, so that a narrow terminal cuts the rest */
+	x += screen_printf(s, 0, x, -1, AT_REV | AT_BOLD, C_NONE, " step %llu of %s ",
+	    (unsigned long long)v->step, of);
+	if (w != NULL)
+		x += screen_printf(s, 0, x, -1, AT_REV, C_NONE, "| t=%lld.%06llds ",
+		    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
+	if (v->verdict != NULL)
+		x += screen_printf(s, 0, x, -1, AT_REV | AT_BOLD, v->verdict_ok ? C_GOOD : C_BAD, "| %s ",
+		    v->verdict);
+	else if (w != NULL && (w->nfails > 0 || w->stop == STOP_VIOLATION))
+		/* the verdict so far: an op already gave what its `=>` did not say */
+		x += screen_printf(s, 0, x, -1, AT_REV | AT_BOLD, C_BAD, "| %d result%s differed so far ",
+		    w->nfails, w->nfails == 1 ? "" : "s");
+	if (w == NULL) {
+		screen_printf(s, 0, x, -1, AT_REV, C_NONE, "| %s | %s ", v->path ? v->path : "?",
+		    v->title ? v->title : "");
+		return;
+	}
 	quirks[0] = '\0';
 	for (int k = 0; k < QUIRK__COUNT; k++)
 		if (quirk_on(w, (QuirkId)k))
 			len += (size_t)snprintf(quirks + len, sizeof quirks - len, "%s%s", len ? "," : "",
 			    quirk_defs[k].name);
-	/* what changes first, so that a narrow terminal cuts the rest */
-	x += screen_printf(s, 0, x, -1, AT_REV | AT_BOLD, C_NONE, " step %llu of %s ",
-	    (unsigned long long)v->step, of);
-	x += screen_printf(s, 0, x, -1, AT_REV, C_NONE, "| t=%lld.%06llds ",
-	    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
-	if (v->verdict != NULL)
-		x += screen_printf(s, 0, x, -1, AT_REV | AT_BOLD, v->verdict_ok ? C_GOOD : C_BAD, "| %s ",
-		    v->verdict);
 	screen_printf(s, 0, x, -1, AT_REV, C_NONE, "| %s | %s | quirks: %s ", v->path ? v->path : "?",
 	    w->prof ? w->prof->name : "?", len ? quirks : "none");
 }
@@ -500,30 +597,37 @@ draw_status(Screen *s, const ViewState *v)
 static void
 draw_keys(Screen *s, const ViewState *v)
 {
-	int row = s->h - 1;
-	int x = screen_put(s, row, 0, -1, AT_DIM, C_NONE,
-	    " n/N next/prev step  g go to  </> first/last  ? help  q quit");
+	int row = s->h - 1, x;
 
-	if (v->message != NULL)
-		screen_printf(s, row, x + 2, -1, AT_BOLD, C_NONE, "%s", v->message);
+	if (v->message != NULL) {
+		/* what the last key did, where the eye is */
+		screen_printf(s, row, 0, -1, AT_BOLD, C_NONE, " %s", v->message);
+		return;
+	}
+	x = screen_put(s, row, 0, -1, AT_DIM, C_NONE,
+	    " n/N step  s/S thread  c/C continue  b break  / search  Tab pane  j/k move  d picture  ? help  q quit");
+	(void)x;
 }
 
 static const char *const help_lines[] = {
-	"Keys of sosim tui",
+	"Keys of sosim tui (lower case forwards, upper case backwards)",
 	"",
-	"n          next step",
-	"N          previous step (seeks back; never reruns)",
-	"g NUMBER   go to a step (Enter goes, Escape cancels)",
-	"< or Home  the first step (0: before anything ran)",
-	"> or End   the last step (runs to the end once)",
-	"Ctrl-L     redraw",
-	"i          what the scenario shows (its description)",
-	"j / k      the next / previous buffer, drawn as a chain",
-	"?          this help",
-	"q          quit",
+	"n / N        next / previous step (back is a seek: never a rerun)",
+	"s / S        next / previous step of the selected thread",
+	"c / C        continue to the next / previous breakpoint or search match",
+	"b WHAT       break at WHAT; the same again removes it, an empty one clears all:",
+	"               a thread (reader, softnet), an event kind (wakeup, sockbuf),",
+	"               a routine (sbwait), ROUTINE:STATE (soreceive:waiting),",
+	"               a condition, stopping where it becomes true (b.rcv.cc == 0)",
+	"/ TEXT       the next step whose events say TEXT (Enter alone: again)",
+	"g NUMBER     go to a step        < or Home, > or End: the first, the last",
+	"Tab          the next pane (threads, sockets, events, scenario)",
+	"j/k, arrows  in that pane: choose a thread or a buffer, scroll",
+	"d            write the selected buffer as a picture (.dot and .svg)",
+	"i            what the scenario shows (its description)",
+	"Ctrl-L       redraw            ? this help            q quit",
 	"",
-	"Bold (coloured): what this step changed.",
-	"Any key closes this help.",
+	"Bold (coloured): what this step changed.  Any key closes this help.",
 };
 
 /* A framed box in the middle of the screen, its first line a title. */
@@ -621,11 +725,34 @@ draw_pane(Screen *s, void (*draw)(Pane *, const ViewState *), const ViewState *v
 	pane_end(&p);
 }
 
+/* The events pane's title: the step, and what c and C stop at. */
+static void
+events_title(char *buf, size_t n, const ViewState *v)
+{
+	int len = snprintf(buf, n, "events of step %llu%s", (unsigned long long)v->step,
+	    v->log_scroll ? " (moved: n or N comes back)" : "");
+
+	if (v->stops != NULL && v->stops[0] != '\0' && len > 0 && (size_t)len < n)
+		snprintf(buf + len, n - (size_t)len, " | %s", v->stops);
+}
+
+/* A saved trace: the events alone. */
+static void
+draw_trace(Screen *s, const ViewState *v)
+{
+	char t[500];
+	int body = s->h - 2;
+
+	events_title(t, sizeof t, v);
+	title(s, 1, 0, s->w, t, true);
+	draw_pane(s, draw_events, v, 2, 0, s->w, body - 1);
+}
+
 void
 view_draw(Screen *s, const ViewState *v)
 {
 	int body, top, nt, ns, wt, ws;
-	char t[64];
+	char t[500];
 
 	screen_clear(s);
 	if (s->w < VIEW_MIN_W || s->h < VIEW_MIN_H) {
@@ -634,11 +761,15 @@ view_draw(Screen *s, const ViewState *v)
 	}
 	draw_status(s, v);
 	draw_keys(s, v);
+	if (v->w == NULL) {
+		draw_trace(s, v);
+		goto overlays;
+	}
 	body = s->h - 2;        /* rows 1 .. h-2 */
 	/* the widths the panes want, unwrapped */
 	nt = count(draw_threads, v, 1 << 20, &wt);
 	ns = count(draw_sockets, v, 1 << 20, &ws);
-	snprintf(t, sizeof t, "events of step %llu", (unsigned long long)v->step);
+	events_title(t, sizeof t, v);
 	if (s->w >= 110) {
 		/* threads left, sockets right, events below: at most 60% of the
 		 * body on top; each pane gets the width it needs when both fit,
@@ -659,8 +790,8 @@ view_draw(Screen *s, const ViewState *v)
 		top = (nt > ns ? nt : ns) + 1;
 		if (top > max)
 			top = max;
-		title(s, 1, 0, lw, "threads");
-		title(s, 1, lw + 1, s->w - lw - 1, "sockets");
+		title(s, 1, 0, lw, "threads", v->focus == P_THREADS);
+		title(s, 1, lw + 1, s->w - lw - 1, "sockets", v->focus == P_SOCKETS);
 		for (int r = 1; r < top; r++)
 			screen_fill(s, 1 + r, lw, 1, '|', AT_LINE | AT_DIM, C_NONE);
 		screen_fill(s, 1, lw, 1, '+', AT_LINE | AT_DIM, C_NONE);
@@ -670,41 +801,47 @@ view_draw(Screen *s, const ViewState *v)
 		int max = body / 3 - 1;
 		int ht = nt < max ? nt : max, hs = ns < max ? ns : max;
 
-		title(s, 1, 0, s->w, "threads");
+		title(s, 1, 0, s->w, "threads", v->focus == P_THREADS);
 		draw_pane(s, draw_threads, v, 2, 0, s->w, ht);
-		title(s, 2 + ht, 0, s->w, "sockets");
+		title(s, 2 + ht, 0, s->w, "sockets", v->focus == P_SOCKETS);
 		draw_pane(s, draw_sockets, v, 3 + ht, 0, s->w, hs);
 		top = ht + hs + 2;
 	}
 	if (v->sel >= 0 && v->sel / 2 < v->w->nsocks && body - top > 10) {
 		/* the selected buffer's chain, above the events */
 		int nc = count(draw_chain, v, s->w, NULL);
-		char ct[64];
+		char ct[96];
 		int i = v->sel / 2;
 
 		if (nc > (body - top) / 3)
 			nc = (body - top) / 3;
-		snprintf(ct, sizeof ct, "chain of %s.%s (j/k another buffer)", sock_name(v->w, i),
-		    v->sel % 2 == SB_RCV ? "so_rcv" : "so_snd");
-		title(s, 1 + top, 0, s->w, ct);
+		snprintf(ct, sizeof ct, "chain of %s.%s (%s; d: a picture)", sock_name(v->w, i),
+		    v->sel % 2 == SB_RCV ? "so_rcv" : "so_snd",
+		    v->pinned ? "chosen in the sockets pane" : "the buffer that changed last; Tab, j/k: another");
+		title(s, 1 + top, 0, s->w, ct, false);
 		draw_pane(s, draw_chain, v, 2 + top, 0, s->w, nc);
 		top += nc + 1;
 	}
 	if (v->source != NULL && s->w >= 110) {
-		/* events left, the scenario's text right */
-		int ew = s->w * 6 / 10;
+		/* events left, the scenario's text right: the events get the
+		 * width their lines want, the text what is left */
+		int ew = s->w - 32 < 96 ? s->w - 32 : 96;
 
-		title(s, 1 + top, 0, ew, t);
-		title(s, 1 + top, ew + 1, s->w - ew - 1, "scenario");
+		if (ew < s->w * 6 / 10)
+			ew = s->w * 6 / 10;
+
+		title(s, 1 + top, 0, ew, t, v->focus == P_EVENTS);
+		title(s, 1 + top, ew + 1, s->w - ew - 1, "scenario", v->focus == P_SOURCE);
 		for (int r = 1; r < body - top; r++)
 			screen_fill(s, 1 + top + r, ew, 1, '|', AT_LINE | AT_DIM, C_NONE);
 		screen_fill(s, 1 + top, ew, 1, '+', AT_LINE | AT_DIM, C_NONE);
 		draw_pane(s, draw_events, v, 2 + top, 0, ew, body - top - 1);
 		draw_pane(s, draw_source, v, 2 + top, ew + 2, s->w - ew - 2, body - top - 1);
 	} else {
-		title(s, 1 + top, 0, s->w, t);
+		title(s, 1 + top, 0, s->w, t, v->focus == P_EVENTS);
 		draw_pane(s, draw_events, v, 2 + top, 0, s->w, body - top - 1);
 	}
+overlays:
 	if (v->describe)
 		draw_description(s, v);
 	if (v->help)

@@ -86,6 +86,13 @@ field_value(World *w, int sock, SockField f)
 	g_assert_not_reached();
 }
 
+bool
+expect_condition_holds(World *w, const ScnExpect *e)
+{
+	return e->sock >= 0 && e->sock < w->nsocks &&
+	    compare(field_value(w, e->sock, (SockField)e->field), e->cmp, e->value);
+}
+
 /* The value of counter `name` (counters.def); false if there is none. */
 static bool
 stat_value(World *w, const char *name, int64_t *out)

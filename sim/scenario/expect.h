@@ -25,6 +25,9 @@ typedef struct {
  * returns the number that failed. */
 int expect_check(World *w, ExpectReport *r);
 
+/* Whether a condition of scenario_parse_condition holds in w now. */
+bool expect_condition_holds(World *w, const ScnExpect *e);
+
 /* instantiate.c: a world from a scenario, with its own run (names, limits,
  * schedule); world_free frees both.  Registers the kernel and the
  * scenario's program machine with the engine on first use. */

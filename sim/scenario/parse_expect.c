@@ -236,3 +236,51 @@ st_expect(struct parser *p, struct cur *c)
 	g_array_append_val(p->expects, e);
 	return true;
 }
+
+/*
+ * A condition written as an `expect SOCKET.FIELD OP VALUE` line writes
+ * it, read on its own against scenario s (the TUI's breakpoints): the
+ * same parser, so the same names, values and messages.  The message is
+ * the parser's, without its position (there is no file line to show).
+ */
+bool
+scenario_parse_condition(const Scenario *s, const char *text, ScnExpect *e, char **err)
+{
+	struct parser p = { 0 };
+	struct cur c;
+	const struct tok *t;
+	size_t code, len = strlen(text);
+	bool ok = false;
+
+	memset(e, 0, sizeof *e);
+	if (len >= LINE_MAX_BYTES) {
+		*err = g_strdup("too long for a condition");
+		return false;
+	}
+	p.s = (Scenario *)s;    /* read only: names and the path for messages */
+	p.line = text;
+	p.linelen = len;
+	p.lineno = 1;
+	p.toks = g_new(struct tok, LINE_MAX_BYTES);
+	p.tokbuf = g_malloc(2 * LINE_MAX_BYTES + 1);
+	if (check_bytes(&p, &code)) {
+		tokenize(&p, code);
+		c = (struct cur){ p.toks, p.ntoks, 0 };
+		if ((t = need(&p, &c, "SOCKET.FIELD OP VALUE")) != NULL) {
+			if (strchr(t->s, '.') == NULL)
+				perr(&p, t->col, "expected SOCKET.FIELD, like b.rcv.cc, not '%s'", t->s);
+			else
+				ok = ex_field(&p, &c, t, e) && done(&p, &c);
+		}
+	}
+	if (!ok) {
+		const char *m = p.error ? strstr(p.error->message, "error: ") : NULL;
+
+		*err = m ? g_strndup(m + 7, strcspn(m + 7, "\n")) : g_strdup("not a condition");
+	}
+	if (p.error)
+		g_error_free(p.error);
+	g_free(p.toks);
+	g_free(p.tokbuf);
+	return ok;
+}

@@ -237,6 +237,9 @@ typedef struct {
  */
 Scenario *scenario_parse_file(const char *path, GError **err);
 Scenario *scenario_parse_string(const char *path, const char *text, GError **err);
+/* A condition as an `expect SOCKET.FIELD OP VALUE` line writes it (b.rcv.cc
+ * == 0), on its own, with s's sockets: false with the message in *err. */
+bool scenario_parse_condition(const Scenario *s, const char *text, ScnExpect *e, char **err);
 /* The same for a buffer that may hold NUL bytes (they are reported). */
 Scenario *scenario_parse_data(const char *path, const char *data, size_t len, GError **err);
 void scenario_free(Scenario *s);
