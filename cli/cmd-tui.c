@@ -123,12 +123,12 @@ write_picture(Agraph_t *g, VizFormat f, const char *path, char *msg, size_t n)
  * into NAME-stepN-SOCKET.rcv.dot and .svg in the current directory.  The
  * step is run again from the world before it, to record what it did. */
 static bool
-dump(void *ctx, const World *w, const World *prev, uint64_t step, int sock, int which, char *msg,
-    size_t n)
+dump(void *ctx, const World *w, const World *prev, uint64_t step, uint64_t last, int sock, int which,
+    char *msg, size_t n)
 {
 	DumpCtx *d = ctx;
 	VizRecorder *rec = viz_recorder_new(step, NULL, 0);
-	VizView v = { w, prev, step, step, d->path, NULL };
+	VizView v = { w, prev, step, last, d->path, NULL };
 	char *base = g_path_get_basename(d->path), *dot, *svg;
 	Agraph_t *g;
 	bool ok;
@@ -191,6 +191,7 @@ tui_trace(const char *path, const TuiOpts *o, uint64_t at)
 		    "are for a scenario\n", path);
 		return EXIT_BAD_INPUT;
 	}
+	scenario_engine_init();         /* the machines, for ROUTINE:STATE breakpoints */
 	if ((t = tui_open_trace(path, err, sizeof err)) == NULL) {
 		fprintf(stderr, "sosim tui: %s\n", err);
 		return EXIT_BAD_INPUT;

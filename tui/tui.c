@@ -385,8 +385,8 @@ dump_buffer(Tui *t)
 		say(t, "no buffer selected: Tab to the sockets, j/k choose one");
 		return;
 	}
-	t->cfg.dump(t->cfg.dump_ctx, w, t->prev, t->step, t->sel / 2, t->sel % 2, t->message,
-	    sizeof t->message);
+	t->cfg.dump(t->cfg.dump_ctx, w, t->prev, t->step, t->last != UINT64_MAX ? t->last : t->step,
+	    t->sel / 2, t->sel % 2, t->message, sizeof t->message);
 }
 
 TuiAction
@@ -459,6 +459,11 @@ tui_handle_key(Tui *t, int key)
 		break;
 	case 'd':
 		dump_buffer(t);
+		break;
+	case 'f':
+		t->pinned = false;
+		follow_changes(t);
+		say(t, "the chain follows the buffer that changed last");
 		break;
 	case TUI_KEY_TAB:
 	case '\t':

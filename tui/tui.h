@@ -55,10 +55,10 @@ typedef struct {
 	void (*cond_free)(void *cond);
 	void *cond_ctx;
 	/* d: write buffer `which` of socket `sock` of world w at step `step`
-	 * (prev: the world a step earlier, NULL at 0) as pictures; what was
+	 * of `last` (prev: the world a step earlier, NULL at 0) as pictures; what was
 	 * written, or why not, in msg.  NULL: no pictures. */
-	bool (*dump)(void *ctx, const World *w, const World *prev, uint64_t step, int sock, int which,
-	    char *msg, size_t n);
+	bool (*dump)(void *ctx, const World *w, const World *prev, uint64_t step, uint64_t last, int sock,
+	    int which, char *msg, size_t n);
 	void *dump_ctx;
 } TuiConfig;
 

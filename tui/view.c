@@ -624,6 +624,8 @@ static const char *const help_lines[] = {
 	"Tab          the next pane (threads, sockets, events, scenario)",
 	"j/k, arrows  in that pane: choose a thread or a buffer, scroll",
 	"d            write the selected buffer as a picture (.dot and .svg)",
+	"f            the chain follows the buffer that changed last again",
+	"(default: X) at a step: a schedule picked another thread than X",
 	"i            what the scenario shows (its description)",
 	"Ctrl-L       redraw            ? this help            q quit",
 	"",
@@ -776,10 +778,11 @@ view_draw(Screen *s, const ViewState *v)
 		 * else they share in proportion */
 		int lw, max = body * 6 / 10;
 
-		if (wt + ws + 3 <= s->w)
-			lw = wt + 1 + (s->w - wt - ws - 3) / 2;
-		else
-			lw = (int)((long)s->w * wt / (wt + ws > 0 ? wt + ws : 1));
+		/* the sockets' lines are the same width from step to step, the
+		 * threads' are not: give the sockets what they need, so that the
+		 * divider stays put and no number is cut */
+		lw = s->w - ws - 3;
+		(void)wt;
 		if (lw < s->w / 3)
 			lw = s->w / 3;
 		if (lw > s->w * 2 / 3)
@@ -817,7 +820,8 @@ view_draw(Screen *s, const ViewState *v)
 			nc = (body - top) / 3;
 		snprintf(ct, sizeof ct, "chain of %s.%s (%s; d: a picture)", sock_name(v->w, i),
 		    v->sel % 2 == SB_RCV ? "so_rcv" : "so_snd",
-		    v->pinned ? "chosen in the sockets pane" : "the buffer that changed last; Tab, j/k: another");
+		    v->pinned ? "chosen in the sockets pane; f: follow the changes" :
+		    "the buffer that changed last; Tab, j/k: another");
 		title(s, 1 + top, 0, s->w, ct, false);
 		draw_pane(s, draw_chain, v, 2 + top, 0, s->w, nc);
 		top += nc + 1;
