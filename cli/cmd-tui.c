@@ -68,28 +68,6 @@ verdict(void *ctx, World *w, char *buf, size_t n)
 	return failed == 0;
 }
 
-/* b SOCKET.FIELD OP VALUE: parsed as an `expect` line is. */
-static void *
-cond_parse(void *ctx, const char *text, char *err, size_t n)
-{
-	ScnExpect *e = g_new0(ScnExpect, 1);
-	char *why = NULL;
-
-	if (scenario_parse_condition(ctx, text, e, &why))
-		return e;
-	snprintf(err, n, "%s", why);
-	g_free(why);
-	g_free(e);
-	return NULL;
-}
-
-static bool
-cond_holds(void *ctx, const void *cond, World *w)
-{
-	(void)ctx;
-	return expect_condition_holds(w, cond);
-}
-
 /* What d needs besides the world: the scenario's name for the files. */
 typedef struct {
 	const char *path;
@@ -277,7 +255,8 @@ cmd_tui(int argc, char **argv)
 		TuiConfig cfg = {
 			.path = path, .verdict = verdict, .source = source, .nsource = nsource,
 			.op_line = op_line, .op_ctx = s, .description = s->description,
-			.cond_parse = cond_parse, .cond_holds = cond_holds, .cond_free = g_free, .cond_ctx = s,
+			.cond_parse = expect_condition_new, .cond_holds = expect_condition_test,
+			.cond_free = g_free, .cond_ctx = s,
 			.dump = dump, .dump_ctx = &dctx,
 		};
 

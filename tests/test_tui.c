@@ -602,32 +602,11 @@ rec_find(Rec *r, uint64_t from, int dir, const char *text)
 	return 0;
 }
 
-static void *
-cond_parse(void *ctx, const char *text, char *err, size_t n)
-{
-	ScnExpect *e = g_new0(ScnExpect, 1);
-	char *why = NULL;
-
-	if (scenario_parse_condition(ctx, text, e, &why))
-		return e;
-	snprintf(err, n, "%s", why);
-	g_free(why);
-	g_free(e);
-	return NULL;
-}
-
-static bool
-cond_holds(void *ctx, const void *cond, World *w)
-{
-	(void)ctx;
-	return expect_condition_holds(w, cond);
-}
-
 static Fix
 fix_conds(const char *name, int w, int h)
 {
 	Fix f;
-	TuiConfig cfg = { .path = name, .cond_parse = cond_parse, .cond_holds = cond_holds,
+	TuiConfig cfg = { .path = name, .cond_parse = expect_condition_new, .cond_holds = expect_condition_test,
 		.cond_free = g_free };
 
 	f.s = load(name);

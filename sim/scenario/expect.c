@@ -93,6 +93,27 @@ expect_condition_holds(World *w, const ScnExpect *e)
 	    compare(field_value(w, e->sock, (SockField)e->field), e->cmp, e->value);
 }
 
+void *
+expect_condition_new(void *s, const char *text, char *err, size_t n)
+{
+	ScnExpect *e = g_new0(ScnExpect, 1);
+	char *why = NULL;
+
+	if (scenario_parse_condition(s, text, e, &why))
+		return e;
+	snprintf(err, n, "%s", why);
+	g_free(why);
+	g_free(e);
+	return NULL;
+}
+
+bool
+expect_condition_test(void *ctx, const void *cond, World *w)
+{
+	(void)ctx;
+	return expect_condition_holds(w, cond);
+}
+
 /* The value of counter `name` (counters.def); false if there is none. */
 static bool
 stat_value(World *w, const char *name, int64_t *out)

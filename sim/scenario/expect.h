@@ -27,6 +27,11 @@ int expect_check(World *w, ExpectReport *r);
 
 /* Whether a condition of scenario_parse_condition holds in w now. */
 bool expect_condition_holds(World *w, const ScnExpect *e);
+/* The same as the callbacks of the TUI's breakpoints (TuiConfig): a new
+ * condition of scenario s (g_free it), or NULL with why in err; and
+ * whether it holds (ctx unused). */
+void *expect_condition_new(void *s, const char *text, char *err, size_t n);
+bool expect_condition_test(void *ctx, const void *cond, World *w);
 
 /* instantiate.c: a world from a scenario, with its own run (names, limits,
  * schedule); world_free frees both.  Registers the kernel and the
