@@ -109,22 +109,23 @@ wait_for 'step 0 of' || fail "02: no 'step 0 of' at the start"
 T send-keys -t t j
 wait_for '^>reader' || fail "j in the threads pane does not select the reader"
 T send-keys -t t s
-wait_for 'step 11 of' || fail "s: not at the reader's first step, 11 (at $(step))"
+wait_for 'step 12 of' || fail "s: not at the reader's first step, 12 (at $(step))"
 T send-keys -t t s
-wait_for 'step 12 of' || fail "s s: not at the reader's second step, 12 (at $(step))"
-screen | grep -q 'sleeping on b.so_rcv.sb_cc ("netio")' || fail "the reader does not sleep in netio at 12"
+wait_for 'step 13 of' || fail "s s: not at the reader's second step, 13 (at $(step))"
+screen | grep -q 'sleeping on b.so_rcv.sb_cc ("netio")' || fail "the reader does not sleep in netio at 13"
 T send-keys -t t b
 T send-keys -t t -l 'b.rcv.cc >= 5000'
 T send-keys -t t Enter
 wait_for 'breakpoint b.rcv.cc >= 5000' || fail "b does not confirm the breakpoint"
 T send-keys -t t c
-wait_for 'step 16: b: b.rcv.cc >= 5000' || fail "c: not at step 16, where b.rcv.cc >= 5000 becomes true"
+wait_for 'step 17: b: b.rcv.cc >= 5000' || fail "c: not at step 17, where b.rcv.cc >= 5000 becomes true"
 golden 02-break
 T send-keys -t t /
 T send-keys -t t -l 'PRU_RCVD'
 T send-keys -t t Enter
-wait_for 'with "PRU_RCVD"' || fail "/ PRU_RCVD finds nothing"
+wait_for 'step 44: with "PRU_RCVD"' || fail "/ PRU_RCVD does not find step 44"
 screen | grep -q 'PRU_RCVD' || fail "the step / found does not show PRU_RCVD"
+screen | grep -q 'soreceive:waitall_sleep' || fail "at 44 the reader is not in soreceive's waitall_sleep"
 # the chain follows the data: b's so_rcv; in the sockets pane j/k choose
 # another (b's so_snd, then back), and d writes the chosen one's picture
 screen | grep -q 'chain of b.so_rcv (the buffer that changed last' || fail "the chain is not b's so_rcv"

@@ -780,8 +780,11 @@ view_draw(Screen *s, const ViewState *v)
 
 		/* the sockets' lines are the same width from step to step, the
 		 * threads' are not: give the sockets what they need, so that the
-		 * divider stays put and no number is cut */
+		 * divider stays put and no number is cut, but leave the threads
+		 * 45% (a buffer's flags wrap under it instead) */
 		lw = s->w - ws - 3;
+		if (lw < s->w * 45 / 100)
+			lw = s->w * 45 / 100;
 		(void)wt;
 		if (lw < s->w / 3)
 			lw = s->w / 3;

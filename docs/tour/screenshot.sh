@@ -1,8 +1,9 @@
 #!/bin/bash
 # screenshot.sh SOSIM [--check]: the picture of `sosim tui` in README.md
 # and docs/tour.md, taken from the real program in tmux so that it never
-# goes stale.  Lesson 02 (MSG_WAITALL): the reader chosen, a breakpoint
-# where b.rcv.cc >= 5000 becomes true, and c to it.
+# goes stale.  Lesson 02 (MSG_WAITALL): the reader chosen, c to where it
+# first sleeps inside soreceive's MSG_WAITALL loop, then c to where
+# b.rcv.cc >= 5000 becomes true while it sleeps there.
 #
 #   meson compile -C build screenshot     writes docs/tour/tui.txt (the
 #                                         screen as text) and tui.svg
@@ -39,9 +40,15 @@ wait_for() {
 }
 wait_for 'step 0 of'
 T send-keys -t t j b
+T send-keys -t t -l 'soreceive:waitall_sleep'
+T send-keys -t t Enter c
+wait_for 'step 44: b: soreceive:waitall_sleep'
+T send-keys -t t b
+T send-keys -t t -l 'soreceive:waitall_sleep'
+T send-keys -t t Enter b
 T send-keys -t t -l 'b.rcv.cc >= 5000'
 T send-keys -t t Enter c
-wait_for 'step 16: b: b.rcv.cc >= 5000'
+wait_for 'step 80: b: b.rcv.cc >= 5000'
 T capture-pane -p -t t >"$work/tui.txt"
 if [ "$check" = --check ]; then
 	diff -u "$here/tui.txt" "$work/tui.txt" && { echo "the tui screenshot is current"; exit 0; }
