@@ -525,7 +525,7 @@ rec_sink(void *ctx, const World *w, const SimEvent *ev)
 	rewind(r->fp);
 	trace_emit(&r->tw, w, ev);
 	fflush(r->fp);
-	g_string_append_printf(r->cur, "%s %s %s | %.*s", event_kind_names[ev->kind],
+	g_string_append_printf(r->cur, "\n%s %s %s | %.*s", event_kind_names[ev->kind],
 	    ev->routine ? ev->routine : "-", ev->kind == EVK_TRANS ? ev->to : "-", (int)r->len, r->buf);
 }
 
@@ -667,18 +667,23 @@ START_TEST(test_event_log)
 		char **lines = g_strsplit(rec_events(r, 12), "\n", -1);
 		int row = here;
 
-		for (char **l = lines; *l && **l; l++) {
-			const char *text = strstr(*l, "| ") + 2;
+		int checked = 0;
+
+		for (char **l = lines; *l; l++) {
+			const char *text = strstr(*l, "| ");
 			int at;
 
-			if (strncmp(text, "-- step", 7) == 0)
+			if (text == NULL || strncmp(text + 2, "-- step", 7) == 0)
 				continue;
+			text += 2;
 			while (*text == ' ')
 				text++;
 			at = row_of(&f, text);
 			ck_assert_msg(at > row, "'%s' not below row %d:\n%s", text, row, shown(&f));
 			row = at;
+			checked++;
 		}
+		ck_assert_int_ge(checked, 5);
 		g_strfreev(lines);
 		rec_free(r);
 	}
@@ -777,8 +782,8 @@ START_TEST(test_breakpoints)
 	tui_goto(f.t, 0);
 	tui_handle_key(f.t, 'b');
 	type(f.t, "sbwait");
-	s1 = rec_find(r, 0, 1, "enter sbwait");
-	s2 = rec_find(r, s1, 1, "enter sbwait");
+	s1 = rec_find(r, 0, 1, "\nenter sbwait");
+	s2 = rec_find(r, s1, 1, "\nenter sbwait");
 	ck_assert_uint_gt(s1, 0);
 	ck_assert_uint_gt(s2, s1);
 	tui_handle_key(f.t, 'c');
@@ -797,7 +802,19 @@ START_TEST(test_breakpoints)
 	tui_handle_key(f.t, 'b');
 	type(f.t, "wakeup");
 	tui_handle_key(f.t, 'c');
-	ck_assert_uint_eq(tui_step(f.t), rec_find(r, s1, 1, "wakeup "));
+	ck_assert_uint_eq(tui_step(f.t), rec_find(r, s1, 1, "\nwakeup "));
+	/* with two, c says which one it stopped at */
+	{
+		uint64_t at = tui_step(f.t), w = rec_find(r, at, 1, "\nwakeup "), e = rec_find(r, at, 1, "\nenter sbwait");
+		char want[64];
+
+		tui_handle_key(f.t, 'b');
+		type(f.t, "sbwait");
+		tui_handle_key(f.t, 'c');
+		snprintf(want, sizeof want, "step %llu: %s", (unsigned long long)(w < e ? w : e),
+		    w < e ? "wakeup" : "sbwait");
+		ck_assert_str_eq(tui_message(f.t), want);
+	}
 	tui_handle_key(f.t, 'b');
 	tui_handle_key(f.t, TUI_KEY_ENTER);     /* an empty one clears them */
 	ck_assert_ptr_nonnull(strstr(tui_message(f.t), "cleared"));
@@ -862,6 +879,16 @@ START_TEST(test_search)
 	expect_on_screen(&f, "search events for");
 	type(f.t, "WOKEN");     /* case does not matter */
 	ck_assert_uint_eq(tui_step(f.t), s1);
+	/* the line it found stands out */
+	draw(&f);
+	{
+		int row = row_of(&f, "woken");
+		char *text = screen_row(f.scr, row);
+
+		ck_assert_int_ge(row, 0);
+		ck_assert(screen_cell(f.scr, row, (int)(strstr(text, "woken") - text))->attr & AT_REV);
+		free(text);
+	}
 	tui_handle_key(f.t, '/');
 	tui_handle_key(f.t, TUI_KEY_ENTER);
 	ck_assert_uint_eq(tui_step(f.t), s2 ? s2 : s1);
@@ -909,11 +936,14 @@ START_TEST(test_trace_file)
 	ck_assert_int_eq(step_shown(&f), 12);
 	expect_on_screen(&f, "a saved trace");
 	expect_on_screen(&f, "-- step 12 ");
+	/* the keys that need a world are not offered */
+	ck_assert(!screen_has(f.scr, "s/S thread"));
+	expect_on_screen(&f, "c/C continue");
 	tui_handle_key(f.t, '/');
 	type(f.t, "woken");
 	ck_assert_uint_eq(tui_step(f.t), rec_find(r, 12, 1, "woken"));
 	{
-		uint64_t at = tui_step(f.t), want = rec_find(r, at, -1, "enter sbwait");
+		uint64_t at = tui_step(f.t), want = rec_find(r, at, -1, "\nenter sbwait");
 
 		ck_assert_uint_gt(want, 0);
 		tui_handle_key(f.t, 'b');

@@ -118,12 +118,12 @@ T send-keys -t t -l 'b.rcv.cc >= 5000'
 T send-keys -t t Enter
 wait_for 'breakpoint b.rcv.cc >= 5000' || fail "b does not confirm the breakpoint"
 T send-keys -t t c
-wait_for 'step 17: b: b.rcv.cc >= 5000' || fail "c: not at step 17, where b.rcv.cc >= 5000 becomes true"
+wait_for 'step 17: b.rcv.cc >= 5000' || fail "c: not at step 17, where b.rcv.cc >= 5000 becomes true"
 golden 02-break
 T send-keys -t t /
 T send-keys -t t -l 'PRU_RCVD'
 T send-keys -t t Enter
-wait_for 'step 44: with "PRU_RCVD"' || fail "/ PRU_RCVD does not find step 44"
+wait_for 'step 44: /PRU_RCVD' || fail "/ PRU_RCVD does not find step 44"
 screen | grep -q 'PRU_RCVD' || fail "the step / found does not show PRU_RCVD"
 screen | grep -q 'soreceive:waitall_sleep' || fail "at 44 the reader is not in soreceive's waitall_sleep"
 # the chain follows the data: b's so_rcv; in the sockets pane j/k choose

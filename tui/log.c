@@ -38,8 +38,10 @@ typedef struct {
 	const char *thread;     /* s, S: a step of this thread */
 	int stops;              /* c, C, /: SCAN_BREAKS, SCAN_SEARCH */
 	bool hit;
+	const char *why;        /* what matched this step */
 	int ran;                /* who was picked this step */
 } Reader;
+
 
 void
 log_clear(GArray *log)
@@ -74,7 +76,7 @@ reader_sink(void *ctx, const World *w, const SimEvent *ev)
 
 		for (char **l = lines; *l != NULL; l++) {
 			LogLine line = { 0, (int)ev->kind, ev->routine, ev->kind == EVK_TRANS ? ev->to : NULL,
-				ev->sock, ev->which, NULL };
+				ev->sock, ev->which, false, NULL };
 
 			if (**l == '\0')
 				continue;
@@ -84,12 +86,15 @@ reader_sink(void *ctx, const World *w, const SimEvent *ev)
 		g_strfreev(lines);
 	}
 	if (r->thread != NULL && ev->kind == EVK_STEP && ev->routine != NULL &&
-	    strcmp(ev->routine, r->thread) == 0)
+	    strcmp(ev->routine, r->thread) == 0) {
 		r->hit = true;
-	if (r->stops) {
+		r->why = "";
+	}
+	if (r->stops && !r->hit) {
 		EvInfo e = { (int)ev->kind, ev->routine, ev->kind == EVK_TRANS ? ev->to : NULL, text };
 
-		r->hit |= stops_match_event(r->t, &e, r->stops);
+		if ((r->why = stops_match_event(r->t, &e, r->stops)) != NULL)
+			r->hit = true;
 	}
 }
 
@@ -238,17 +243,23 @@ scan_copy(Tui *t, World *c, Reader *r, uint64_t until, bool first)
 		bool more;
 
 		r->hit = false;
+		r->why = NULL;
 		more = advance(t, c);
 		if (r->stops & SCAN_BREAKS) {
 			uint32_t now = conds_holding(t, c);
 
-			r->hit |= (now & ~was) != 0;
+			for (int i = 0; !r->hit && i < t->nbreaks; i++)
+				if ((now & ~was) >> i & 1) {
+					r->hit = true;
+					r->why = t->breaks[i].text;
+				}
 			was = now;
 		}
-		if (r->hit && c->step > before)
+		if (r->hit && (c->step > before || (!more && c->step == before))) {
+			/* (the second: the end's events, at the last step) */
 			found = c->step;
-		else if (r->hit && !more && c->step == before)
-			found = c->step;        /* the end's events */
+			g_strlcpy(t->why, r->why ? r->why : "", sizeof t->why);
+		}
 		if (found != 0 && first)
 			break;
 		if (!more)

@@ -195,13 +195,13 @@ search_matches(const char *pat, const char *text)
 	return false;
 }
 
-bool
+const char *
 stops_match_event(const Tui *t, const EvInfo *e, int stops)
 {
 	for (int i = 0; (stops & SCAN_BREAKS) && i < t->nbreaks; i++)
 		if (break_matches(&t->breaks[i], e))
-			return true;
-	return (stops & SCAN_SEARCH) && search_matches(t->search, e->text);
+			return t->breaks[i].text;
+	return (stops & SCAN_SEARCH) && search_matches(t->search, e->text) ? t->search_said : NULL;
 }
 
 /* "b: reader, b.rcv.cc == 0  /: sbwait" for the events pane's title. */

@@ -87,7 +87,7 @@ static void
 add_line(Tui *t, uint64_t step, int kind, const char *routine, const char *to, char *text)
 {
 	LogLine l = { step, kind, routine ? g_intern_string(routine) : NULL, to ? g_intern_string(to) : NULL,
-		-1, -1, text };
+		-1, -1, false, text };
 
 	g_array_append_val(t->log, l);
 }

@@ -192,9 +192,12 @@ trace_scan(Tui *t, int dir, const char *thread, int stops, uint64_t *at)
 		const LogLine *l = &g_array_index(t->log, LogLine, i);
 		EvInfo e = { l->kind, l->routine, l->to, l->text };
 
+		const char *why = NULL;
+
 		if ((thread != NULL && l->kind == EVK_STEP && l->routine != NULL &&
-		    strcmp(l->routine, thread) == 0) || stops_match_event(t, &e, stops)) {
+		    strcmp(l->routine, thread) == 0) || (why = stops_match_event(t, &e, stops)) != NULL) {
 			*at = l->step;
+			g_strlcpy(t->why, why ? why : "", sizeof t->why);
 			return true;
 		}
 		if (dir > 0)
@@ -209,14 +212,17 @@ static void
 scan(Tui *t, int dir, const char *thread, int stops, const char *what)
 {
 	uint64_t at;
-	bool found = t->sk != NULL ? log_scan(t, dir, thread, stops, &at) : trace_scan(t, dir, thread, stops, &at);
+	bool found;
+
+	t->why[0] = '\0';
+	found = t->sk != NULL ? log_scan(t, dir, thread, stops, &at) : trace_scan(t, dir, thread, stops, &at);
 
 	if (!found) {
 		say(t, "no %s step %s", dir > 0 ? "later" : "earlier", what);
 		return;
 	}
 	tui_goto(t, at);
-	say(t, "step %llu: %s", (unsigned long long)at, what);
+	say(t, "step %llu: %s", (unsigned long long)at, stops && t->why[0] ? t->why : what);
 }
 
 static void
@@ -277,8 +283,10 @@ prompt_done(Tui *t)
 		break;
 	case PR_SEARCH:
 		/* an empty search repeats the last one */
-		if (*in != '\0')
+		if (*in != '\0') {
 			g_strlcpy(t->search, in, sizeof t->search);
+			snprintf(t->search_said, sizeof t->search_said, "/%s", t->search);
+		}
 		if (t->search[0] == '\0')
 			break;
 		{
@@ -520,10 +528,31 @@ prompt_line(Tui *t, uint64_t last)
 	}
 }
 
+/* Mark the lines a breakpoint or the search matches: the log's, or in a
+ * saved trace (all of it in the log) the step's. */
+static void
+mark_matches(Tui *t)
+{
+	guint from = 0, to = t->log->len;
+
+	if (t->sk == NULL) {
+		from = g_array_index(t->steps, guint, t->step);
+		to = t->step + 1 < t->steps->len ? g_array_index(t->steps, guint, t->step + 1) : t->log->len;
+	}
+	for (guint i = from; i < to; i++) {
+		LogLine *l = &g_array_index(t->log, LogLine, i);
+		EvInfo e = { l->kind, l->routine, l->to, l->text };
+
+		l->match = stops_match_event(t, &e, SCAN_BREAKS | SCAN_SEARCH) != NULL;
+	}
+}
+
 void
 tui_draw(Tui *t, Screen *s)
 {
 	ViewState v = { 0 };
+
+	mark_matches(t);
 
 	v.step = t->step;
 	v.last = t->last;

@@ -66,6 +66,8 @@ struct Tui {
 	Break breaks[TUI_MAX_BREAKS];
 	int nbreaks;
 	char search[96];        /* the last search, "" none */
+	char search_said[100];  /* how a stop at it is said: /TEXT */
+	char why[128];          /* what the last scan stopped at (a breakpoint as typed) */
 	char stops_text[400];   /* the breakpoints and the search, for the view */
 	/* a saved trace (tracefile.c) */
 	GArray *steps;          /* guint: the first line of each step in log, by step */
@@ -92,9 +94,9 @@ void break_free(Tui *t, Break *b);
 bool break_matches(const Break *b, const EvInfo *e);
 /* Whether the search pat is in text (case does not matter). */
 bool search_matches(const char *pat, const char *text);
-/* Whether a breakpoint of t other than a condition (with SCAN_BREAKS), or
- * the search (with SCAN_SEARCH), matches e. */
-bool stops_match_event(const Tui *t, const EvInfo *e, int stops);
+/* The breakpoint of t other than a condition (with SCAN_BREAKS) or the
+ * search (with SCAN_SEARCH) that matches e, as typed; NULL: none. */
+const char *stops_match_event(const Tui *t, const EvInfo *e, int stops);
 void stops_describe(Tui *t);
 
 /* tracefile.c: fill t->log and t->steps from a JSONL trace */

@@ -328,9 +328,37 @@ draw_buffer(Pane *p, const ViewState *v, int i, int which)
 		snprintf(lk, sizeof lk, "LOCK(%s)", sb->lock_owner >= 0 ? thread_name(v->w, sb->lock_owner) : "?");
 		item(p, "  ", flch ? AT_BOLD : AT_NORM, flch ? C_CHANGED : C_NONE, lk);
 	}
-	if (strcmp(fl, "-") != 0 || flch)
+	if (strcmp(fl, "-") != 0)
 		item(p, "  ", flch ? AT_BOLD : AT_NORM, flch ? C_CHANGED : C_NONE, fl);
+	else if (flch && !(sb->flags & SB_LOCK))
+		item(p, "  ", AT_BOLD, C_CHANGED, "(flags cleared)");
 	nl(p);
+}
+
+/* A splice link (so_sp's ssp_socket or ssp_soback): the socket it names,
+ * or that it names a freed one (a stale handle, as in a use after free). */
+static void
+splice_link(Pane *p, const World *w, Ref r, const char *how, long long moved)
+{
+	char buf[96];
+	int k = (int)r.i - 1;
+
+	if (ref_null(r))
+		return;
+	if (k < 0 || k >= w->nsocks) {
+		item(p, "  ", AT_BOLD, C_BAD, "spliced to ?");
+		return;
+	}
+	if (!world_socket(w, k)->live || world_socket(w, k)->gen != r.g) {
+		snprintf(buf, sizeof buf, "%s %s, which was freed (a stale link)", how, sock_name(w, k));
+		item(p, "  ", AT_BOLD, C_BAD, buf);
+		return;
+	}
+	if (moved >= 0)
+		snprintf(buf, sizeof buf, "%s %s (%lld moved)", how, sock_name(w, k), moved);
+	else
+		snprintf(buf, sizeof buf, "%s %s", how, sock_name(w, k));
+	item(p, "  ", AT_BOLD, C_NONE, buf);
 }
 
 static void
@@ -355,14 +383,10 @@ draw_sockets(Pane *p, const ViewState *v)
 		seg(p, stch ? AT_BOLD : AT_NORM, stch ? C_CHANGED : C_NONE, "%s", st);
 		if (so->error != 0)
 			seg(p, AT_BOLD, C_BAD, "  so_error %d", so->error);
-		for (int k = 0; k < w->nsocks; k++) {
-			const Socket *o = world_socket(w, k);
-
-			if (!ref_null(so->ssp_socket) && so->ssp_socket.i == (uint32_t)k + 1 &&
-			    o->gen == so->ssp_socket.g)
-				seg(p, AT_BOLD, C_NONE, "  spliced -> %s (%lld moved)", sock_name(w, k),
-				    (long long)so->splicelen);
-		}
+		if (so->refcnt != 0)
+			seg(p, AT_NORM, C_NONE, "  so_refcnt %d", so->refcnt);
+		splice_link(p, w, so->ssp_socket, "spliced to", (long long)so->splicelen);
+		splice_link(p, w, so->ssp_soback, "spliced from", -1);
 		nl(p);
 		draw_buffer(p, v, i, SB_RCV);
 		draw_buffer(p, v, i, SB_SND);
@@ -498,7 +522,10 @@ draw_events(Pane *p, const ViewState *v)
 		if (l->kind == EVK_VIOLATION)
 			attr = AT_BOLD, color = C_BAD;
 		else if (l->step == v->step && (l->kind == EVK_SOCKBUF || l->kind == EVK_SBFLAGS))
-			color = C_CHANGED;
+			attr |= AT_BOLD, color = C_CHANGED;
+		/* what a breakpoint or the search stopped at */
+		if (l->step == v->step && l->match)
+			attr |= AT_BOLD | AT_REV;
 		p->y = row;
 		p->x = 0;
 		if (attr & AT_REV)
@@ -604,8 +631,9 @@ draw_keys(Screen *s, const ViewState *v)
 		screen_printf(s, row, 0, -1, AT_BOLD, C_NONE, " %s", v->message);
 		return;
 	}
-	x = screen_put(s, row, 0, -1, AT_DIM, C_NONE,
-	    " n/N step  s/S thread  c/C continue  b break  / search  Tab pane  j/k move  d picture  ? help  q quit");
+	x = screen_put(s, row, 0, -1, AT_DIM, C_NONE, v->w == NULL ?
+	    " n/N step  c/C continue  b break  / search  g go to  j/k scroll  ? help  q quit" :
+	    " n/N step  s/S thread  c/C continue  b break  / search  ? help  q quit  Tab pane  j/k move  d picture");
 	(void)x;
 }
 

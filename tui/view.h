@@ -25,6 +25,7 @@ typedef struct {
 	const char *routine;    /* static or interned: for breakpoints */
 	const char *to;         /* EVK_TRANS: the new state */
 	int sock, which;        /* the buffer it is about (-1: none or unknown) */
+	bool match;             /* a breakpoint or the search matches it */
 	char *text;
 } LogLine;
 
