@@ -704,6 +704,48 @@ START_TEST(test_event_log)
 }
 END_TEST
 
+/*
+ * A line wider than its pane ends in '>', so that a cut number is not
+ * read as a whole one; h/l move the events sideways, and '<' marks what
+ * went off the left.
+ */
+START_TEST(test_cut_lines)
+{
+	Fix f = fix_new(SCN, 80, 40);
+	const char *want = "b.so_rcv + 1460 bytes: cc 4380 -> 5840, mbcnt 11520 -> 13824";
+	int row, col;
+	char *text;
+
+	tui_goto(f.t, 14);
+	draw(&f);
+	/* the sbappendstream line of step 14 is longer than 80 columns */
+	row = row_of(&f, "sbappendstream   b.so_rcv + 1460 bytes: cc 4380 -> 5840");
+	ck_assert_int_ge(row, 0);
+	ck_assert_int_eq(screen_cell(f.scr, row, 79)->ch, '>');
+	ck_assert(!screen_has(f.scr, want));
+	/* l in the events pane: 8 columns on, the line's end in sight */
+	tui_handle_key(f.t, TUI_KEY_TAB);
+	tui_handle_key(f.t, TUI_KEY_TAB);
+	tui_handle_key(f.t, 'l');
+	tui_handle_key(f.t, TUI_KEY_RIGHT);
+	draw(&f);
+	row = row_of(&f, want);
+	ck_assert_msg(row >= 0, "the end of the line not shown:\n%s", shown(&f));
+	ck_assert_int_eq(screen_cell(f.scr, row, 0)->ch, '<');
+	text = screen_row(f.scr, row);
+	col = (int)(strstr(text, want) - text);
+	free(text);
+	ck_assert_int_eq(col, 2 + 9 + 17 - 16);
+	/* and back */
+	tui_handle_key(f.t, 'h');
+	tui_handle_key(f.t, TUI_KEY_LEFT);
+	tui_handle_key(f.t, 'h');
+	draw(&f);
+	ck_assert(!screen_has(f.scr, want));
+	fix_free(&f);
+}
+END_TEST
+
 /* s and S: the next and previous step of the selected thread (j/k in the
  * threads pane choose it; softnet is the last). */
 START_TEST(test_thread_steps)
@@ -1024,6 +1066,7 @@ main(void)
 	tcase_add_test(tc, test_description);
 	tcase_add_test(tc, test_chain_pane);
 	tcase_add_test(tc, test_event_log);
+	tcase_add_test(tc, test_cut_lines);
 	tcase_add_test(tc, test_thread_steps);
 	tcase_add_test(tc, test_breakpoints);
 	tcase_add_test(tc, test_search);

@@ -123,6 +123,8 @@ map_key(int k)
 	case KEY_DOWN: return TUI_KEY_DOWN;
 	case KEY_PPAGE: return TUI_KEY_PGUP;
 	case KEY_NPAGE: return TUI_KEY_PGDN;
+	case KEY_LEFT: return TUI_KEY_LEFT;
+	case KEY_RIGHT: return TUI_KEY_RIGHT;
 	}
 	return k;
 }

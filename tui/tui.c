@@ -123,7 +123,7 @@ tui_goto(Tui *t, uint64_t n)
 {
 	if (t->last != UINT64_MAX && n > t->last)
 		n = t->last;
-	t->log_scroll = t->src_scroll = 0;
+	t->log_scroll = t->src_scroll = t->log_xoff = t->src_xoff = 0;
 	if (t->sk == NULL) {
 		t->step = n;
 		return;
@@ -358,6 +358,23 @@ move_in_pane(Tui *t, int by)
 	}
 }
 
+/* h, l and the arrows across: the events and the text move sideways. */
+static void
+move_across(Tui *t, int by)
+{
+	int *x = t->focus == P_EVENTS ? &t->log_xoff : t->focus == P_SOURCE ? &t->src_xoff : NULL;
+
+	if (x == NULL) {
+		say(t, "h and l move the events or the scenario sideways: Tab to one");
+		return;
+	}
+	*x += by;
+	if (*x < 0)
+		*x = 0;
+	if (*x > 400)
+		*x = 400;
+}
+
 static void
 next_pane(Tui *t, int dir)
 {
@@ -491,6 +508,14 @@ tui_handle_key(Tui *t, int key)
 	case TUI_KEY_PGDN:
 		move_in_pane(t, 10);
 		break;
+	case 'h':
+	case TUI_KEY_LEFT:
+		move_across(t, -8);
+		break;
+	case 'l':
+	case TUI_KEY_RIGHT:
+		move_across(t, 8);
+		break;
 	case TUI_KEY_PGUP:
 		move_in_pane(t, -10);
 		break;
@@ -572,6 +597,8 @@ tui_draw(Tui *t, Screen *s)
 	v.stops = t->stops_text;
 	v.focus = t->focus;
 	v.log_scroll = t->log_scroll;
+	v.log_xoff = t->log_xoff;
+	v.src_xoff = t->src_xoff;
 	v.src_scroll = t->src_scroll;
 	v.ran = t->ran;
 	if (t->sk != NULL) {

@@ -27,6 +27,8 @@ enum {
 	TUI_KEY_DOWN,
 	TUI_KEY_PGUP,
 	TUI_KEY_PGDN,
+	TUI_KEY_LEFT,
+	TUI_KEY_RIGHT,
 };
 
 /* What the caller does after a key. */

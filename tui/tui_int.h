@@ -57,6 +57,7 @@ struct Tui {
 	int tsel;               /* the selected thread: 0..nthreads-1, nthreads for softnet */
 	PaneId focus;
 	int log_scroll, src_scroll;
+	int log_xoff, src_xoff; /* h/l: the events and the text moved left */
 	Prompt prompt;
 	char input[96];
 	char prompt_text[160];

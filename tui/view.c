@@ -17,12 +17,15 @@
 
 /* A rectangle drawn line by line; lines past its height are counted,
  * not drawn, and the last row then says how many are hidden.  With a
- * NULL screen it only counts (to lay the panes out). */
+ * NULL screen it only counts (to lay the panes out).  A line wider than
+ * the pane ends in '>' (and starts with '<' when the pane is moved right
+ * by xoff columns), so a cut number never passes for a whole one. */
 typedef struct {
 	Screen *s;
 	int row, col, w, h;
 	int y, x;
 	int maxx;               /* the widest line, in columns */
+	int xoff;               /* columns hidden on the left */
 } Pane;
 
 static void
@@ -37,10 +40,19 @@ seg(Pane *p, uint8_t attr, uint8_t color, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (p->s != NULL && p->y < p->h && p->x < p->w)
-		p->x += screen_put(p->s, p->row + p->y, p->col + p->x, p->w - p->x, attr, color, buf);
-	else
-		p->x += (int)strlen(buf);
+	int len = (int)strlen(buf);
+
+	if (p->s != NULL && p->y >= 0 && p->y < p->h && p->x + len > p->xoff && p->x < p->xoff + p->w) {
+		int skip = p->xoff > p->x ? p->xoff - p->x : 0;
+		int col = p->x + skip - p->xoff;
+
+		screen_put(p->s, p->row + p->y, p->col + col, p->w - col, attr, color, buf + skip);
+		if (skip > 0 && col == 0)
+			screen_fill(p->s, p->row + p->y, p->col, 1, '<', AT_BOLD, C_NONE);
+		if (p->x + len > p->xoff + p->w)
+			screen_fill(p->s, p->row + p->y, p->col + p->w - 1, 1, '>', AT_BOLD, C_NONE);
+	}
+	p->x += len;
 	if (p->x > p->maxx)
 		p->maxx = p->x;
 }
@@ -500,7 +512,7 @@ draw_events(Pane *p, const ViewState *v)
 		/* step 0, or a step a trace shows nothing of: a line says so */
 		if (anchor >= 0 && anchor < p->h) {
 			p->y = anchor;
-			seg(p, AT_REV | AT_BOLD, C_NONE, "%-*s", p->w, v->step == 0 ?
+			seg(p, AT_REV | AT_BOLD, C_NONE, "%-*s", p->w + p->xoff, v->step == 0 ?
 			    "-- step 0: before the first step (n takes it)" : "-- no events at this step");
 		}
 		base++;
@@ -529,7 +541,7 @@ draw_events(Pane *p, const ViewState *v)
 		p->y = row;
 		p->x = 0;
 		if (attr & AT_REV)
-			seg(p, attr, color, "%-*s", p->w, l->text);
+			seg(p, attr, color, "%-*s", p->w + p->xoff, l->text);
 		else
 			seg(p, attr, color, "%s", l->text);
 	}
@@ -651,6 +663,7 @@ static const char *const help_lines[] = {
 	"g NUMBER     go to a step        < or Home, > or End: the first, the last",
 	"Tab          the next pane (threads, sockets, events, scenario)",
 	"j/k, arrows  in that pane: choose a thread or a buffer, scroll",
+	"h/l          the events or the scenario sideways (> and < mark cut lines)",
 	"d            write the selected buffer as a picture (.dot and .svg)",
 	"f            the chain follows the buffer that changed last again",
 	"(default: X) at a step: a schedule picked another thread than X",
@@ -735,7 +748,7 @@ draw_too_small(Screen *s)
 static int
 count(void (*draw)(Pane *, const ViewState *), const ViewState *v, int w, int *width)
 {
-	Pane p = { NULL, 0, 0, w, 1 << 20, 0, 0, 0 };
+	Pane p = { NULL, 0, 0, w, 1 << 20, 0, 0, 0, 0 };
 
 	draw(&p, v);
 	if (width != NULL)
@@ -747,10 +760,14 @@ static void
 draw_pane(Screen *s, void (*draw)(Pane *, const ViewState *), const ViewState *v, int row, int col,
     int w, int h)
 {
-	Pane p = { s, row, col, w, h, 0, 0, 0 };
+	Pane p = { s, row, col, w, h, 0, 0, 0, 0 };
 
 	if (h <= 0 || w <= 0)
 		return;
+	if (draw == draw_events)
+		p.xoff = v->log_xoff;
+	else if (draw == draw_source)
+		p.xoff = v->src_xoff;
 	draw(&p, v);
 	pane_end(&p);
 }
@@ -760,7 +777,7 @@ static void
 events_title(char *buf, size_t n, const ViewState *v)
 {
 	int len = snprintf(buf, n, "events of step %llu%s", (unsigned long long)v->step,
-	    v->log_scroll ? " (moved: n or N comes back)" : "");
+	    v->log_scroll || v->log_xoff ? " (moved: n or N comes back)" : "");
 
 	if (v->stops != NULL && v->stops[0] != '\0' && len > 0 && (size_t)len < n)
 		snprintf(buf + len, n - (size_t)len, " | %s", v->stops);

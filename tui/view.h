@@ -59,6 +59,7 @@ typedef struct {
 	PaneId focus;                   /* the pane j/k move in */
 	int log_scroll;                 /* the event log moved by this many lines */
 	int src_scroll;                 /* the scenario's text likewise */
+	int log_xoff, src_xoff;         /* columns hidden on the left of the events, the text */
 } ViewState;
 
 void view_draw(Screen *s, const ViewState *v);
