@@ -11,6 +11,8 @@
 #  - a failing schedule that `sosim explore` found (tui/race-stale-handle.scn)
 #    opens with the line explore prints, at the failing step, with the
 #    failed verdict;
+#  - NO_COLOR=1 draws no colour; SIGTERM ends it with the terminal restored
+#    (off the alternate screen) and the status SIGTERM gives;
 #  - a JSONL trace opens read only.
 # Some screens are compared with golden copies in GOLDEN_DIR/tui-*.txt
 # (to accept a deliberate change: SOSIM_UPDATE_GOLDEN=1 meson test -C
@@ -155,6 +157,20 @@ else
 	T send-keys -t t q
 	wait_for 'EXITED-0' || fail "race: q does not exit with status 0"
 fi
+
+# ---- NO_COLOR: no colour at all, and a signal restores the terminal
+T kill-server 2>/dev/null
+sleep 0.2
+T new-session -d -s t -x 120 -y 40 \
+    "LC_ALL=C TERM=xterm-256color NO_COLOR=1 '$sosim' tui scenarios/teaching/02-waitall.scn --at 17; echo EXITED-\$?; sleep 60"
+wait_for 'step 17 of' || fail "NO_COLOR: not at step 17"
+# the cells' looks as SGR sequences: bold and reverse, but no colour (30-37, 38;5)
+T capture-pane -e -p -t t | grep -qE $'\e\\[[0-9;]*(3[0-7]|38;5)[;m]' && fail "NO_COLOR=1: colours drawn"
+T capture-pane -e -p -t t | grep -qE $'\e\\[[0-9;]*[17][;m]' || fail "NO_COLOR=1: no bold or reverse either"
+[ "$(T display -p -t t '#{alternate_on}')" = 1 ] || fail "the viewer is not on the alternate screen"
+pkill -TERM -f "^$sosim tui scenarios/teaching/02-waitall.scn --at 17" || fail "no viewer to send SIGTERM to"
+wait_for 'EXITED-143' || fail "SIGTERM does not end the viewer as SIGTERM does (143)"
+[ "$(T display -p -t t '#{alternate_on}')" = 0 ] || fail "after SIGTERM the terminal is still on the alternate screen"
 
 # ---- a saved trace, read only
 "$sosim" run --format jsonl scenarios/teaching/02-waitall.scn >w.jsonl
