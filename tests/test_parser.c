@@ -331,6 +331,53 @@ START_TEST(test_udp)
 }
 END_TEST
 
+/* The forms the regress suites need: results with alternatives and
+ * comparisons, "no output flags", repeat, and connect= to a socket
+ * declared further down. */
+START_TEST(test_result_forms)
+{
+	Scenario *s = parse_ok(
+	    "udp u connect=v\n"
+	    "udp v connect=u\n"
+	    "tcp a b\n"
+	    "thread w:\n"
+	    "\tsend a 100 => >= 1\n"
+	    "\tsend a 0 => 0 -\n"
+	    "\trecv b 10 => != 3 EOR\n"
+	    "\tsend a 1 => EPIPE|ECONNRESET\n"
+	    "\trecv b 1 DONTWAIT => EWOULDBLOCK|EAGAIN\n"
+	    "\trepeat 3 send u 10 => 10\n"
+	    "\tsend a 1\n");
+	const ScnOp *op = s->threads[0].ops;
+
+	ck_assert_int_eq(s->sockets[0].peer, 1);
+	ck_assert_int_eq(s->sockets[1].peer, 0);
+	ck_assert_int_eq(s->threads[0].nops, 9);
+	ck_assert_int_eq(op[0].expect.kind, SCN_RES_VALUE);
+	ck_assert_int_eq(op[0].expect.cmp, SCN_CMP_GE);
+	ck_assert_int_eq(op[0].expect.value, 1);
+	ck_assert(!op[0].expect.check_flags);
+	ck_assert_int_eq(op[1].expect.cmp, SCN_CMP_EQ);
+	ck_assert(op[1].expect.check_flags);
+	ck_assert_int_eq(op[1].expect.flags, 0);
+	ck_assert_int_eq(op[2].expect.cmp, SCN_CMP_NE);
+	ck_assert_int_eq(op[2].expect.flags, K_MSG_EOR);
+	ck_assert_int_eq(op[3].expect.kind, SCN_RES_ERRNO);
+	ck_assert_int_eq(op[3].expect.nerrs, 2);
+	ck_assert_int_eq(op[3].expect.errs[0], errno_from_name("EPIPE"));
+	ck_assert_int_eq(op[3].expect.errs[1], errno_from_name("ECONNRESET"));
+	/* EAGAIN is EWOULDBLOCK */
+	ck_assert_int_eq(op[4].expect.nerrs, 1);
+	for (int i = 5; i < 8; i++) {
+		ck_assert_int_eq(op[i].kind, SCN_OP_SEND);
+		ck_assert_int_eq(op[i].len, 10);
+		ck_assert_str_eq(op[i].text, "send u 10 => 10");
+	}
+	ck_assert_int_eq(op[8].expect.kind, SCN_RES_NONE);
+	scenario_free(s);
+}
+END_TEST
+
 START_TEST(test_ops)
 {
 	Scenario *s = parse_ok(
@@ -878,8 +925,15 @@ static const struct {
 	    "WAITALL is not a result flag (known: TRUNC, EOR, OOB)" },
 	{ "tcp a b\nthread w:\n\trecv a 1 => EFOO\n", 3, 14, "unknown errno 'EFOO'" },
 	{ "tcp a b\nthread w:\n\trecv a 1 => foo\n", 3, 14,
-	    "expected a byte count or an errno name, not 'foo'" },
+	    "expected a byte count, a comparison or an errno name, not 'foo'" },
 	{ "tcp a b\nthread w:\n\trecv a 1 =>\n", 3, 13, "expected RESULT after 'recv a 1 =>'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => >= x\n", 3, 17, "expected a byte count after '>=', not 'x'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => EPIPE|EFOO\n", 3, 20, "unknown errno 'EFOO'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => EPIPE|\n", 3, 20, "expected an errno name" },
+	{ "tcp a b\nthread w:\n\trepeat 0 send a 1\n", 3, 9, "repeat needs a count of 1 or more" },
+	{ "tcp a b\nthread w:\n\trepeat 3\n", 3, 10, "expected an operation after 'repeat 3'" },
+	{ "udp a connect=zz\nthread w: send a 1\n", 1, 15, "unknown socket 'zz'" },
+	{ "udp a connect=b\ntcp b c\nthread w: send a 1\n", 1, 15, "connect needs a UDP socket; 'b' is TCP" },
 	{ "tcp a b\nthread w:\n\trecv a 1 =>1\n", 3, 13, "expected a space after '=>'" },
 	{ "tcp a b\nthread w:\n\trecv a 1 => 1 =>\n", 3, 16, "unexpected '=>'" },
 	{ "tcp a b\nthread w:\n\trecv a 1 => EINTR 5\n", 3, 20, "unexpected '5'" },
@@ -1548,6 +1602,7 @@ parser_suite(void)
 	tcase_add_test(tc, test_long_lines);
 	tcase_add_test(tc, test_limits);
 	tcase_add_test(tc, test_files);
+	tcase_add_test(tc, test_result_forms);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("robustness");

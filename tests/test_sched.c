@@ -1117,6 +1117,31 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* `=>` with a comparison, "no output flags" and alternatives: each
+ * holds or fails as the op's result says, and a failure says what was
+ * expected in the scenario's words. */
+START_TEST(test_result_forms)
+{
+	Rec *r = run("profile netbsd-2.0\n"
+	    "tcp a b\n"
+	    "thread w:\n"
+	    "\tsend a 100 => >= 200\n"
+	    "\tsend a 100 => < 200 -\n"
+	    "\tsend a 1 EOR => EPIPE|EINVAL\n"
+	    "\tsend a 5 => != 4\n"
+	    "thread r:\n"
+	    "\trecv b 206 WAITALL => 206 -\n"
+	    "\trecv b 1 DONTWAIT => EINTR|EWOULDBLOCK\n");
+	ck_assert_int_eq(r->w->nchecked, 6);
+	ck_assert_int_eq(r->w->nfails, 2);
+	ck_assert_msg(has(r->w->run->fail_msg[0], "'send a 100' expected >= 200, got 100"), "%s",
+	    r->w->run->fail_msg[0]);
+	ck_assert_msg(has(r->w->run->fail_msg[1], "'send a 1 EOR' expected EPIPE|EINVAL, got 1"), "%s",
+	    r->w->run->fail_msg[1]);
+	teardown();
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -1125,6 +1150,7 @@ sched_suite(void)
 
 	tc = tcase_create("policy");
 	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_result_forms);
 	tcase_add_test(tc, test_default_deterministic);
 	tcase_add_test(tc, test_default_policy);
 	tcase_add_test(tc, test_candidates);
@@ -1175,6 +1201,7 @@ sched_suite(void)
 	suite_add_tcase(s, tc);
 	return s;
 }
+
 
 int
 main(void)

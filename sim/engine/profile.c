@@ -96,6 +96,7 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.coalesce = COALESCE_TRAILINGSPACE, \
 	.waitall_outer_clause = true, \
 	.so_error_cleared_by_send = true, \
+	.sosend_eor_stream_einval = true, \
 	.splice = SPLICE_OPENBSD, \
 	.udp_close_frees = true
 
@@ -146,6 +147,7 @@ const Profile profiles[] = {
 		.udp_soreceive_dgram = true,
 		.udp_sosend_dgram = true,
 		.sosend_dontwait = true,
+		.sosend_eor_stream_einval = true,
 		.dgram_fallback_trunc = false,
 		.waitall_outer_clause = true,
 		.waitall_sleep_only_if_empty = true,

@@ -156,7 +156,11 @@ sosend_step(World *w, int tid, Thread *t, Frame *f)
 	case SS_ENTRY:
 		SIM_COST(w, R_SOSEND, calls, 1);
 		f->u.ss.atomic = (so->pr_flags & PR_ATOMIC) != 0;
-		if (f->u.ss.resid < 0) {
+		/* "MSG_EOR on a SOCK_STREAM socket is also invalid": OpenBSD
+		 * uipc_socket.c 1.337 sosend, FreeBSD 9.1 sosend_generic; both
+		 * before sblock.  NetBSD's sosend has no such check. */
+		if (f->u.ss.resid < 0 || (w->prof->sosend_eor_stream_einval && so->proto == PROTO_TCP &&
+		    (f->u.ss.flags & K_MSG_EOR))) {
 			f->u.ss.error = K_EINVAL;
 			GOTO(SS_OUT);
 			return RUN_CONTINUE;

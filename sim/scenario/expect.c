@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool
-compare(int64_t a, ScnCmp op, int64_t b)
+const char *const scn_cmp_names[6] = { "==", "!=", "<", "<=", ">", ">=" };
+
+bool
+scn_compare(int64_t a, ScnCmp op, int64_t b)
 {
 	switch (op) {
 	case SCN_CMP_EQ: return a == b;
@@ -90,7 +92,7 @@ bool
 expect_condition_holds(World *w, const ScnExpect *e)
 {
 	return e->sock >= 0 && e->sock < w->nsocks &&
-	    compare(field_value(w, e->sock, (SockField)e->field), e->cmp, e->value);
+	    scn_compare(field_value(w, e->sock, (SockField)e->field), e->cmp, e->value);
 }
 
 void *
@@ -182,7 +184,7 @@ expect_check(World *w, ExpectReport *r)
 			break;
 		case SCN_EXP_FIELD:
 			v = field_value(w, e->sock, (SockField)e->field);
-			ok = compare(v, e->cmp, e->value);
+			ok = scn_compare(v, e->cmp, e->value);
 			if (strcmp(e->name, "error") == 0)
 				RESULT(e, ok, "%s: got %s", e->text, v ? errno_name((int)v) : "0");
 			else
@@ -192,7 +194,7 @@ expect_check(World *w, ExpectReport *r)
 			char t[32];
 
 			fmt_time(t, sizeof t, w->now);
-			ok = compare(w->now, e->cmp, e->value);
+			ok = scn_compare(w->now, e->cmp, e->value);
 			RESULT(e, ok, "%s: virtual time at the end is %s", e->text, t);
 			break;
 		}
@@ -204,7 +206,7 @@ expect_check(World *w, ExpectReport *r)
 				break;
 			}
 			v = cost_share_bp(w, rid);
-			ok = compare(v, e->cmp, e->value);
+			ok = scn_compare(v, e->cmp, e->value);
 			RESULT(e, ok, "%s: %s has %lld.%02lld%% of the cost", e->text, e->name,
 			    (long long)(v / 100), (long long)(v % 100));
 			break;
@@ -214,12 +216,12 @@ expect_check(World *w, ExpectReport *r)
 				RESULT(e, false, "%s: unknown counter %s", e->text, e->name);
 				break;
 			}
-			ok = compare(v, e->cmp, e->value);
+			ok = scn_compare(v, e->cmp, e->value);
 			RESULT(e, ok, "%s: got %lld", e->text, (long long)v);
 			break;
 		case SCN_EXP_DELIVERED:
 			v = (int64_t)w->socks[e->sock].delivered;
-			ok = compare(v, e->cmp, e->value);
+			ok = scn_compare(v, e->cmp, e->value);
 			RESULT(e, ok, "%s: programs read %lld bytes from %s", e->text, (long long)v,
 			    sock_name(w, e->sock));
 			break;

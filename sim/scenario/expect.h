@@ -25,6 +25,10 @@ typedef struct {
  * returns the number that failed. */
 int expect_check(World *w, ExpectReport *r);
 
+/* a OP b, and OP as written (expect.c) */
+bool scn_compare(int64_t a, ScnCmp op, int64_t b);
+extern const char *const scn_cmp_names[6];
+
 /* Whether a condition of scenario_parse_condition holds in w now. */
 bool expect_condition_holds(World *w, const ScnExpect *e);
 /* The same as the callbacks of the TUI's breakpoints (TuiConfig): a new

@@ -40,10 +40,13 @@ struct cur {
 	int i;			/* next token */
 };
 
-/* A thread name used where the thread may not be declared yet. */
+/* A name used where what it names may not be declared yet: a thread in
+ * a schedule or a signal event, or the socket of a UDP `connect=`. */
+enum { REF_SCHEDULE, REF_SIGNAL, REF_CONNECT };
+
 struct thread_ref {
-	bool in_schedule;	/* else the target of a signal event */
-	int index;		/* into the schedule or the events */
+	int what;		/* REF_* */
+	int index;		/* into the schedule, the events, or the sockets (the one connecting) */
 	char name[SCN_NAME_MAX];
 	ScnPos pos;
 	const char *line;	/* for the error message */
@@ -94,6 +97,11 @@ void perr(struct parser *p, int col, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* "unexpected 'TOKEN'" */
 void unexpected(struct parser *p, const struct tok *t);
 
+/* ---- parse_expect.c ---- */
+
+/* ==, !=, <, <=, > or >= (expect.h's scn_cmp_names) as a ScnCmp. */
+bool cmp_word(const char *s, ScnCmp *cmp);
+
 /* ---- parse_lexer.c ---- */
 
 /* Refuse bytes no token may hold; *code is the length before a comment. */
@@ -139,7 +147,9 @@ int socket_arg(struct parser *p, struct cur *c, const char *what);
 int typed_socket_arg(struct parser *p, struct cur *c, const char *what, ScnSockKind kind,
     const char *user);
 /* A thread named before it may be declared: checked at the end of the file. */
-bool thread_ref(struct parser *p, const struct tok *t, bool in_schedule, int index);
+bool thread_ref(struct parser *p, const struct tok *t, int what, int index);
+/* UDP socket u connected to socket i, named at column col of the line. */
+bool connect_to(struct parser *p, int u, int i, int col);
 
 /* Socket options, in declarations and `setsockopt`. */
 enum vtype { V_SIZE, V_DURATION, V_BOOL };

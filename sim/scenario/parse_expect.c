@@ -8,25 +8,32 @@
 #include <string.h>
 
 #include "cost.h"
+#include "expect.h"
 #include "errno_names.h"
 
 /* Expectations. */
 
+bool
+cmp_word(const char *s, ScnCmp *cmp)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(scn_cmp_names); i++)
+		if (strcmp(s, scn_cmp_names[i]) == 0) {
+			*cmp = (ScnCmp)i;
+			return true;
+		}
+	return false;
+}
+
 static bool
 cmp_arg(struct parser *p, struct cur *c, ScnCmp *cmp)
 {
-	static const char *const ops[] = { "==", "!=", "<", "<=", ">", ">=" };
 	const struct tok *t;
 	struct qbuf q;
 
 	if ((t = need(p, c, "a comparison (==, !=, <, <=, >, >=)")) == NULL)
 		return false;
-	for (size_t i = 0; i < G_N_ELEMENTS(ops); i++) {
-		if (strcmp(t->s, ops[i]) == 0) {
-			*cmp = (ScnCmp)i;
-			return true;
-		}
-	}
+	if (cmp_word(t->s, cmp))
+		return true;
 	perr(p, t->col, "unknown comparison '%s' (known: ==, !=, <, <=, >, >=)", quote(&q, t->s));
 	return false;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "errno_names.h"
+#include "expect.h"
 
 /* Message flags. */
 
@@ -356,7 +357,54 @@ is_operation(const char *word)
 	return false;
 }
 
-/* `=> 4096`, `=> 4096 TRUNC|EOR`, `=> EWOULDBLOCK`. */
+/* `=> EPIPE|ECONNRESET`: any of them. */
+static bool
+get_errnos(struct parser *p, const struct tok *t, ScnResult *r)
+{
+	const char *s = t->s;
+	struct qbuf q;
+
+	r->kind = SCN_RES_ERRNO;
+	for (;;) {
+		size_t len = strcspn(s, "|");
+		char name[32];
+		int e = 0;
+
+		if (len > 0 && len < sizeof name) {
+			memcpy(name, s, len);
+			name[len] = '\0';
+			e = errno_from_name(name);
+		}
+		if (e == 0) {
+			quote_n(&q, s, len);
+			perr(p, t->col + (int)(s - t->s), len == 0 ? "expected an errno name" :
+			    "unknown errno '%s'", q.b);
+			return false;
+		}
+		if (r->nerrs == SCN_MAX_ERRS) {
+			perr(p, t->col + (int)(s - t->s), "at most %d errno names in one result",
+			    SCN_MAX_ERRS);
+			return false;
+		}
+		/* EAGAIN is EWOULDBLOCK: one entry */
+		for (int i = 0; i < r->nerrs && e != 0; i++)
+			if (r->errs[i] == e)
+				e = 0;
+		if (e != 0)
+			r->errs[r->nerrs++] = e;
+		if (s[len] == '\0')
+			break;
+		s += len + 1;
+	}
+	r->err = r->errs[0];
+	return true;
+}
+
+/*
+ * `=> 4096`, `=> 4096 TRUNC|EOR` (and these output flags only), `=> 80 -`
+ * (no output flags), `=> >= 1000` (any comparison), `=> EWOULDBLOCK`,
+ * `=> EPIPE|ECONNRESET` (any of them).
+ */
 static bool
 get_result(struct parser *p, struct cur *c, ScnResult *r)
 {
@@ -368,26 +416,36 @@ get_result(struct parser *p, struct cur *c, ScnResult *r)
 		return false;
 	}
 	r->pos = tpos(p, arrow);
+	r->cmp = SCN_CMP_EQ;
 	if ((t = need(p, c, "RESULT")) == NULL)
+		return false;
+	if (cmp_word(t->s, &r->cmp) && (t = need(p, c, "a byte count")) == NULL)
 		return false;
 	if (g_ascii_isdigit(t->s[0]) || t->s[0] == '-') {
 		r->kind = SCN_RES_VALUE;
 		if (!get_size(p, t->s, t->col, "size", &r->value))
 			return false;
+		if (peek(c) != NULL && strcmp(peek(c)->s, "-") == 0) {
+			next(c);        /* `-`: no output flags */
+			r->check_flags = true;
+			r->flags = 0;
+			return true;
+		}
 		if (looks_like_flags(peek(c))) {
 			r->check_flags = true;
 			return get_flags(p, next(c), true, &r->flags);
 		}
 		return true;
 	}
-	if (t->s[0] == 'E' && (r->err = errno_from_name(t->s)) != 0) {
-		r->kind = SCN_RES_ERRNO;
-		return true;
+	if (r->cmp != SCN_CMP_EQ) {
+		perr(p, t->col, "expected a byte count after '%s', not '%s'", scn_cmp_names[r->cmp],
+		    quote(&q, t->s));
+		return false;
 	}
 	if (t->s[0] == 'E')
-		perr(p, t->col, "unknown errno '%s'", quote(&q, t->s));
-	else
-		perr(p, t->col, "expected a byte count or an errno name, not '%s'", quote(&q, t->s));
+		return get_errnos(p, t, r);
+	perr(p, t->col, "expected a byte count, a comparison or an errno name, not '%s'",
+	    quote(&q, t->s));
 	return false;
 }
 
@@ -438,15 +496,33 @@ parse_op(struct parser *p, struct cur *c, ScnOp *op)
 	return done(p, c);
 }
 
-/* One operation, tokens toks[from..to-1], for the open thread. */
+/* One operation, tokens toks[from..to-1], for the open thread; or
+ * `repeat N OP`: the operation N times over. */
 static bool
 thread_op(struct parser *p, int from, int to)
 {
 	GArray *ops = p->ops[p->thread];
 	struct cur c = { p->toks + from, to - from, 0 };
+	int64_t times = 1;
 	ScnOp op;
 
-	if (ops->len >= SCN_MAX_OPS) {
+	if (strcmp(p->toks[from].s, "repeat") == 0) {
+		const struct tok *t;
+
+		next(&c);
+		if ((t = need(p, &c, "a count")) == NULL || !get_size(p, t->s, t->col, "count", &times))
+			return false;
+		if (times < 1) {
+			perr(p, t->col, "repeat needs a count of 1 or more");
+			return false;
+		}
+		if (peek(&c) == NULL) {
+			perr(p, t->col + t->len, "expected an operation after 'repeat %lld'", (long long)times);
+			return false;
+		}
+		c = (struct cur){ c.t + c.i, c.n - c.i, 0 };
+	}
+	if ((int64_t)ops->len + times > SCN_MAX_OPS) {
 		perr(p, p->toks[from].col, "too many operations in thread '%s' (max %d)",
 		    p->s->threads[p->thread].name, SCN_MAX_OPS);
 		return false;
@@ -458,7 +534,8 @@ thread_op(struct parser *p, int from, int to)
 	if (!parse_op(p, &c, &op))
 		return false;
 	source_text(p, c.t, c.n, op.text, sizeof op.text);
-	g_array_append_val(ops, op);
+	for (int64_t i = 0; i < times; i++)
+		g_array_append_val(ops, op);
 	return true;
 }
 

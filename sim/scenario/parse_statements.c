@@ -114,17 +114,17 @@ typed_socket_arg(struct parser *p, struct cur *c, const char *what, ScnSockKind 
 
 /* A thread named before it may be declared: checked at the end of the file. */
 bool
-thread_ref(struct parser *p, const struct tok *t, bool in_schedule, int index)
+thread_ref(struct parser *p, const struct tok *t, int what, int index)
 {
 	struct thread_ref r;
 	struct qbuf q;
 
 	if (!is_ident(t->s) || t->len >= SCN_NAME_MAX) {
-		perr(p, t->col, "unknown thread '%s'", quote(&q, t->s));
+		perr(p, t->col, "unknown %s '%s'", what == REF_CONNECT ? "socket" : "thread", quote(&q, t->s));
 		return false;
 	}
 	memset(&r, 0, sizeof r);
-	r.in_schedule = in_schedule;
+	r.what = what;
 	r.index = index;
 	g_strlcpy(r.name, t->s, sizeof r.name);
 	r.pos = tpos(p, t);
@@ -491,6 +491,18 @@ check_addr_free(struct parser *p, int u, int col, bool given)
 	return true;
 }
 
+/* UDP socket u connected to socket i (the name at column col). */
+bool
+connect_to(struct parser *p, int u, int i, int col)
+{
+	if (p->s->sockets[i].kind != SCN_SOCK_UDP) {
+		perr(p, col, "connect needs a UDP socket; '%s' is TCP", p->s->sockets[i].name);
+		return false;
+	}
+	p->s->sockets[u].peer = i;
+	return true;
+}
+
 static bool
 connect_opt(struct parser *p, const struct tok *t, int u)
 {
@@ -504,14 +516,13 @@ connect_opt(struct parser *p, const struct tok *t, int u)
 		perr(p, v.col, "expected SOCKET after 'connect='");
 		return false;
 	}
+	/* a socket declared further down (two UDP sockets connected to each
+	 * other) is looked up at the end of the file */
+	if (find_socket(p->s, v.s) < 0)
+		return thread_ref(p, &v, REF_CONNECT, u);
 	if ((i = get_socket(p, &v)) < 0)
 		return false;
-	if (p->s->sockets[i].kind != SCN_SOCK_UDP) {
-		perr(p, v.col, "connect needs a UDP socket; '%s' is TCP", v.s);
-		return false;
-	}
-	p->s->sockets[u].peer = i;
-	return true;
+	return connect_to(p, u, i, v.col);
 }
 
 static bool
@@ -626,7 +637,7 @@ st_at(struct parser *p, struct cur *c)
 	} else if (strcmp(t->s, "signal") == 0) {
 		ev.kind = SCN_EV_SIGNAL;
 		ok = (t = need(p, c, "THREAD")) != NULL &&
-		    thread_ref(p, t, false, (int)p->events->len);
+		    thread_ref(p, t, REF_SIGNAL, (int)p->events->len);
 	} else {
 		perr(p, t->col, "unknown event '%s' (known: datagram, fin, rst, signal)",
 		    quote(&q, t->s));
@@ -691,7 +702,7 @@ schedule_names(struct parser *p, struct cur *c)
 
 		if (who == SCHED_WHO_UNKNOWN) {
 			who = -1;	/* the thread's index, once it is known */
-			if (!thread_ref(p, t, true, (int)p->schedule->len))
+			if (!thread_ref(p, t, REF_SCHEDULE, (int)p->schedule->len))
 				return false;
 		}
 		g_array_append_val(p->schedule, who);

@@ -89,17 +89,24 @@ typedef enum {
 	SCN_OP_SYS_SPLICE,    /* sys_splice A B: NetBSD 2005 splice(2) */
 } ScnOpKind;
 
+typedef enum { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE } ScnCmp;
+
 typedef enum {
 	SCN_RES_NONE,         /* no `=>`: anything is accepted          */
-	SCN_RES_VALUE,        /* => 4096                                 */
-	SCN_RES_ERRNO,        /* => EWOULDBLOCK                          */
+	SCN_RES_VALUE,        /* => 4096, => >= 1000                     */
+	SCN_RES_ERRNO,        /* => EWOULDBLOCK, => EPIPE|ECONNRESET      */
 } ScnResultKind;
+
+#define SCN_MAX_ERRS 4
 
 typedef struct {
 	ScnResultKind kind;
+	ScnCmp cmp;           /* VALUE: how the count compares with value (== unless written) */
 	int64_t value;        /* bytes for VALUE                         */
-	int err;              /* errno value (sim/errno_names.h) for ERRNO */
-	bool check_flags;     /* a flags list followed the value         */
+	int err;              /* errno value (sim/errno_names.h) for ERRNO: the first */
+	int errs[SCN_MAX_ERRS]; /* ERRNO: every errno accepted, err first */
+	int nerrs;
+	bool check_flags;     /* a flags list (or `-`: none) followed the value */
 	int flags;            /* expected output flags (MSG_TRUNC, MSG_EOR, MSG_OOB) */
 	ScnPos pos;           /* position of the `=>` */
 } ScnResult;
@@ -164,8 +171,6 @@ typedef enum {
 	SCN_Q_ALWAYS,         /* expect always X: the same, said out loud */
 	SCN_Q_SOMETIMES,      /* expect sometimes X: in at least one run */
 } ScnQuant;
-
-typedef enum { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE } ScnCmp;
 
 /* The socket fields `expect SOCK.FIELD` reads (sockfields.def). */
 typedef enum {

@@ -92,7 +92,7 @@ parse_lines(struct parser *p, const char *text, size_t len)
 	return true;
 }
 
-/* Thread names used before their declaration, now that all are known. */
+/* Names used before their declaration, now that all are known. */
 static bool
 resolve_refs(struct parser *p)
 {
@@ -100,17 +100,29 @@ resolve_refs(struct parser *p)
 		const struct thread_ref *r = &g_array_index(p->refs, struct thread_ref, i);
 		int th = find_thread(p->s, r->name);
 
+		/* for a message, where the name was */
+		p->line = r->line;
+		p->linelen = r->linelen;
+		p->lineno = r->pos.line;
+		if (r->what == REF_CONNECT) {
+			int so = find_socket(p->s, r->name);
+
+			if (so < 0) {
+				perr(p, r->pos.col, "unknown socket '%s'", r->name);
+				return false;
+			}
+			if (!connect_to(p, r->index, so, r->pos.col))
+				return false;
+			continue;
+		}
 		if (th < 0) {
-			p->line = r->line;
-			p->linelen = r->linelen;
-			p->lineno = r->pos.line;
 			if (find_socket(p->s, r->name) >= 0)
 				perr(p, r->pos.col, "'%s' is a socket, not a thread", r->name);
 			else
 				perr(p, r->pos.col, "unknown thread '%s'", r->name);
 			return false;
 		}
-		if (r->in_schedule)
+		if (r->what == REF_SCHEDULE)
 			g_array_index(p->schedule, int, r->index) = th;
 		else
 			g_array_index(p->events, ScnEvent, r->index).thread = th;

@@ -59,6 +59,20 @@ format_result(char *buf, size_t n, int64_t rv, int err, int oflags, bool flags)
 		snprintf(buf, n, "%lld", (long long)rv);
 }
 
+/* What a value result asks for: `>= 1000`, `4096 TRUNC`, `80 -` (no flags). */
+static void
+format_want(char *buf, size_t n, const ScnResult *e)
+{
+	int len = snprintf(buf, n, "%s%s%lld", e->cmp != SCN_CMP_EQ ? scn_cmp_names[e->cmp] : "",
+	    e->cmp != SCN_CMP_EQ ? " " : "", (long long)e->value);
+
+	if (e->check_flags && e->flags == 0)
+		snprintf(buf + len, n - (size_t)len, " -");
+	else if (e->check_flags)
+		snprintf(buf + len, n - (size_t)len, "%s%s%s", (e->flags & K_MSG_TRUNC) ? " TRUNC" : "",
+		    (e->flags & K_MSG_EOR) ? " EOR" : "", (e->flags & K_MSG_OOB) ? " OOB" : "");
+}
+
 static void
 check_result(World *w, int tid, const ScnOp *op)
 {
@@ -76,20 +90,24 @@ check_result(World *w, int tid, const ScnOp *op)
 	case SCN_RES_NONE:
 		return;
 	case SCN_RES_VALUE:
-		ok = t->err == 0 && t->rv == e->value &&
+		ok = t->err == 0 && scn_compare(t->rv, e->cmp, e->value) &&
 		    (!e->check_flags || (t->oflags & (K_MSG_TRUNC | K_MSG_EOR | K_MSG_OOB)) == e->flags);
 		break;
 	case SCN_RES_ERRNO:
-		ok = t->err == e->err;
+		ok = false;
+		for (int i = 0; i < e->nerrs; i++)
+			ok |= t->err == e->errs[i];
 		break;
 	}
 	w->nchecked++;
 	/* the texts only for the trace, or for a failure's message */
 	if (!ok || tracing(w)) {
 		if (e->kind == SCN_RES_VALUE)
-			format_result(want, sizeof want, e->value, 0, e->flags, e->check_flags);
+			format_want(want, sizeof want, e);
 		else
-			snprintf(want, sizeof want, "%s", errno_name(e->err));
+			for (int i = 0, len = 0; i < e->nerrs && len < (int)sizeof want; i++)
+				len += snprintf(want + len, sizeof want - (size_t)len, "%s%s", i ? "|" : "",
+				    errno_name(e->errs[i]));
 		format_result(got, sizeof got, t->rv, t->err, t->oflags,
 		    e->kind != SCN_RES_VALUE || e->check_flags);
 	}
