@@ -90,7 +90,8 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.max_hdr = 76, .sb_max = 2097152, \
 	.tcp_sendspace = 16384, .tcp_recvspace = 16384, \
 	.udp_sendspace = 9216, .udp_recvspace = 41600, \
-	.sndlowat_default = 2048, .mbmax_factor = 2, \
+	.sndlowat_default = 2048, \
+	.mbmax_factor = 8, .mbmax_floor = 3 * 65536,   /* 3 * MAXMCLBYTES */ \
 	.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC, \
 	.wire_delay_ns = 10000, \
 	.coalesce = COALESCE_TRAILINGSPACE, \

@@ -62,6 +62,8 @@ typedef struct {
 	int udp_sendspace, udp_recvspace;
 	int sndlowat_default;      /* SO_SNDLOWAT default (MCLBYTES in 4.4BSD descendants) */
 	int mbmax_factor;          /* sbreserve: sb_mbmax = min(factor * cc, sb_max) */
+	int64_t mbmax_floor;       /* nonzero (OpenBSD): sb_mbmax = max(floor, factor * cc), not
+	                            * capped, and cc is checked against sb_max alone */
 
 	/* TCP */
 	int tcp_mss;               /* default MSS on the simulated wire */

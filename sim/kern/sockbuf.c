@@ -60,8 +60,10 @@ sbspace(const Sockbuf *sb)
 }
 
 /*
- * sbreserve: NetBSD refuses sizes that could not be held given the mbuf
- * overhead of clusters, and charges at most factor * cc of storage.
+ * sbreserve: NetBSD and FreeBSD refuse sizes that could not be held given
+ * the mbuf overhead of clusters, and charge at most factor * cc of
+ * storage, capped at sb_max.  OpenBSD checks cc against sb_max alone and
+ * sets sb_mbmax = max(3 * MAXMCLBYTES, cc * 8) (uipc_socket2.c sbreserve).
  */
 bool
 sbreserve(World *w, Sockbuf *sb, int64_t cc)
@@ -70,6 +72,16 @@ sbreserve(World *w, Sockbuf *sb, int64_t cc)
 	int64_t max = w->sb_max ? w->sb_max : p->sb_max;
 	int64_t mbmax;
 
+	if (p->mbmax_floor != 0) {
+		if (cc <= 0 || cc > max)
+			return false;
+		mbmax = cc * p->mbmax_factor;
+		sb->hiwat = cc;
+		sb->mbmax = mbmax > p->mbmax_floor ? mbmax : p->mbmax_floor;
+		if (sb->lowat > sb->hiwat)
+			sb->lowat = sb->hiwat;
+		return true;
+	}
 	if (cc <= 0 || cc > max * p->mclbytes / (p->msize + p->mclbytes))
 		return false;
 	sb->hiwat = cc;
