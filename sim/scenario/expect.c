@@ -72,12 +72,14 @@ field_value(World *w, int sock, SockField f)
 	case SF_RCV_CC: return so->rcv.cc;
 	case SF_RCV_MBCNT: return so->rcv.mbcnt;
 	case SF_RCV_HIWAT: return so->rcv.hiwat;
+	case SF_RCV_MBMAX: return so->rcv.mbmax;
 	case SF_RCV_LOWAT: return so->rcv.lowat;
 	case SF_RCV_MBUFS: return count_mbufs(w, &so->rcv, false);
 	case SF_RCV_RECORDS: return count_mbufs(w, &so->rcv, true);
 	case SF_SND_CC: return so->snd.cc;
 	case SF_SND_MBCNT: return so->snd.mbcnt;
 	case SF_SND_HIWAT: return so->snd.hiwat;
+	case SF_SND_MBMAX: return so->snd.mbmax;
 	case SF_SND_LOWAT: return so->snd.lowat;
 	case SF_SND_MBUFS: return count_mbufs(w, &so->snd, false);
 	case SF_SND_RECORDS: return count_mbufs(w, &so->snd, true);
