@@ -1215,11 +1215,11 @@ START_TEST(test_limits)
 	GString *src = g_string_new(NULL);
 	char *msg, *want;
 
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < SCN_MAX_SOCKETS / 2; i++)
 		g_string_append_printf(src, "tcp x%d y%d\n", i, i);
 	g_string_append(src, "tcp p q\n");
 	msg = parse_err(src->str);
-	want = expected_message(src->str, 17, 5, "too many sockets (max 32)");
+	want = expected_message(src->str, SCN_MAX_SOCKETS / 2 + 1, 5, "too many sockets (max 512)");
 	ck_assert_str_eq(msg, want);
 	g_free(msg);
 	g_free(want);

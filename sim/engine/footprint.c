@@ -11,7 +11,7 @@ void
 fp_sock(World *w, int i)
 {
 	if (w->run->fp_on)
-		w->run->fp.socks |= 1u << (i & 31);
+		w->run->fp.socks |= sock_bit(i);
 }
 
 void

@@ -26,7 +26,7 @@ enum {
 };
 
 typedef struct {
-	uint32_t socks;         /* bit i: socket i */
+	uint32_t socks;         /* sock_bit(i): socket i (from 31 on, one bit for all) */
 	uint32_t threads;       /* bit t: thread t (kernel threads included) */
 	uint64_t chans;         /* sleep channels, hashed to 64 bits */
 	uint32_t flags;         /* FP_* */

@@ -27,6 +27,7 @@ struct Run {
 	const char *path;       /* the scenario file, for messages */
 	const char *thread_names[WORLD_MAX_THREADS];
 	const char *sock_names[WORLD_MAX_SOCKETS];
+	int socks_cap;          /* the sockets every world of this run has room for */
 
 	EventSink sink;         /* fn NULL: nobody listens, no event is built */
 	int sb_nest;            /* sockbuf.c: depth of buffer operations, one event for the outermost */

@@ -405,7 +405,7 @@ invariants_after_step(World *w)
 				int r = w->socks[i].rcv.lock_owner, s = w->socks[i].snd.lock_owner;
 
 				if ((r >= 0 && ((fp->threads >> r) & 1u)) || (s >= 0 && ((fp->threads >> s) & 1u)))
-					socks |= 1u << i;
+					socks |= sock_bit(i);
 			}
 	}
 	invariants_over(w, socks);

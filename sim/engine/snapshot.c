@@ -71,9 +71,9 @@ get(const uint8_t **pp, void *dst, size_t n)
 	return p;
 }
 
-/* the value's fixed part: from `prof` to the sockets (world.h) */
+/* the value's fixed part: from `prof` to the queues (world.h) */
 #define VALUE_START offsetof(World, prof)
-#define FIXED_PART (offsetof(World, socks) - VALUE_START)
+#define FIXED_PART (offsetof(World, taskq) - VALUE_START)
 
 /*
  * A socket without the unused tails of its two arrays (oob_hole, org),
@@ -161,6 +161,8 @@ snapshot_retake(Snapshot *s, const World *w)
 	s->origin = w;
 	s->epoch = ++w->run->data_epoch;
 	put(s, (const char *)w + VALUE_START, FIXED_PART);
+	put(s, w->taskq, (size_t)w->ntaskq * sizeof w->taskq[0]);
+	put(s, w->clockq, (size_t)w->nclockq * sizeof w->clockq[0]);
 	for (int i = 0; i < w->nsocks; i++)
 		put_socket(s, &w->socks[i]);
 	for (int i = 0; i < w->nthreads; i++)
@@ -241,6 +243,8 @@ snapshot_restore(const Snapshot *s, World *w)
 	w->run->tick++;         /* chain digests noted before describe another world */
 	w->run->shadow_valid = false;   /* the trace's last report was of another world */
 	get(&p, (char *)w + VALUE_START, FIXED_PART);
+	get(&p, w->taskq, (size_t)w->ntaskq * sizeof w->taskq[0]);
+	get(&p, w->clockq, (size_t)w->nclockq * sizeof w->clockq[0]);
 	for (int i = 0; i < w->nsocks; i++)
 		get_socket(&p, &w->socks[i]);
 	for (int i = 0; i < w->nthreads; i++)

@@ -208,7 +208,7 @@ sock_ref(World *w, Ref r)
 World *
 world_alloc(Run *run, bool run_owned, const Profile *prof, uint32_t quirks)
 {
-	World *w = calloc(1, sizeof *w);
+	World *w = calloc(1, sizeof *w + (size_t)run->socks_cap * sizeof w->socks[0]);
 
 	if (w == NULL)
 		abort();

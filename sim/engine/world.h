@@ -19,7 +19,7 @@
 #include "event.h"
 
 /* What one world can hold (the scenario language's limits follow these). */
-#define WORLD_MAX_SOCKETS 32
+#define WORLD_MAX_SOCKETS 512   /* OpenBSD's chain regress test splices 129 connections */
 #define WORLD_MAX_THREADS 16    /* the scenario's threads */
 
 /* A place in a scenario file, 1-based; the engine only carries it. */
@@ -195,6 +195,7 @@ typedef struct {
 	uint32_t idle_gen;      /* the armed idle timeout; 0 = not armed */
 	uint8_t task_queued;    /* so_splicetask is on the sosplice task queue */
 	uint8_t idle_queued;    /* soidle is on the softclock queue */
+	Ref idle_ref;           /* the socket an armed idle timeout will run soidle on */
 	uint64_t rx_moved;      /* data bytes somove took from so_rcv */
 	uint64_t tx_moved;      /* data bytes somove put into so_snd */
 	/* where the bytes of this socket's send stream come from: runs that
@@ -476,22 +477,27 @@ struct World {
 	int cur_thread;         /* thread being stepped (-1 softnet) */
 
 	/* OpenBSD splicing: the single-thread "sosplice" task queue and the
-	 * softclock queue of soidle calls, FIFO; their threads (-1: none) */
-	Ref taskq[WORLD_MAX_SOCKETS], clockq[WORLD_MAX_SOCKETS];
+	 * softclock queue of soidle calls, FIFO (the arrays are below); their
+	 * threads (-1: none) */
 	int ntaskq, nclockq;
 	int tid_taskq, tid_softclock;
-	Ref idle_ref[WORLD_MAX_SOCKETS];  /* the socket an armed idle timeout will run soidle on */
 
 	/* kernel malloc(9) for the NetBSD 2005 splice_state (leak check) */
 	struct { uint32_t gen; uint8_t live; int16_t so1, so2; } kmem[16];
 	int nkmem;
 
-	/* last, so that a clone copies only the live prefix of each */
 	int nsocks;
 	int nthreads;
-	Socket socks[WORLD_MAX_SOCKETS];
+	/* last, so that a snapshot copies only the live prefix of each */
+	Ref taskq[WORLD_MAX_SOCKETS], clockq[WORLD_MAX_SOCKETS];
 	Thread threads[WORLD_MAX_THREADS + TK__COUNT - 1];  /* + the kernel threads */
+	Socket socks[];         /* run->socks_cap of them (world_alloc) */
 };
+
+/* A socket's bit in the one-word masks of footprints, hash caches and
+ * invariant checks: sockets from 31 on share the last bit, so a mask
+ * names a superset of the sockets it means (safe for all three). */
+static inline uint32_t sock_bit(int i) { return 1u << (i < 31 ? i : 31); }
 
 static inline bool quirk_on(const World *w, QuirkId q) { return (w->quirks >> q) & 1u; }
 

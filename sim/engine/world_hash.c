@@ -154,7 +154,7 @@ buffer_name(const World *w, int s, Ref want, uint64_t limit, uint32_t *socks)
 		int64_t p = chain_position(w, sb->mb, want, limit);
 
 		if (p >= 0) {
-			*socks |= 1u << s;
+			*socks |= sock_bit(s);
 			return MN(MN_BUFFER, (uint32_t)s << 1 | (uint32_t)which, p);
 		}
 	}
@@ -421,7 +421,6 @@ combine(H *h, const World *w, const uint64_t *socks, const uint64_t *threads, ui
 	put(h, w->taskq, (size_t)w->ntaskq * sizeof w->taskq[0]);
 	put64(h, (uint64_t)w->ntaskq << 32 | (uint32_t)w->nclockq);
 	put(h, w->clockq, (size_t)w->nclockq * sizeof w->clockq[0]);
-	put(h, w->idle_ref, sizeof w->idle_ref);
 	put(h, w->kmem, sizeof w->kmem);
 	put64(h, (uint64_t)w->mlive << 32 | w->clive);
 	put64(h, w->mbuf_wanted);
@@ -490,6 +489,7 @@ uint64_t
 world_hash_cached(const World *w, HashCache *c)
 {
 	static _Thread_local H h;
+	uint32_t stale;
 
 	for (int i = 0; i < w->nthreads; i++)
 		if (!((c->valid_threads >> i) & 1u)) {
@@ -497,10 +497,12 @@ world_hash_cached(const World *w, HashCache *c)
 			c->threads[i] = hash_thread(&h, w, i, &c->thread_socks[i]);
 			c->valid_threads |= 1u << i;
 		}
+	/* sockets from 31 on share a bit: rehash them all when it is stale */
+	stale = ~c->valid_socks;
 	for (int i = 0; i < w->nsocks; i++)
-		if (!((c->valid_socks >> i) & 1u)) {
+		if (stale & sock_bit(i)) {
 			c->socks[i] = hash_socket(&h, w, i, true);
-			c->valid_socks |= 1u << i;
+			c->valid_socks |= sock_bit(i);
 		}
 	if (!c->work_valid || c->work_n != w->nwork || c->work_seq != w->work_seq ||
 	    c->work_now != w->now) {

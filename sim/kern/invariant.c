@@ -150,7 +150,7 @@ bool
 kern_invariants_step(World *w, uint32_t socks)
 {
 	for (int i = 0; i < w->nsocks; i++) {
-		if (!w->socks[i].live || !((socks >> i) & 1u))
+		if (!w->socks[i].live || !(socks & sock_bit(i)))
 			continue;
 		if (!sbcheck(w, i, SB_RCV) || !sbcheck(w, i, SB_SND) || !conservation(w, i))
 			return false;

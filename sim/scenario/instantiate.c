@@ -130,6 +130,7 @@ world_new(const Scenario *scn, const Profile *prof, uint32_t quirks)
 	scenario_engine_init();
 	run->scenario = scn;
 	run->path = scn->path;
+	run->socks_cap = scn->nsockets;
 	for (int i = 0; i < scn->nthreads; i++)
 		run->thread_names[i] = scn->threads[i].name;
 	for (int i = 0; i < scn->nsockets; i++)

@@ -50,7 +50,7 @@ idle_arm(World *w, Socket *so)
 		emit(w, EVK_DISARM, "timeout_add", i, -1, TIMER_ID(so->idle_gen), 0, 0,
 		    "idle timeout of %s moved", sock_name(w, i));
 	so->idle_gen = timer_gen_next(w);
-	w->idle_ref[i] = sock_handle(w, i);
+	w->socks[i].idle_ref = sock_handle(w, i);
 	work_push(w, w->now + so->idletv, KW_SPLICE_IDLE, (uint32_t)i, so->idle_gen);
 	emit(w, EVK_ARM, "timeout_add", i, -1, w->now + so->idletv, TIMER_ID(so->idle_gen), 0,
 	    "idle timeout of %s armed (%lld ms)", sock_name(w, i), (long long)(so->idletv / 1000000));

@@ -112,7 +112,7 @@ splice_idle_fire(World *w, int sock, uint32_t gen)
 	if (so->idle_queued)
 		return;
 	so->idle_queued = 1;
-	queue_add(w, w->clockq, &w->nclockq, w->idle_ref[sock], 1);
+	queue_add(w, w->clockq, &w->nclockq, w->socks[sock].idle_ref, 1);
 }
 
 /* sorwakeup: a spliced source moves instead of waking readers. */
