@@ -1117,6 +1117,37 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/*
+ * copy: a userland relay's read then write, as two system calls with a
+ * return to user mode between them; poll: on a spliced OpenBSD source it
+ * waits for the splice to end (soreadable says no while spliced), and a
+ * timeout gives 0.
+ */
+START_TEST(test_copy_poll)
+{
+	Rec *r = run("profile openbsd-7.6\n"
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread relay:\n"
+	    "\tcopy r1 r2 100 => 100\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tpoll r1 readable => 1\n"
+	    "\tgetsplice r1 => 900\n"
+	    "\tpoll r2 readable timeout=1ms => 0\n"
+	    "thread client:\n"
+	    "\tsend c 100 => 100\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 900 => 900\n"
+	    "\tshutdown c wr => 0\n"
+	    "thread server:\n"
+	    "\trecv s 1000 WAITALL => 1000\n");
+
+	assert_clean(r);
+	ck_assert_int_eq(r->w->nchecked, 9);
+	teardown();
+}
+END_TEST
+
 /* `=>` with a comparison, "no output flags" and alternatives: each
  * holds or fails as the op's result says, and a failure says what was
  * expected in the scenario's words. */
@@ -1151,6 +1182,7 @@ sched_suite(void)
 	tc = tcase_create("policy");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_result_forms);
+	tcase_add_test(tc, test_copy_poll);
 	tcase_add_test(tc, test_default_deterministic);
 	tcase_add_test(tc, test_default_policy);
 	tcase_add_test(tc, test_candidates);

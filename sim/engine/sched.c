@@ -315,6 +315,9 @@ sched_chan_name(const World *w, uint32_t chan, char *buf, size_t n)
 	case CH_KNOT:
 		snprintf(buf, n, "splice_state %d", sock);
 		break;
+	case CH_SEL:
+		snprintf(buf, n, "%s.%s.sb_sel", sock_name(w, sock), which == SB_RCV ? "so_rcv" : "so_snd");
+		break;
 	default:
 		snprintf(buf, n, "channel %#x", chan);
 	}

@@ -220,7 +220,7 @@ enum { REAP_NONE, REAP_SOREAPER, REAP_SOPUT };
 
 /* Channels threads sleep on: the address the kernel would tsleep() on. */
 enum { CH_SB_CC = 1, CH_SB_FLAGS = 2, CH_MBUF = 3, CH_PAUSE = 4, CH_UPCALL = 5, CH_TASKQ = 6, CH_KNOT = 7,
-	CH_SOREF = 8 };
+	CH_SOREF = 8, CH_SEL = 9 };
 #define CHAN(kind, sock, which) (((uint32_t)(kind) << 24) | ((uint32_t)(sock) << 4) | (uint32_t)(which))
 enum { SB_RCV = 0, SB_SND = 1 };
 
@@ -262,6 +262,7 @@ typedef struct {
 			bool rcvatmark;     /* TCP: SS_RCVATMARK before the take (rcvstate) */
 			int64_t oobmark;    /* TCP: the urgent byte's offset in the bytes taken, 0 none */
 		} mv;       /* somove */
+		struct { int64_t deadline, copied; } us;    /* a program: poll's deadline, copy's read */
 	} u;
 } Frame;
 
@@ -489,7 +490,7 @@ struct World {
 	int nsocks;
 	int nthreads;
 	/* last, so that a snapshot copies only the live prefix of each */
-	Ref taskq[WORLD_MAX_SOCKETS], clockq[WORLD_MAX_SOCKETS];
+	Ref taskq[2 * WORLD_MAX_SOCKETS], clockq[2 * WORLD_MAX_SOCKETS];  /* a socket's task and its soput */
 	Thread threads[WORLD_MAX_THREADS + TK__COUNT - 1];  /* + the kernel threads */
 	Socket socks[];         /* run->socks_cap of them (world_alloc) */
 };

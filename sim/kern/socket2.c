@@ -31,6 +31,10 @@ sowakeup(World *w, Socket *so, int which)
 {
 	Sockbuf *sb = which == SB_RCV ? &so->rcv : &so->snd;
 
+	/* selwakeup(&sb->sb_sel): a poll(2) on the buffer (NetBSD 2.0
+	 * sowakeup; OpenBSD's knote wakes its kqueue-based poll alike) */
+	if (sb->flags & SB_SEL)
+		wakeup(w, CHAN(CH_SEL, socket_index(w, so), which));
 	sb->flags &= ~(uint32_t)SB_SEL;
 	if (sb->flags & SB_WAIT) {
 		sb->flags &= ~(uint32_t)SB_WAIT;

@@ -326,6 +326,53 @@ op_sys_splice(struct parser *p, struct cur *c, ScnOp *op)
 	return (op->sock = socket_arg(p, c, "SOCKET")) >= 0 && (op->dest = drain_arg(p, c)) != -1;
 }
 
+/* `copy SRC DST LEN [FLAGS]`: a userland relay's read(2) then write(2). */
+static bool
+op_copy(struct parser *p, struct cur *c, ScnOp *op)
+{
+	const struct tok *t;
+
+	op->kind = SCN_OP_COPY;
+	if ((op->sock = socket_arg(p, c, "SOURCE")) < 0 || (op->dest = socket_arg(p, c, "DESTINATION")) < 0 ||
+	    !size_arg(p, c, "LEN", &op->len))
+		return false;
+	if (looks_like_flags(t = peek(c))) {
+		c->i++;
+		return get_flags(p, t, false, &op->flags);
+	}
+	return true;
+}
+
+/* `poll S readable|writable [timeout=DURATION]`: poll(2) on one socket. */
+static bool
+op_poll(struct parser *p, struct cur *c, ScnOp *op)
+{
+	const struct tok *t;
+	struct qbuf q;
+
+	op->kind = SCN_OP_POLL;
+	if ((op->sock = socket_arg(p, c, "SOCKET")) < 0 || (t = need(p, c, "readable or writable")) == NULL)
+		return false;
+	if (strcmp(t->s, "readable") == 0)
+		op->how = 0;
+	else if (strcmp(t->s, "writable") == 0)
+		op->how = 1;
+	else {
+		perr(p, t->col, "expected readable or writable, not '%s'", quote(&q, t->s));
+		return false;
+	}
+	if ((t = peek(c)) != NULL && g_str_has_prefix(t->s, "timeout=")) {
+		c->i++;
+		if (!get_duration(p, t->s + 8, t->col + 8, &op->len))
+			return false;
+		if (op->len <= 0) {
+			perr(p, t->col + 8, "a poll timeout must be more than 0 (leave it out to wait forever)");
+			return false;
+		}
+	}
+	return true;
+}
+
 static const struct opdef {
 	const char *name;
 	bool (*parse)(struct parser *, struct cur *, ScnOp *);
@@ -346,6 +393,8 @@ static const struct opdef {
 	{ "getsplice", op_getsplice },
 	{ "soerror", op_soerror },
 	{ "sys_splice", op_sys_splice },
+	{ "copy", op_copy },
+	{ "poll", op_poll },
 };
 
 bool

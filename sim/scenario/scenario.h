@@ -87,6 +87,8 @@ typedef enum {
 	SCN_OP_GETSPLICE,     /* getsplice SRC: getsockopt(SO_SPLICE), the bytes moved */
 	SCN_OP_SOERROR,       /* soerror S: getsockopt(SO_ERROR), returns and clears so_error */
 	SCN_OP_SYS_SPLICE,    /* sys_splice A B: NetBSD 2005 splice(2) */
+	SCN_OP_COPY,          /* copy SRC DST LEN: read up to LEN from SRC, write what came to DST */
+	SCN_OP_POLL,          /* poll S readable|writable [timeout=D]: 1 when ready, 0 at the timeout */
 } ScnOpKind;
 
 typedef enum { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE } ScnCmp;
@@ -118,7 +120,7 @@ typedef struct {
 	int dest;             /* SENDTO: destination socket index */
 	int64_t len;          /* bytes; SLEEP: nanoseconds */
 	int flags;            /* K_MSG_* (kern.h) */
-	int how;              /* SHUTDOWN: 0 rd, 1 wr, 2 rdwr (SHUT_*) */
+	int how;              /* SHUTDOWN: 0 rd, 1 wr, 2 rdwr (SHUT_*); POLL: SB_RCV readable, SB_SND writable */
 	int ctl_len;          /* SENDTO/SEND on UDP: bytes of control data (0 = none) */
 	int64_t max;          /* SPLICE: sp_max (may be negative: EINVAL) */
 	int64_t idle;         /* SPLICE: sp_idle in ns (negative: EINVAL) */

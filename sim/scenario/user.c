@@ -10,20 +10,28 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { U_NEXT, U_CALLED, U_DONE, U_FLUSHLOCK, U__N };
-static const char *const user_states[] = { "next", "called", "done", "flushlock" };
+enum { U_NEXT, U_CALLED, U_DONE, U_FLUSHLOCK, U_POLL, U_COPYREAD, U_COPYWRITE, U__N };
+static const char *const user_states[] = { "next", "called", "done", "flushlock", "poll", "copy-read",
+	"copy-write" };
 static const Transition user_trans[] = {
 	{ U_NEXT, U_CALLED },   /* a system call was made */
 	{ U_CALLED, U_FLUSHLOCK },  /* shutdown(SHUT_RD)/close: sblock(&so_rcv) for sorflush */
 	{ U_FLUSHLOCK, U_CALLED },
 	{ U_CALLED, U_NEXT },   /* it returned: check the expectation */
 	{ U_NEXT, U_DONE },     /* end of the program */
+	{ U_NEXT, U_POLL },     /* poll(2): scan, sleep on sb_sel until ready or the timeout */
+	{ U_POLL, U_CALLED },
+	{ U_NEXT, U_COPYREAD }, /* copy: read(2) from the source */
+	{ U_COPYREAD, U_CALLED },       /* nothing read (end of file, an error): that is the result */
+	{ U_COPYREAD, U_COPYWRITE },    /* back in user mode with the bytes */
+	{ U_COPYWRITE, U_CALLED },      /* write(2) of them to the destination */
 };
 
 /* A program may be preempted between its system calls. */
 /* Back in user mode after a system call: nothing held on any kernel. */
 static const Yield user_yields[] = {
 	{ U_CALLED, U_NEXT, CTX3(USER, USER, USER) },
+	{ U_COPYREAD, U_COPYWRITE, CTX3(USER, USER, USER) },
 };
 
 static const Contexts user_held[U__N] = {
@@ -31,7 +39,37 @@ static const Contexts user_held[U__N] = {
 	[U_CALLED] = AT_SPL0,           /* in the system call, below its routines */
 	[U_DONE] = CTX3(USER, USER, USER),
 	[U_FLUSHLOCK] = AT_SPL0,        /* sblock(&so_rcv) for sorflush */
+	[U_POLL] = AT_SPL0,             /* in poll(2), asleep on sb_sel */
+	[U_COPYREAD] = AT_SPL0,         /* in read(2) */
+	[U_COPYWRITE] = CTX3(USER, USER, USER),     /* between read(2) and write(2) */
 };
+
+/*
+ * poll(2) on one socket, as the kernel's poll scans: ready now (1), the
+ * timeout passed (0), a signal (EINTR), or selrecord (SB_SEL) and sleep
+ * until a sowakeup of the buffer.  OpenBSD's soreadable says no for a
+ * spliced source: a relay that polls it wakes when the splice ends.
+ */
+static int
+poll_scan(World *w, int tid, Thread *t, Frame *f, const ScnOp *op)
+{
+	Socket *so = sock_ref(w, sock_handle(w, op->sock));
+	Sockbuf *sb = op->how == 0 ? &so->rcv : &so->snd;
+	bool spliced = w->prof->splice == SPLICE_OPENBSD && !ref_null(so->ssp_socket);
+	bool ready = op->how == 0 ? !spliced && soreadable(so) : sowriteable(so);
+
+	if (ready || t->wake_err == K_EINTR ||
+	    (f->u.us.deadline != 0 && w->now >= f->u.us.deadline)) {
+		t->rv = ready;
+		t->err = !ready && t->wake_err == K_EINTR ? K_EINTR : 0;
+		GOTO(U_CALLED);
+		return RUN_CONTINUE;
+	}
+	sb->flags |= SB_SEL;    /* selrecord */
+	tsleep(w, tid, CHAN(CH_SEL, op->sock, op->how), "poll", true,
+	    f->u.us.deadline != 0 ? f->u.us.deadline - w->now : 0);
+	return RUN_SLEEP;
+}
 
 /* The op as written, without its `=> result` part. */
 static int
@@ -185,7 +223,7 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 		op = &prog->ops[t->pc];
 		emit(w, EVK_CALL, "syscall", op->kind == SCN_OP_SLEEP ? -1 : op->sock, -1, 0, 0, 0,
 		    "%.*s", op_text_len(op), op->text);
-		GOTO(U_CALLED);
+		GOTO(op->kind == SCN_OP_POLL ? U_POLL : op->kind == SCN_OP_COPY ? U_COPYREAD : U_CALLED);
 		t->rv = 0;
 		t->err = 0;
 		t->oflags = 0;
@@ -206,9 +244,18 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		if (so->state & SS_NOFDREF) {
 			t->err = K_EBADF;   /* the descriptor was closed */
+			if (f->pc != U_CALLED)
+				GOTO(U_CALLED);
 			return RUN_CONTINUE;
 		}
 		switch (op->kind) {
+		case SCN_OP_POLL:
+			f->u.us.deadline = op->len > 0 ? w->now + op->len : 0;
+			t->wake_err = 0;
+			return poll_scan(w, tid, t, f, op);
+		case SCN_OP_COPY:
+			call_soreceive(w, tid, sr, op->len, op->flags, false);
+			return RUN_CONTINUE;
 		case SCN_OP_SEND:
 		case SCN_OP_SENDTO:
 			if (op->ctl_len > 0) {
@@ -261,6 +308,37 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 			return RUN_CONTINUE;
 		}
 
+	case U_POLL:
+		return poll_scan(w, tid, t, f, &prog->ops[t->pc]);
+
+	case U_COPYREAD:
+		/* read(2) returned: nothing came (end of file, an error), or
+		 * back to user mode with what did; recvit's partial rule first */
+		if (t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
+			t->err = 0;
+		if (t->err != 0 || t->rv <= 0) {
+			GOTO(U_CALLED);
+			return RUN_CONTINUE;
+		}
+		f->u.us.copied = t->rv;
+		GOTO(U_COPYWRITE);
+		return RUN_PREEMPT;
+
+	case U_COPYWRITE:
+		op = &prog->ops[t->pc];
+		if (sock_at(w, op->dest)->state & SS_NOFDREF) {
+			t->rv = 0;
+			t->err = K_EBADF;
+			GOTO(U_CALLED);
+			return RUN_CONTINUE;
+		}
+		GOTO(U_CALLED);
+		t->rv = 0;
+		t->err = 0;
+		t->oflags = 0;
+		call_sosend(w, tid, sock_handle(w, op->dest), f->u.us.copied, 0, -1, 0, false);
+		return RUN_CONTINUE;
+
 	case U_FLUSHLOCK:
 		op = &prog->ops[t->pc];
 		so = sock_ref(w, sock_handle(w, op->sock));
@@ -286,7 +364,8 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		/* sendit/recvit: an interrupted or would-block transfer that moved
 		 * some bytes returns the count, not the error */
-		if ((op->kind == SCN_OP_SEND || op->kind == SCN_OP_SENDTO || op->kind == SCN_OP_RECV) &&
+		if ((op->kind == SCN_OP_SEND || op->kind == SCN_OP_SENDTO || op->kind == SCN_OP_RECV ||
+		    op->kind == SCN_OP_COPY) &&
 		    t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
 			t->err = 0;
 		check_result(w, tid, op);

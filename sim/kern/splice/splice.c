@@ -15,6 +15,7 @@
 #include "simbook.h"
 #include "errno_names.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* sizeof(struct splice) on LP64: int sp_fd, off_t sp_max, struct timeval sp_idle */
@@ -44,6 +45,10 @@ queue_add(World *w, Ref *q, int *n, Ref r, int which)
 	int sock = (int)(r.i & ~REAP_BIT) - 1;
 
 	fp_flag(w, FP_QUEUE);
+	/* sim: each socket is on a queue at most twice (its task, its soput),
+	 * and the queues have room for twice the sockets */
+	if (*n >= 2 * WORLD_MAX_SOCKETS)
+		abort();
 	q[(*n)++] = r;
 	emit(w, EVK_QUEUE, which == 0 ? "task_add" : "timeout_add", sock, -1, *n, 0, 0,
 	    "%s(%s) queued on %s", (r.i & REAP_BIT) ? (which == 0 ? "soput" : "soreaper") :
