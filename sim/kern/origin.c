@@ -15,6 +15,7 @@
 #include "simbook.h"
 
 #include <stdio.h>
+#include <string.h>
 
 void
 sim_tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, uint64_t *run)
@@ -33,6 +34,33 @@ sim_tx_origin(const Socket *so, uint64_t tx, uint64_t *stream, uint64_t *off, ui
 	}
 	*stream = so->org[k].stream;
 	*off = so->org[k].off + (tx - so->org[k].tx);
+}
+
+/*
+ * Forget the runs no reader can ask about any more: the peer has taken
+ * every byte before `done` off its so_rcv (read, moved or flushed), and a
+ * receive offset is never past the send offset it came from, so runs that
+ * end at or before it are never consulted again.  This keeps a splice
+ * loop, which adds a run on every pass, within the array: only the runs
+ * still on their way are kept.
+ */
+static void
+org_prune(World *w, Socket *so)
+{
+	const Socket *r;
+	uint64_t done;
+	int k = 0;
+
+	if (so->peer < 0 || so->proto != PROTO_TCP)
+		return;
+	r = sock_at(w, so->peer);
+	done = r->rx_total - (uint64_t)r->rcv.cc;
+	while (k + 1 < so->norg && so->org[k + 1].tx <= done)
+		k++;
+	if (k == 0)
+		return;
+	memmove(so->org, so->org + k, (size_t)(so->norg - k) * sizeof so->org[0]);
+	so->norg -= k;
 }
 
 bool
@@ -55,11 +83,13 @@ sim_tx_origin_add(World *w, Socket *so, uint64_t tx, uint64_t stream, uint64_t o
 		if (l->stream == stream && l->off + (tx - l->tx) == off)
 			return true;
 	}
+	if (so->norg == (int)(sizeof so->org / sizeof so->org[0]))
+		org_prune(w, so);
 	if (so->norg == (int)(sizeof so->org / sizeof so->org[0])) {
 		w->stop = STOP_LIMIT;
 		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
-		    "%s: its send stream alternates between %d sources of bytes (spliced and "
-		    "written); sosim tracks at most %d", sock_name(w, socket_index(w, so)),
+		    "%s: its unread send stream alternates between %d sources of bytes (spliced "
+		    "and written); sosim tracks at most %d at a time", sock_name(w, socket_index(w, so)),
 		    so->norg + 1, so->norg);
 		return false;
 	}
