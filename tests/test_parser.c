@@ -1056,7 +1056,7 @@ static const struct {
 	{ "tcp a b\nexpect .rcv.cc == 0\n", 2, 8, "unknown socket ''" },
 	{ "tcp a b\nexpect a.rcv.foo == 0\n", 2, 10, "unknown field 'rcv.foo' (known: rcv.cc, "
 	    "rcv.mbcnt, rcv.hiwat, rcv.mbmax, rcv.lowat, rcv.mbufs, rcv.records, snd.cc, snd.mbcnt, "
-	    "snd.hiwat, snd.mbmax, snd.lowat, snd.mbufs, snd.records, error, dropped)" },
+	    "snd.hiwat, snd.mbmax, snd.lowat, snd.mbufs, snd.records, error, dropped, peeked)" },
 	{ "tcp a b\nexpect a.error == EFOO\n", 2, 19, "expected an errno name or 0, not 'EFOO'" },
 	{ "tcp a b\nexpect a.error ==\n", 2, 18,
 	    "expected an errno name or 0 after 'expect a.error =='" },

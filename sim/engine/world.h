@@ -176,7 +176,8 @@ typedef struct {
 	uint64_t rx_dropped;    /* data bytes flushed from so_rcv (shutdown, close) */
 	uint64_t rx_expect;     /* stream offset the next read must match (payload check) */
 	uint64_t dgram_dropped; /* UDP: datagrams dropped because they did not fit */
-	uint64_t delivered;     /* bytes returned to programs */
+	uint64_t delivered;     /* bytes programs took (read and consumed) */
+	uint64_t peeked;        /* bytes programs saw with MSG_PEEK, left in the buffer */
 	/* so_upcall: the thread that registered it (-1: none), and the calls
 	 * it has not yet collected */
 	int16_t upcall_thread;

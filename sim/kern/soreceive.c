@@ -602,7 +602,11 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 
 		t->rx_ip = f->u.sr.from_ip;
 		t->rx_port = f->u.sr.from_port;
-		SIM_ACCOUNT(so, delivered, done);
+		/* a peek leaves the bytes in the buffer: seen, not delivered */
+		if (f->u.sr.iflags & K_MSG_PEEK)
+			SIM_ACCOUNT(so, peeked, done);
+		else
+			SIM_ACCOUNT(so, delivered, done);
 		machine_return(w, tid, done, f->u.sr.error);
 		/* msg_flags starts as the caller's flags (sys_recvfrom); only the
 		 * normal exit ORs in what soreceive found (kttcp.c 1.1: the

@@ -163,7 +163,10 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 	case SD_OUT: {
 		int64_t done = f->u.sr.slen - f->u.sr.resid;
 
-		SIM_ACCOUNT(so, delivered, done);
+		if (f->u.sr.iflags & K_MSG_PEEK)
+			SIM_ACCOUNT(so, peeked, done);
+		else
+			SIM_ACCOUNT(so, delivered, done);
 		machine_return(w, tid, done, f->u.sr.error);
 		t->oflags = f->u.sr.flags & (K_MSG_EOR | K_MSG_TRUNC | K_MSG_OOB);
 		t->rx_ip = f->u.sr.from_ip;

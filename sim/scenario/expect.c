@@ -85,6 +85,7 @@ field_value(World *w, int sock, SockField f)
 	case SF_SND_RECORDS: return count_mbufs(w, &so->snd, true);
 	case SF_ERROR: return so->error;
 	case SF_DROPPED: return (int64_t)so->dgram_dropped;
+	case SF_PEEKED: return (int64_t)so->peeked;
 	case SF__COUNT: break;
 	}
 	g_assert_not_reached();
