@@ -978,9 +978,9 @@ static const struct {
 
 	/* events */
 	{ "at\n", 1, 3, "expected TIME after 'at'" },
-	{ "at 1ms\n", 1, 7, "expected EVENT (datagram, fin, rst or signal) after 'at 1ms'" },
+	{ "at 1ms\n", 1, 7, "expected EVENT (datagram, fin, rst, unreachable or signal) after 'at 1ms'" },
 	{ "tcp a b\nat 1 fin a\n", 2, 4, "duration needs a unit (ns, us, ms, s)" },
-	{ "at 1ms boom\n", 1, 8, "unknown event 'boom' (known: datagram, fin, rst, signal)" },
+	{ "at 1ms boom\n", 1, 8, "unknown event 'boom' (known: datagram, fin, rst, unreachable, signal)" },
 	{ "tcp a b\nat 1ms datagram a from 1.2.3.4:5 len 1\n", 2, 17,
 	    "datagram needs a UDP socket; 'a' is TCP" },
 	{ "udp u\nat 1ms datagram u to 1.2.3.4:5 len 1\n", 2, 19, "expected 'from', not 'to'" },

@@ -227,6 +227,7 @@ void tcp_reset_from_peer(World *w, Socket *so);
 int udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest);
 void udp_input(World *w, Segment *seg);
 void udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_len);
+void udp_ctlinput(World *w, int sock);  /* an ICMP port unreachable for what sock sent */
 
 /* ---- wire.c ---- */
 Segment *seg_alloc(World *w, uint32_t *slot);

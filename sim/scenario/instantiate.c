@@ -88,6 +88,9 @@ scenario_event(World *w, const ScnEvent *e)
 	case SCN_EV_RST:
 		tcp_reset_from_peer(w, &w->socks[e->sock]);
 		break;
+	case SCN_EV_UNREACH:
+		udp_ctlinput(w, e->sock);
+		break;
 	case SCN_EV_SIGNAL:
 		sched_signal(w, e->thread);
 		break;

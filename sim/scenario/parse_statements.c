@@ -619,7 +619,7 @@ st_at(struct parser *p, struct cur *c)
 		return false;
 	}
 	if (!duration_arg(p, c, "TIME", &ev.at) ||
-	    (t = need(p, c, "EVENT (datagram, fin, rst or signal)")) == NULL)
+	    (t = need(p, c, "EVENT (datagram, fin, rst, unreachable or signal)")) == NULL)
 		return false;
 	if (strcmp(t->s, "datagram") == 0) {
 		ev.kind = SCN_EV_DATAGRAM;
@@ -634,12 +634,15 @@ st_at(struct parser *p, struct cur *c)
 	} else if (strcmp(t->s, "fin") == 0 || strcmp(t->s, "rst") == 0) {
 		ev.kind = t->s[0] == 'f' ? SCN_EV_FIN : SCN_EV_RST;
 		ok = (ev.sock = typed_socket_arg(p, c, "SOCKET", SCN_SOCK_TCP, t->s)) >= 0;
+	} else if (strcmp(t->s, "unreachable") == 0) {
+		ev.kind = SCN_EV_UNREACH;
+		ok = (ev.sock = typed_socket_arg(p, c, "SOCKET", SCN_SOCK_UDP, t->s)) >= 0;
 	} else if (strcmp(t->s, "signal") == 0) {
 		ev.kind = SCN_EV_SIGNAL;
 		ok = (t = need(p, c, "THREAD")) != NULL &&
 		    thread_ref(p, t, REF_SIGNAL, (int)p->events->len);
 	} else {
-		perr(p, t->col, "unknown event '%s' (known: datagram, fin, rst, signal)",
+		perr(p, t->col, "unknown event '%s' (known: datagram, fin, rst, unreachable, signal)",
 		    quote(&q, t->s));
 		return false;
 	}

@@ -143,6 +143,7 @@ typedef enum {
 	SCN_EV_FIN,           /* at T fin SOCK: the peer of SOCK shuts down its sending side */
 	SCN_EV_RST,           /* at T rst SOCK: a reset arrives at SOCK  */
 	SCN_EV_SIGNAL,        /* at T signal THREAD: interrupts an interruptible sleep */
+	SCN_EV_UNREACH,       /* at T unreachable SOCK: an ICMP port unreachable for UDP SOCK */
 } ScnEventKind;
 
 typedef struct {

@@ -145,3 +145,30 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 	    "datagram of %lld bytes from outside arrives at %s", (long long)len, sock_name(w, sock));
 	udp_deliver(w, sock, ip, port, top, control);
 }
+
+/*
+ * An ICMP port unreachable for a datagram sock sent: udp_ctlinput maps
+ * PRC_UNREACH_PORT to ECONNREFUSED (inetctlerrmap) and in_pcbnotify
+ * reaches only sockets connected to the address that answered, so an
+ * unconnected socket never hears of it; udp_notify sets so_error and
+ * wakes both buffers (OpenBSD udp_usrreq.c udp_ctlinput and udp_notify;
+ * NetBSD 2.0 and FreeBSD 9.1 alike).  The next send or receive returns
+ * the error once; a MSG_PEEK receive returns it and leaves it.
+ */
+void
+udp_ctlinput(World *w, int sock)
+{
+	Socket *so = sock_at(w, sock);
+
+	if (!so->live || so->proto != PROTO_UDP || so->peer < 0 || !(so->state & SS_ISCONNECTED)) {
+		emit(w, EVK_NOTE, "udp_ctlinput", sock, -1, 0, 0, 0,
+		    "ICMP port unreachable for %s: not connected, so in_pcbnotify finds no socket",
+		    sock_name(w, sock));
+		return;
+	}
+	so->error = K_ECONNREFUSED;
+	emit(w, EVK_NOTE, "udp_notify", sock, -1, K_ECONNREFUSED, 0, 0,
+	    "ICMP port unreachable for %s: so_error = ECONNREFUSED", sock_name(w, sock));
+	sorwakeup(w, so);
+	sowwakeup(w, so);
+}
