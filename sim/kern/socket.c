@@ -24,6 +24,16 @@ socantrcvmore(World *w, Socket *so)
 	sorwakeup(w, so);
 }
 
+/* soisdisconnecting: both directions shut, the connection going down. */
+static void
+soisdisconnecting(World *w, Socket *so)
+{
+	so->state &= ~(uint32_t)SS_ISCONNECTING;
+	so->state |= SS_ISDISCONNECTING | SS_CANTRCVMORE | SS_CANTSENDMORE;
+	sowwakeup(w, so);
+	sorwakeup(w, so);
+}
+
 void
 soisdisconnected(World *w, Socket *so)
 {
@@ -154,21 +164,29 @@ soshutdown(World *w, int tid, Socket *so, int how)
 }
 
 /*
- * soclose: a connected TCP socket disconnects (4.4BSD tcp_disconnect: the
- * receive buffer is flushed, a FIN follows the data still in so_snd); the
- * descriptor is gone (SS_NOFDREF).  The socket itself stays until the end
- * of the run so the connection can finish.
+ * soclose: a connected TCP socket disconnects.  sodisconnect's
+ * tcp_disconnect (4.4BSD, NetBSD 2.0, OpenBSD tcp_usrreq.c) marks it
+ * disconnecting, empties so_rcv with sbflush, which keeps the buffer's
+ * limits, and sends a FIN after the data still in so_snd; sofree leaves
+ * the socket to its pcb, so no sorflush runs.  The FIN therefore
+ * advertises the whole window, and data the peer sends after it draws a
+ * RST (tcp_input: SS_NOFDREF and data, tcps_rcvafterclose) within a round
+ * trip.  The descriptor is gone (SS_NOFDREF); the socket itself stays
+ * until the end of the run so the connection can finish.
  */
-/* The caller holds SB_LOCK on so_rcv (the flush in the disconnect needs it). */
+/* The caller holds SB_LOCK on so_rcv (the flush of an unconnected one needs it). */
 int
 soclose(World *w, int tid, Socket *so)
 {
 	if (so->state & SS_NOFDREF)
 		return K_EBADF;
 	if (so->proto == PROTO_TCP && (so->state & SS_ISCONNECTED)) {
-		so->state |= SS_ISDISCONNECTING;
-		sorflush(w, tid, so);
-		socantsendmore(w, so);
+		uint64_t sim_flushed = sim_rcv_held(w, so);
+
+		sbunlock(w, tid, so, SB_RCV);   /* sim: taken for the other path */
+		soisdisconnecting(w, so);
+		SIM_ACCOUNT(so, rx_dropped, sim_flushed);
+		sbflush(w, so, &so->rcv);
 		tcp_usrclosed(w, so);
 		tcp_output(w, so);
 	} else {
