@@ -1118,6 +1118,73 @@ START_TEST(test_limits)
 END_TEST
 
 /*
+ * The conservation invariant holds for UDP too: bytes written = put on the
+ * wire; bytes received = read + flushed + spliced + buffered; at the end,
+ * every byte on the wire reached a socket.  A run through a UDP splice
+ * keeps all three; an account moved by one byte breaks each.
+ */
+START_TEST(test_conservation_udp)
+{
+	static const char text[] =
+	    "profile openbsd-7.6\n"
+	    "udp c connect=r1\n"
+	    "udp r1\n"
+	    "udp r2 connect=s\n"
+	    "udp s\n"
+	    "udp nobody\n"
+	    "thread client:\n"
+	    "\tsend c 100 => 100\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 50 => 50\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 idle=10ms => 0\n"
+	    "\tpoll r1 readable => 1\n"
+	    "\tsoerror r1 => ETIMEDOUT\n"
+	    "thread server:\n"
+	    "\trecv s 1000 => 100\n"
+	    "\trecv s 1000 => 50\n";
+	Rec *r = run(text);
+	Socket *s;
+
+	assert_clean(r);
+	s = &r->w->socks[3];
+	ck_assert_uint_eq(s->rx_total, 150);
+	ck_assert_uint_eq(r->w->socks[2].tx_moved, 150);
+	ck_assert_uint_eq(r->w->socks[2].tx_sent, 150);
+	ck_assert(invariants_check(r->w));
+	s->rx_app--;
+	ck_assert(!invariants_check(r->w));
+	ck_assert_int_eq(r->w->violation, V_CONSERVATION);
+	ck_assert(has(r->w->run->stop_msg, "s: 150 bytes of datagrams received"));
+	teardown();
+
+	r = run(text);
+	r->w->socks[2].tx_sent++;
+	ck_assert(!invariants_check(r->w));
+	ck_assert(has(r->w->run->stop_msg, "r2: 150 bytes sent or spliced in, but 151 put on the wire"));
+	teardown();
+
+	/* a datagram to nobody, then the wire's account */
+	r = run("profile openbsd-7.6\n"
+	    "udp c\n"
+	    "udp s\n"
+	    "thread client:\n"
+	    "\tsendto c s 10 => 10\n"
+	    "\tsleep 1ms\n"
+	    "\tclose s => 0\n"
+	    "\tsendto c s 20 => 20\n"
+	    "\tsleep 1ms\n");
+	assert_clean(r);
+	ck_assert_uint_eq(r->w->udp_unbound, 20);
+	r->w->udp_unbound = 0;
+	r->w->stop = STOP_DONE;
+	ck_assert(!invariants_check_end(r->w));
+	ck_assert(has(r->w->run->stop_msg, "UDP: 30 bytes put on the wire, but 10 reached a socket"));
+	teardown();
+}
+END_TEST
+
+/*
  * copy: a userland relay's read then write, as two system calls with a
  * return to user mode between them; poll: on a spliced OpenBSD source it
  * waits for the splice to end (soreadable says no while spliced), and a
@@ -1183,6 +1250,7 @@ sched_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_result_forms);
 	tcase_add_test(tc, test_copy_poll);
+	tcase_add_test(tc, test_conservation_udp);
 	tcase_add_test(tc, test_default_deterministic);
 	tcase_add_test(tc, test_default_policy);
 	tcase_add_test(tc, test_candidates);

@@ -176,6 +176,9 @@ typedef struct {
 	uint64_t rx_dropped;    /* data bytes flushed from so_rcv (shutdown, close) */
 	uint64_t rx_expect;     /* stream offset the next read must match (payload check) */
 	uint64_t dgram_dropped; /* UDP: datagrams dropped because they did not fit */
+	uint64_t tx_sent;       /* UDP: data bytes udp_output put on the wire */
+	uint64_t rx_wire;       /* UDP: data bytes of datagrams from the wire that reached the socket */
+	uint64_t rx_full;       /* UDP: data bytes of those dropped because they did not fit */
 	uint64_t delivered;     /* bytes programs took (read and consumed) */
 	uint64_t peeked;        /* bytes programs saw with MSG_PEEK, left in the buffer */
 	/* so_upcall: the thread that registered it (-1: none), and the calls
@@ -464,6 +467,7 @@ struct World {
 	int violation_thread;
 	bool deadlocked;
 	uint64_t bytes_moved;
+	uint64_t udp_unbound;   /* sim: data bytes of datagrams to a port nobody had bound */
 
 	/* op results that did not match their `=>` (the first few kept; the
 	 * messages are in run->fail_msg) */

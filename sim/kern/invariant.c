@@ -8,6 +8,8 @@
  *   stream           a stream socket's buffer holds a single record
  *   lock-owner       SB_LOCK is held exactly when a live thread owns it
  *   conservation     bytes accepted = acknowledged + dropped + still in so_snd;
+ *                    for UDP, = put on the wire + dropped; at the end, every
+ *                    UDP byte put on the wire reached a socket or no port;
  *                    bytes received = read + flushed + still in so_rcv
  *   mbuf-leak        (at the end) every live mbuf is in a buffer, on the
  *                    wire, or held by a running routine
@@ -119,6 +121,27 @@ sbcheck(World *w, int sock, int which)
 	return true;
 }
 
+/* Data bytes of sock's datagrams that a soreceive_dgram has taken off
+ * so_rcv and not yet copied out (FreeBSD: it may be preempted between). */
+static uint64_t
+rx_held(World *w, int sock)
+{
+	uint64_t n = 0;
+
+	for (int t = 0; t < w->nthreads; t++)
+		for (int d = 0; d < w->threads[t].depth; d++) {
+			const Frame *f = &w->threads[t].stack[d];
+
+			if (f->mach != MACH_SORECEIVE_DGRAM || ref_null(f->u.sr.rec) ||
+			    f->u.sr.so.i != (uint32_t)sock + 1)
+				continue;
+			for (Ref m = f->u.sr.rec; !ref_null(m); m = mb(w, m)->next)
+				if (mt_isdata(mb(w, m)->type))
+					n += mb(w, m)->len;
+		}
+	return n;
+}
+
 static bool
 conservation(World *w, int sock)
 {
@@ -142,6 +165,57 @@ conservation(World *w, int sock)
 			    (long long)so->rcv.cc);
 			return false;
 		}
+		return true;
+	}
+	/* UDP: every byte written or spliced in went on the wire (or was
+	 * thrown away); every byte appended to so_rcv was read, flushed,
+	 * spliced on, or is still there (its data: sb_cc also counts the
+	 * sender's address and control) */
+	if (so->tx_app + so->tx_moved != so->tx_sent + so->tx_dropped + (uint64_t)so->snd.datacc) {
+		world_violation(w, V_CONSERVATION,
+		    "%s: %llu bytes sent or spliced in, but %llu put on the wire + %llu dropped + %lld in so_snd",
+		    sock_name(w, sock), (unsigned long long)(so->tx_app + so->tx_moved),
+		    (unsigned long long)so->tx_sent, (unsigned long long)so->tx_dropped,
+		    (long long)so->snd.datacc);
+		return false;
+	}
+	if (so->rx_total != so->rx_app + so->rx_dropped + so->rx_moved + (uint64_t)so->rcv.datacc +
+	    rx_held(w, sock)) {
+		world_violation(w, V_CONSERVATION,
+		    "%s: %llu bytes of datagrams received, but %llu read + %llu flushed + %llu spliced + "
+		    "%lld in so_rcv + %llu being read", sock_name(w, sock), (unsigned long long)so->rx_total,
+		    (unsigned long long)so->rx_app, (unsigned long long)so->rx_dropped,
+		    (unsigned long long)so->rx_moved, (long long)so->rcv.datacc,
+		    (unsigned long long)rx_held(w, sock));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * At the end, nothing on the wire: every UDP byte put on it reached a
+ * socket's so_rcv, was dropped there for want of room (udps_fullsock), or
+ * went to a port nobody had bound.
+ */
+static bool
+conservation_udp_wire(World *w)
+{
+	uint64_t sent = 0, arrived = 0;
+
+	for (int i = 0; i < w->nsocks; i++) {
+		const Socket *so = &w->socks[i];
+
+		if (so->proto != PROTO_UDP)
+			continue;
+		sent += so->tx_sent;
+		arrived += so->rx_wire;
+	}
+	if (sent != arrived + w->udp_unbound) {
+		world_violation(w, V_CONSERVATION,
+		    "UDP: %llu bytes put on the wire, but %llu reached a socket (%s) + %llu to no socket",
+		    (unsigned long long)sent, (unsigned long long)arrived, "appended or dropped for room",
+		    (unsigned long long)w->udp_unbound);
+		return false;
 	}
 	return true;
 }
@@ -182,6 +256,8 @@ kern_invariants_end(World *w)
 	uint64_t reachable = 0;
 
 	if (!invariants_check(w))
+		return false;
+	if (w->nwork == 0 && !conservation_udp_wire(w))
 		return false;
 	for (int i = 0; i < w->nsocks; i++) {
 		count_buffer(w, &w->socks[i].rcv, &reachable);

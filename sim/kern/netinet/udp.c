@@ -38,6 +38,7 @@ udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest)
 	seg->to_port = w->socks[to].port;
 	seg->m = m;
 	seg->len = mb(w, m)->pkt_len;
+	SIM_ACCOUNT(so, tx_sent, seg->len);
 	emitv(w, EVK_SEGMENT, "udp_output", seg->src, SB_SND, EV(0, seg->len, 0, WIRE_ID(slot, seg->gen)),
 	    "datagram %s -> %s, %u bytes", sock_name(w, seg->src), sock_name(w, to), seg->len);
 	seg_send(w, slot, w->prof->wire_delay_ns);
@@ -59,15 +60,18 @@ udp_lookup(World *w, uint32_t ip, uint16_t port)
 	return -1;
 }
 
-/* Queue a datagram on a socket, or drop it. */
+/* Queue a datagram on a socket, or drop it (wire: it came over the
+ * simulated wire, not from a scenario's `datagram` event). */
 static void
-udp_deliver(World *w, int sock, uint32_t ip, uint16_t port, Ref m, Ref control)
+udp_deliver(World *w, int sock, uint32_t ip, uint16_t port, Ref m, Ref control, bool wire)
 {
 	Socket *so = sock_at(w, sock);
 	uint32_t len = mb(w, m)->pkt_len;
 
 	SIM_COST(w, R_UDP_INPUT, calls, 1);
+	SIM_ACCOUNT_IF(so, rx_wire, len, wire);
 	if (!sbappendaddr(w, so, &so->rcv, ip, port, m, control)) {
+		SIM_ACCOUNT_IF(so, rx_full, len, wire);
 		m_freem(w, m);
 		m_freem(w, control);
 		SIM_ACCOUNT(so, dgram_dropped, 1);
@@ -91,10 +95,11 @@ udp_input(World *w, Segment *seg)
 	if (sock < 0) {
 		emit(w, EVK_DROP, "udp_input", -1, -1, seg->len, 0, 0,
 		    "datagram to a port nobody has bound: dropped");
+		w->udp_unbound += seg->len;     /* sim: for the conservation check */
 		m_freem(w, m);
 		return;
 	}
-	udp_deliver(w, sock, seg->from_ip, seg->from_port, m, REF_NULL);
+	udp_deliver(w, sock, seg->from_ip, seg->from_port, m, REF_NULL, true);
 }
 
 /* Build a datagram as the network would hand it up: a packet header mbuf,
@@ -143,7 +148,7 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 	}
 	emit(w, EVK_DELIVER, "udp_input", sock, SB_RCV, 0, len, 0,
 	    "datagram of %lld bytes from outside arrives at %s", (long long)len, sock_name(w, sock));
-	udp_deliver(w, sock, ip, port, top, control);
+	udp_deliver(w, sock, ip, port, top, control, false);
 }
 
 /*

@@ -155,6 +155,7 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 		}
 		f->u.mv.m = take_record(w, so, data);
 		f->u.mv.len = len;
+		SIM_ACCOUNT(so, rx_moved, len);
 	} else {
 		int64_t take;
 
@@ -272,9 +273,12 @@ mv_send(World *w, Frame *f, Socket *so, Socket *sosp)
 	int error;
 
 	f->u.mv.m = REF_NULL;
-	if (dgram)
+	if (dgram) {
 		error = udp_usrreq_send(w, sosp, m, REF_NULL, -1);
-	else {
+		/* sim: spliced into the drain, then sent or thrown away */
+		SIM_ACCOUNT(sosp, tx_moved, len);
+		SIM_ACCOUNT_IF(sosp, tx_dropped, len, error != 0);
+	} else {
 		error = send_urgent(w, f, so, sosp, &m);
 		if (error)
 			m_freem(w, m);
