@@ -313,10 +313,13 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 
 	case U_COPYREAD:
 		/* read(2) returned: nothing came (end of file, an error), or
-		 * back to user mode with what did; recvit's partial rule first */
+		 * back to user mode with what did; recvit's partial rule first.
+		 * From a UDP socket a read of 0 is an empty datagram, written on
+		 * as one (relay_copy_datagram) */
+		op = &prog->ops[t->pc];
 		if (t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
 			t->err = 0;
-		if (t->err != 0 || t->rv <= 0) {
+		if (t->err != 0 || (t->rv <= 0 && w->socks[op->sock].proto != PROTO_UDP)) {
 			GOTO(U_CALLED);
 			return RUN_CONTINUE;
 		}
