@@ -811,7 +811,7 @@ static const struct {
 	{ "profile\n", 1, 8, "expected NAME after 'profile'" },
 	{ "profile netbsd-2.0 extra\n", 1, 20, "unexpected 'extra'" },
 	{ "quirk nope\n", 1, 7,
-	    "unknown quirk 'nope' (known: waitall-peek-hang, waitall-no-rcvd, sbappend-walk, udp-close-skip-unsplice, splice-dup-alloc, splice-sblock-leak, splice-kcont-uaf)" },
+	    "unknown quirk 'nope' (known: waitall-peek-hang, waitall-no-rcvd, sbappend-walk, udp-close-skip-unsplice, splice-dup-alloc, splice-sblock-leak, splice-kcont-uaf, waitall-rcvd-window)" },
 	{ "quirk sbappend-walk maybe\n", 1, 21, "expected 'on' or 'off', not 'maybe'" },
 	{ "seed x1\n", 1, 6, "invalid seed 'x1' (expected a number)" },
 	{ "seed 99999999999999999999\n", 1, 6, "seed '99999999999999999999' is too large" },

@@ -71,6 +71,16 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 		"Jonathan Stone's splice(2) prototype, tech-net 2005-10-05, sys_splice.c "
 		"(lines 212-228 defer, line 426 frees; nothing cancels the kcont)",
 	},
+	[QUIRK_WAITALL_RCVD_WINDOW] = {
+		"waitall-rcvd-window",
+		"MSG_WAITALL sleeps forever when the FIN arrives while soreceive notifies the protocol",
+		"in the MSG_WAITALL loop soreceive_generic drops SOCKBUF_LOCK around pru_rcvd, then "
+		"sleeps if sb_mb is still NULL without looking at SBS_CANTRCVMORE again: a FIN that "
+		"tcp_input delivers in that window finds nobody in sbwait, and the reader sleeps forever",
+		"FreeBSD soreceive_generic from the `Skip blocking in this case` change until 2023 "
+		"(PR 212716; tests/sys/kern/socket_msg_waitall.c checks it): FreeBSD 9.1 has it. Off "
+		"by default: the profile's other scenarios explore as if fixed; switch it on to see it.",
+	},
 };
 
 /* NetBSD 2.0 on i386: mbuf geometry (mbuf.h 1.77), buffer sizes, TCP timers */

@@ -21,6 +21,8 @@ typedef enum {
 	QUIRK_SPLICE_DUP_ALLOC,    /* NetBSD 2005 sys_splice: splice_state malloc'd twice, one leaks */
 	QUIRK_SPLICE_SBLOCK_LEAK,  /* NetBSD 2005 sys_splice: the two so_snd sblocks are never released */
 	QUIRK_SPLICE_KCONT_UAF,    /* NetBSD 2005 sys_splice: a deferred kcont may run after the free */
+	QUIRK_WAITALL_RCVD_WINDOW, /* FreeBSD: SOCKBUF_LOCK dropped around pru_rcvd in the WAITALL loop,
+	                            * only sb_mb checked after: a FIN there is a lost wakeup */
 	QUIRK__COUNT
 } QuirkId;
 

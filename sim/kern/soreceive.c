@@ -23,12 +23,12 @@
 
 enum {
 	SR_ENTRY, SR_LOCKING, SR_CHECK, SR_WAITING, SR_DONTBLOCK, SR_LOOP,
-	SR_COPY, SR_WAITALL, SR_WAITALL_SLEEP, SR_EXIT, SR_RELEASE, SR_OUT,
+	SR_COPY, SR_WAITALL, SR_WAITALL_SLEEP, SR_EXIT, SR_RELEASE, SR_OUT, SR_WAITALL_RCVD,
 	SR__N
 };
 static const char *const soreceive_states[] = {
 	"entry", "locking", "check", "waiting", "dontblock", "loop", "copy",
-	"waitall", "waitall_sleep", "exit", "release", "out",
+	"waitall", "waitall_sleep", "exit", "release", "out", "waitall_rcvd",
 };
 static const Transition soreceive_trans[] = {
 	{ SR_ENTRY, SR_LOCKING },         /* restart: sblock(&so_rcv) */
@@ -51,6 +51,9 @@ static const Transition soreceive_trans[] = {
 	{ SR_WAITALL, SR_WAITALL_SLEEP }, /* sbwait with SB_LOCK held */
 	{ SR_WAITALL, SR_LOOP },          /* more data arrived, or the loop condition failed */
 	{ SR_WAITALL, SR_EXIT },          /* error, EOF, or the peek-full fix */
+	{ SR_WAITALL, SR_WAITALL_RCVD },  /* quirk waitall-rcvd-window: SOCKBUF_LOCK dropped for pru_rcvd */
+	{ SR_WAITALL_RCVD, SR_WAITALL_SLEEP },  /* sb_mb still NULL: sleep (SBS_CANTRCVMORE unseen) */
+	{ SR_WAITALL_RCVD, SR_LOOP },     /* data came meanwhile */
 	{ SR_WAITALL_SLEEP, SR_WAITALL }, /* woken: m = sb_mb */
 	{ SR_WAITALL_SLEEP, SR_OUT },     /* interrupted: short count, no error */
 	{ SR_EXIT, SR_LOCKING },          /* nothing consumed: restart */
@@ -70,6 +73,10 @@ static const Transition soreceive_trans[] = {
 static const Yield soreceive_yields[] = {
 	{ SR_LOOP, SR_COPY, AT_SPL0 },             /* uiomove runs with the spl dropped */
 	{ SR_WAITALL_SLEEP, SR_OUT, AT_UNLOCK },   /* interrupted: sbunlock, splx */
+	/* FreeBSD soreceive_generic: SOCKBUF_UNLOCK; pru_rcvd; SOCKBUF_LOCK
+	 * (only with the waitall-rcvd-window quirk: the engine models the
+	 * check and the sleep as one step otherwise) */
+	{ SR_WAITALL, SR_WAITALL_RCVD, CTX3(NA, PREEMPTIBLE, NA) },
 	/* nothing consumed: sbunlock, splx, restart; OpenBSD 7.5's restart
 	 * is under the solock it keeps, 7.6 drops its locks and takes
 	 * sblock again */
@@ -95,6 +102,7 @@ static const Contexts soreceive_held[SR__N] = {
 	[SR_COPY] = AT_SPL0,
 	[SR_WAITALL] = AT_SB,
 	[SR_WAITALL_SLEEP] = AT_SB,       /* sbwait with SB_LOCK held */
+	[SR_WAITALL_RCVD] = CTX3(SPLSOFTNET, PREEMPTIBLE, SOLOCK),  /* FreeBSD: sb_mtx dropped */
 	[SR_EXIT] = AT_SB,
 	[SR_RELEASE] = AT_SB,
 	[SR_OUT] = AT_SPL0,
@@ -526,8 +534,20 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 			return RUN_CONTINUE;
 		}
 		/* kttcp.c 1.4 fix (2): tell the protocol we drained the buffer */
-		if (!quirk_on(w, QUIRK_WAITALL_NO_RCVD))
+		if (!quirk_on(w, QUIRK_WAITALL_NO_RCVD)) {
 			pru_rcvd(w, so);
+			/* FreeBSD (PR 212716): pru_rcvd runs with SOCKBUF_LOCK
+			 * dropped, so protocol input may come in between */
+			if (quirk_on(w, QUIRK_WAITALL_RCVD_WINDOW)) {
+				GOTO(SR_WAITALL_RCVD);
+				return RUN_PREEMPT;
+			}
+		}
+		/* FALLTHROUGH */
+	case SR_WAITALL_RCVD:
+		/* "We could receive some data while was notifying the protocol.
+		 * Skip blocking in this case." (FreeBSD 9.1): only sb_mb is
+		 * looked at, not SBS_CANTRCVMORE */
 		if (w->prof->waitall_sleep_only_if_empty && !ref_null(sb->mb)) {
 			f->u.sr.m = sb->mb;
 			f->u.sr.nextrecord = mb(w, sb->mb)->nextpkt;
