@@ -114,7 +114,7 @@ cmd_run(int argc, char **argv)
 	failed = expect_check(w, rep);
 	for (int i = 0; i < rep->n; i++)
 		trace_verdict(&tw, s->path, rep->items[i].pos.line, rep->items[i].pos.col,
-		    rep->items[i].ok ? VERDICT_HELD :
+		    rep->items[i].notrun ? VERDICT_NOT_RUN : rep->items[i].ok ? VERDICT_HELD :
 		    rep->items[i].quant == SCN_Q_SOMETIMES ? VERDICT_NOT_SEEN : VERDICT_FAILED,
 		    rep->items[i].msg);
 	if (o.stats && fmt == TRACE_JSONL)

@@ -1117,6 +1117,38 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* A run that stops says which operations it left undone, without calling
+ * that a failure: a deadlock the scenario expects leaves them behind. */
+START_TEST(test_not_run)
+{
+	Rec *r = run("profile netbsd-2.0\n"
+	    "tcp a b\n"
+	    "thread reader:\n"
+	    "\trecv b 10 WAITALL => 10\n"
+	    "\trecv b 1 => 0\n"
+	    "\tclose b => 0\n"
+	    "thread idle:\n"
+	    "\tsleep 1ms\n"
+	    "expect deadlock\n");
+	ExpectReport *rep = g_new0(ExpectReport, 1);
+	int failed = expect_check(r->w, rep), notrun = 0;
+
+	ck_assert_int_eq(failed, 0);
+	for (int i = 0; i < rep->n; i++)
+		if (rep->items[i].notrun) {
+			notrun++;
+			ck_assert(rep->items[i].ok);
+			ck_assert_int_eq(rep->items[i].pos.line, 4);
+			ck_assert_msg(has(rep->items[i].msg, "thread reader: 'recv b 10 WAITALL => 10' never "
+			    "returned, nor did the 2 operations after it: the run ended in a deadlock"), "%s",
+			    rep->items[i].msg);
+		}
+	ck_assert_int_eq(notrun, 1);
+	g_free(rep);
+	teardown();
+}
+END_TEST
+
 /*
  * The conservation invariant holds for UDP too: bytes written = put on the
  * wire; bytes received = read + flushed + spliced + buffered; at the end,
@@ -1251,6 +1283,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_result_forms);
 	tcase_add_test(tc, test_copy_poll);
 	tcase_add_test(tc, test_conservation_udp);
+	tcase_add_test(tc, test_not_run);
 	tcase_add_test(tc, test_default_deterministic);
 	tcase_add_test(tc, test_default_policy);
 	tcase_add_test(tc, test_candidates);

@@ -280,6 +280,7 @@ trace_emit(void *ctx, const World *w, const SimEvent *ev)
 
 static const char *const verdict_names[] = {
 	[VERDICT_HELD] = "held", [VERDICT_FAILED] = "FAILED", [VERDICT_NOT_SEEN] = "not seen in this run",
+	[VERDICT_NOT_RUN] = "not run",
 };
 
 void
@@ -306,7 +307,7 @@ trace_verdict(TraceWriter *tw, const char *path, int line, int col, VerdictStatu
 		json_builder_add_boolean_value(b, ok);
 		json_builder_set_member_name(b, "status");
 		json_builder_add_string_value(b, st == VERDICT_FAILED ? "failed" : st == VERDICT_HELD ? "held" :
-		    "not seen");
+		    st == VERDICT_NOT_RUN ? "not run" : "not seen");
 		json_builder_set_member_name(b, "message");
 		json_builder_add_string_value(b, msg);
 		json_builder_end_object(b);

@@ -58,7 +58,7 @@ void trace_header(TraceWriter *tw, const World *w, const TraceHeader *h);
 void trace_emit(void *ctx, const World *w, const SimEvent *ev);
 /* How an expectation came out of one run: an `expect sometimes` that did
  * not hold is "not seen in this run", not a failure (explore decides). */
-typedef enum { VERDICT_HELD, VERDICT_FAILED, VERDICT_NOT_SEEN } VerdictStatus;
+typedef enum { VERDICT_HELD, VERDICT_FAILED, VERDICT_NOT_SEEN, VERDICT_NOT_RUN } VerdictStatus;
 
 /* A final record: the verdict lines (JSONL: {"kind":"verdict",...}). */
 void trace_verdict(TraceWriter *tw, const char *path, int line, int col, VerdictStatus st,

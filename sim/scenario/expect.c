@@ -153,6 +153,7 @@ expect_check(World *w, ExpectReport *r)
 		x->index = (e) >= s->expects && (e) < s->expects + s->nexpects ? \
 		    (int)((e) - s->expects) : -1; \
 		x->quant = x->index >= 0 ? (int)(e)->quant : SCN_Q_PLAIN; \
+		x->notrun = false; \
 		snprintf(x->msg, sizeof x->msg, __VA_ARGS__); \
 		if (r->n < EXPECT_MAX) r->n++; \
 		if (!(ok_) && x->quant != SCN_Q_SOMETIMES) failed++; \
@@ -253,6 +254,33 @@ expect_check(World *w, ExpectReport *r)
 	}
 	if (w->nfails > (int)(sizeof w->fails / sizeof w->fails[0]))
 		failed += w->nfails - (int)(sizeof w->fails / sizeof w->fails[0]);
+	/* what a stopped run left undone: reported, not failed (a deadlock
+	 * or a violation the scenario expects leaves operations behind) */
+	for (int i = 0; i < s->nthreads && i < w->nthreads; i++) {
+		const Thread *t = &w->threads[i];
+		const ScnThread *th = &s->threads[i];
+		const ScnOp *op;
+		int rest;
+
+		if (t->state == TS_DONE || t->pc < 0 || t->pc >= th->nops)
+			continue;
+		op = &th->ops[t->pc];
+		rest = th->nops - t->pc - 1;
+		{
+			ScnExpect e = { .pos = op->pos };
+			char more[64] = "";
+
+			if (rest == 1)
+				snprintf(more, sizeof more, ", nor did the operation after it");
+			else if (rest > 1)
+				snprintf(more, sizeof more, ", nor did the %d operations after it", rest);
+			RESULT(&e, true, "thread %s: '%s' %s%s: the run ended %s", th->name, op->text,
+			    scenario_op_started(w, i) ? "never returned" : "never ran", more,
+			    w->deadlocked ? "in a deadlock" : w->stop == STOP_VIOLATION ? "at a broken invariant" :
+			    w->stop == STOP_LIMIT ? "at a limit" : "with the thread still waiting");
+			r->items[r->n - 1].notrun = true;
+		}
+	}
 #undef RESULT
 	return failed;
 }

@@ -13,6 +13,7 @@ typedef struct {
 	bool ok;
 	int index;              /* the scenario's expectation, -1 for op results and the outcome */
 	int quant;              /* ScnQuant of that expectation */
+	bool notrun;            /* operations a stopped run never ran: reported, ok */
 	char msg[600];
 } ExpectResult;
 
@@ -49,5 +50,7 @@ extern const MachineDef mach_user;
 /* The source line of the operation thread tid runs or runs next in world
  * w (the user machine's program counter), 0 when it has none left. */
 int scenario_op_line(const Scenario *s, const World *w, int tid);
+/* Whether thread tid's current operation was called and has not returned. */
+bool scenario_op_started(const World *w, int tid);
 
 #endif

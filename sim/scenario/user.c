@@ -391,6 +391,15 @@ const MachineDef mach_user = {
 	.held = user_held,
 };
 
+bool
+scenario_op_started(const World *w, int tid)
+{
+	const Thread *t = world_thread(w, tid);
+
+	return t != NULL && t->depth > 0 && t->stack[0].mach == MACH_USER && t->stack[0].pc != U_NEXT &&
+	    t->stack[0].pc != U_DONE;
+}
+
 int
 scenario_op_line(const Scenario *s, const World *w, int tid)
 {
