@@ -109,7 +109,10 @@ machine_goto(World *w, int tid, Frame *f, int to)
 	}
 	if (tracing(w) && f->pc != to)
 		emit_at(w, tid, EVK_TRANS, d->name, d->states[f->pc], d->states[to]);
-	w->threads[tid].yield_ctx = yields[w->prof->family][f->mach][f->pc][to];
+	/* softnet (tid -1) runs a machine in a frame of its own (somove_run
+	 * from sorwakeup): it has no thread, and never stops inside it */
+	if (tid >= 0)
+		w->threads[tid].yield_ctx = yields[w->prof->family][f->mach][f->pc][to];
 	f->pc = (uint16_t)to;
 }
 
