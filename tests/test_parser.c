@@ -934,6 +934,14 @@ static const struct {
 	{ "tcp a b\nthread w:\n\trepeat 3\n", 3, 10, "expected an operation after 'repeat 3'" },
 	{ "udp a connect=zz\nthread w: send a 1\n", 1, 15, "unknown socket 'zz'" },
 	{ "tcp a b\nthread w:\n\tpoll a sideways\n", 3, 9, "expected readable or writable, not 'sideways'" },
+	{ "tcp a b\nexpect b.state has SS_BOGUS\n", 2, 20, "unknown so_state bit 'SS_BOGUS' (known: "
+	    "SS_NOFDREF, SS_ISCONNECTED, SS_ISCONNECTING, SS_ISDISCONNECTING, SS_CANTSENDMORE, "
+	    "SS_CANTRCVMORE, SS_RCVATMARK, SS_NBIO, SS_ASYNC, SS_ISCONFIRMING, SS_MORETOCOME)" },
+	{ "tcp a b\nexpect b.state is SS_NBIO\n", 2, 16, "expected has or lacks, not 'is'" },
+	{ "tcp a b\nthread r: recv b 1\nexpect r sleeps on b.foo\n", 3, 20,
+	    "expected SOCKET.rcv or SOCKET.snd, not 'b.foo'" },
+	{ "tcp a b\nthread r: recv b 1\nexpect r dozes\n", 3, 10, "expected 'sleeps', not 'dozes'" },
+	{ "tcp a b\nexpect leaked sockets == 0\n", 2, 15, "expected mbufs or kmem, not 'sockets'" },
 	{ "tcp a b\nthread w:\n\tpoll a readable timeout=0s\n", 3, 26,
 	    "a poll timeout must be more than 0 (leave it out to wait forever)" },
 	{ "tcp a b\nthread w:\n\tcopy a b\n", 3, 10, "expected LEN after 'copy a b'" },
@@ -1033,7 +1041,8 @@ static const struct {
 	{ "expect\n", 1, 7, "expected deadlock, no-deadlock, violation, time, share, stat, "
 	    "delivered or SOCKET.FIELD after 'expect'" },
 	{ "expect livelock\n", 1, 8, "unknown expectation 'livelock' (known: deadlock, "
-	    "no-deadlock, violation, time, share, stat, delivered, SOCKET.FIELD)" },
+	    "no-deadlock, violation, time, share, stat, delivered, leaked, SOCKET.FIELD, SOCKET.state, "
+	    "THREAD sleeps)" },
 	{ "expect deadlock now\n", 1, 17, "unexpected 'now'" },
 	{ "expect violation\n", 1, 17, "expected NAME or none after 'expect violation'" },
 	{ "expect time\n", 1, 12, "expected a comparison (==, !=, <, <=, >, >=) after 'expect time'" },

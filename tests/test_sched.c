@@ -1117,6 +1117,48 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* Expectations on so_state bits, on a sleeping thread and on leaks: each
+ * holds where the world says so and fails where it does not. */
+START_TEST(test_state_sleep_leak_expectations)
+{
+	Rec *r = run("profile netbsd-2.0\n"
+	    "tcp a b\n"
+	    "thread reader:\n"
+	    "\trecv b 10 WAITALL\n"
+	    "thread w:\n"
+	    "\tsend a 1 OOB => 1\n"
+	    "\tsleep 1ms\n"
+	    "expect deadlock\n"
+	    "expect reader sleeps on b.rcv\n"          /* 9: held */
+	    "expect reader sleeps on a.rcv\n"          /* 10: fails */
+	    "expect w sleeps\n"                        /* 11: fails: w is done */
+	    "expect b.state has SS_RCVATMARK\n"        /* 12: held */
+	    "expect b.state lacks ISCONNECTED\n"       /* 13: fails */
+	    "expect leaked mbufs == 0\n"               /* 14: held */
+	    "expect leaked kmem > 0\n");               /* 15: fails */
+	ExpectReport *rep = g_new0(ExpectReport, 1);
+	int failed = expect_check(r->w, rep);
+	static const struct { int line; bool ok; } want[] = {
+		{ 9, true }, { 10, false }, { 11, false }, { 12, true }, { 13, false }, { 14, true }, { 15, false },
+	};
+
+	ck_assert_int_eq(failed, 4);
+	for (size_t k = 0; k < G_N_ELEMENTS(want); k++) {
+		bool seen = false;
+
+		for (int i = 0; i < rep->n; i++)
+			if (rep->items[i].pos.line == want[k].line && !rep->items[i].notrun) {
+				ck_assert_msg(rep->items[i].ok == want[k].ok, "line %d: %s", want[k].line,
+				    rep->items[i].msg);
+				seen = true;
+			}
+		ck_assert_msg(seen, "no verdict for line %d", want[k].line);
+	}
+	g_free(rep);
+	teardown();
+}
+END_TEST
+
 /* A run that stops says which operations it left undone, without calling
  * that a failure: a deadlock the scenario expects leaves them behind. */
 START_TEST(test_not_run)
@@ -1284,6 +1326,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_copy_poll);
 	tcase_add_test(tc, test_conservation_udp);
 	tcase_add_test(tc, test_not_run);
+	tcase_add_test(tc, test_state_sleep_leak_expectations);
 	tcase_add_test(tc, test_default_deterministic);
 	tcase_add_test(tc, test_default_policy);
 	tcase_add_test(tc, test_candidates);

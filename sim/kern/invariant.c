@@ -250,15 +250,12 @@ count_buffer(World *w, Sockbuf *sb, uint64_t *n)
 		count_chain(w, rec, n);
 }
 
-bool
-kern_invariants_end(World *w)
+/* The live mbufs that are in a buffer, on the wire, or held by a routine. */
+static uint64_t
+mbufs_reachable(World *w)
 {
 	uint64_t reachable = 0;
 
-	if (!invariants_check(w))
-		return false;
-	if (w->nwork == 0 && !conservation_udp_wire(w))
-		return false;
 	for (int i = 0; i < w->nsocks; i++) {
 		count_buffer(w, &w->socks[i].rcv, &reachable);
 		count_buffer(w, &w->socks[i].snd, &reachable);
@@ -275,18 +272,50 @@ kern_invariants_end(World *w)
 			else if (f->mach == MACH_SOMOVE)
 				count_chain(w, f->u.mv.m, &reachable);
 		}
+	return reachable;
+}
+
+/* Whether splice_state k is allocated with nothing referring to it. */
+static bool
+kmem_leaked(const World *w, int k)
+{
+	if (!w->kmem[k].live)
+		return false;
+	for (int t = 0; t < w->nthreads; t++)
+		for (int d = 0; d < w->threads[t].depth; d++)
+			if (w->threads[t].stack[d].mach == MACH_SYS_SPLICE &&
+			    w->threads[t].stack[d].pc > 0 && w->threads[t].stack[d].u.sp.knot == k)
+				return false;
+	return true;
+}
+
+uint64_t
+kern_leaked(World *w, bool kmem)
+{
+	uint64_t n = 0;
+
+	if (kmem) {
+		for (int k = 0; k < w->nkmem; k++)
+			n += kmem_leaked(w, k);
+		return n;
+	}
+	n = mbufs_reachable(w);
+	return w->mlive > n ? w->mlive - n : 0;
+}
+
+bool
+kern_invariants_end(World *w)
+{
+	uint64_t reachable;
+
+	if (!invariants_check(w))
+		return false;
+	if (w->nwork == 0 && !conservation_udp_wire(w))
+		return false;
+	reachable = mbufs_reachable(w);
 	/* kernel malloc: a splice_state nobody holds any more has leaked */
 	for (int k = 0; k < w->nkmem; k++) {
-		bool held = false;
-
-		if (!w->kmem[k].live)
-			continue;
-		for (int t = 0; t < w->nthreads; t++)
-			for (int d = 0; d < w->threads[t].depth; d++)
-				if (w->threads[t].stack[d].mach == MACH_SYS_SPLICE &&
-				    w->threads[t].stack[d].pc > 0 && w->threads[t].stack[d].u.sp.knot == k)
-					held = true;
-		if (!held) {
+		if (kmem_leaked(w, k)) {
 			world_violation(w, V_MALLOC_LEAK,
 			    "splice_state %d (malloc'd by splice(2) of %s and %s) is allocated but "
 			    "nothing refers to it", k, sock_name(w, w->kmem[k].so1),

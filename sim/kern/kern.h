@@ -179,7 +179,9 @@ static inline bool mt_isdata(int type) { return type != MT_SONAME && type != MT_
 
 /* invariants (invariant.c): return false and call world_violation on failure */
 bool sbcheck(World *w, int sock, int which);
-bool kern_invariants_step(World *w, uint32_t socks);     /* registered with the engine by kern_init */
+bool kern_invariants_step(World *w, uint32_t socks);
+/* Leaked at the end: mbufs nothing reaches, or splice_states nothing holds (kmem). */
+uint64_t kern_leaked(World *w, bool kmem);     /* registered with the engine by kern_init */
 bool kern_invariants_end(World *w);
 
 /* ---- socket2.c (uipc_socket2.c): wakeups ---- */

@@ -229,6 +229,47 @@ expect_check(World *w, ExpectReport *r)
 			RESULT(e, ok, "%s: programs read %lld bytes from %s", e->text, (long long)v,
 			    sock_name(w, e->sock));
 			break;
+		case SCN_EXP_STATE: {
+			char st[200];
+			size_t len = 0;
+
+			ok = ((w->socks[e->sock].state & (uint32_t)e->value) != 0) != e->negate;
+			st[0] = '\0';
+			for (int b = 0; b < 16 && len < sizeof st; b++)
+				if ((w->socks[e->sock].state >> b & 1) && sostate_bit_names[b] != NULL)
+					len += (size_t)snprintf(st + len, sizeof st - len, "%s%s", len ? "|" : "",
+					    sostate_bit_names[b]);
+			RESULT(e, ok, "%s: so_state is %s", e->text, len ? st : "0");
+			break;
+		}
+		case SCN_EXP_SLEEPS: {
+			const Thread *t = &w->threads[e->thread];
+			char chan[96] = "";
+
+			ok = t->state == TS_SLEEP;
+			if (ok && e->sock >= 0) {
+				uint32_t k = t->wchan >> 24;
+
+				ok = (t->wchan & 0xffffff) == CHAN(0, e->sock, e->which) &&
+				    (k == CH_SB_CC || k == CH_SB_FLAGS || k == CH_SEL);
+			}
+			if (t->state == TS_SLEEP)
+				sched_chan_name(w, t->wchan, chan, sizeof chan);
+			RESULT(e, ok, "%s: %s %s%s%s%s", e->text, thread_name(w, e->thread),
+			    t->state == TS_SLEEP ? "sleeps on " : t->state == TS_DONE ? "is done" : "is runnable",
+			    chan, t->state == TS_SLEEP ? " (\"" : "", t->state == TS_SLEEP ? (t->wmesg ? t->wmesg : "") : "");
+			if (t->state == TS_SLEEP)
+				strncat(r->items[r->n - 1].msg, "\")", sizeof r->items[0].msg -
+				    strlen(r->items[r->n - 1].msg) - 1);
+			break;
+		}
+		case SCN_EXP_LEAKED:
+			v = (int64_t)kern_leaked(w, strcmp(e->name, "kmem") == 0);
+			ok = scn_compare(v, e->cmp, e->value);
+			RESULT(e, ok, "%s: %lld %s", e->text, (long long)v,
+			    strcmp(e->name, "kmem") == 0 ? "splice_states allocated with nothing holding them" :
+			    "mbufs allocated that no buffer, wire or routine holds");
+			break;
 		}
 	}
 	/* what no expectation allowed */

@@ -10,6 +10,7 @@
 #include "cost.h"
 #include "expect.h"
 #include "errno_names.h"
+#include "event.h"
 
 /* Expectations. */
 
@@ -173,6 +174,75 @@ ex_field(struct parser *p, struct cur *c, const struct tok *t, ScnExpect *e)
 	return number_arg(p, c, "NUMBER", &e->value);
 }
 
+/* SOCK.state has|lacks SS_NAME: a bit of so_state at the end (event.h's names). */
+static bool
+ex_state(struct parser *p, struct cur *c, ScnExpect *e)
+{
+	const struct tok *t;
+	struct qbuf q;
+	char *known;
+	const char *names[16];
+	int n = 0;
+
+	e->kind = SCN_EXP_STATE;
+	if ((t = need(p, c, "has or lacks")) == NULL)
+		return false;
+	if (strcmp(t->s, "has") != 0 && strcmp(t->s, "lacks") != 0) {
+		perr(p, t->col, "expected has or lacks, not '%s'", quote(&q, t->s));
+		return false;
+	}
+	e->negate = t->s[0] == 'l';
+	if ((t = need(p, c, "SS_NAME")) == NULL)
+		return false;
+	for (int b = 0; b < 16; b++) {
+		if (sostate_bit_names[b] == NULL)
+			continue;
+		names[n++] = sostate_bit_names[b];
+		if (strcmp(t->s, sostate_bit_names[b]) == 0 ||
+		    (strncmp(t->s, "SS_", 3) != 0 && strcmp(t->s, sostate_bit_names[b] + 3) == 0)) {
+			e->value = (int64_t)1 << b;
+			return true;
+		}
+	}
+	known = join(names, (size_t)n);
+	perr(p, t->col, "unknown so_state bit '%s' (known: %s)", quote(&q, t->s), known);
+	g_free(known);
+	return false;
+}
+
+/* THREAD sleeps [on SOCK.rcv|SOCK.snd]: asleep at the end (on that buffer). */
+static bool
+ex_sleeps(struct parser *p, struct cur *c, ScnExpect *e, int thread)
+{
+	const struct tok *t;
+	struct qbuf q;
+
+	e->kind = SCN_EXP_SLEEPS;
+	e->thread = thread;
+	e->sock = -1;
+	if (!keyword(p, c, "sleeps"))
+		return false;
+	if (peek(c) == NULL)
+		return true;
+	if (!keyword(p, c, "on") || (t = need(p, c, "SOCKET.rcv or SOCKET.snd")) == NULL)
+		return false;
+	{
+		const char *dot = strrchr(t->s, '.');
+
+		if (dot == NULL || (strcmp(dot, ".rcv") != 0 && strcmp(dot, ".snd") != 0)) {
+			perr(p, t->col, "expected SOCKET.rcv or SOCKET.snd, not '%s'", quote(&q, t->s));
+			return false;
+		}
+		quote_n(&q, t->s, (size_t)(dot - t->s));
+		if ((e->sock = find_socket(p->s, q.b)) < 0) {
+			perr(p, t->col, "unknown socket '%s'", q.b);
+			return false;
+		}
+		e->which = dot[1] == 'r' ? 0 : 1;
+	}
+	return true;
+}
+
 /* `violation NAME`: none, or an invariant of violations.def. */
 static bool
 ex_violation(struct parser *p, struct cur *c, ScnExpect *e)
@@ -206,8 +276,30 @@ st_expect(struct parser *p, struct cur *c)
 		return false;
 	}
 	e.pos = tpos(p, t);
-	if (strchr(t->s, '.') != NULL)
+	if (g_str_has_suffix(t->s, ".state")) {
+		struct qbuf q2;
+
+		quote_n(&q2, t->s, strlen(t->s) - 6);
+		if ((e.sock = find_socket(p->s, q2.b)) < 0) {
+			perr(p, t->col, "unknown socket '%s'", q2.b);
+			return false;
+		}
+		ok = ex_state(p, c, &e);
+	} else if (strchr(t->s, '.') != NULL)
 		ok = ex_field(p, c, t, &e);
+	else if (find_thread(p->s, t->s) >= 0)
+		ok = ex_sleeps(p, c, &e, find_thread(p->s, t->s));
+	else if (strcmp(t->s, "leaked") == 0) {
+		e.kind = SCN_EXP_LEAKED;
+		if ((t = need(p, c, "mbufs or kmem")) == NULL)
+			return false;
+		if (strcmp(t->s, "mbufs") != 0 && strcmp(t->s, "kmem") != 0) {
+			perr(p, t->col, "expected mbufs or kmem, not '%s'", quote(&q, t->s));
+			return false;
+		}
+		g_strlcpy(e.name, t->s, sizeof e.name);
+		ok = cmp_arg(p, c, &e.cmp) && number_arg(p, c, "COUNT", &e.value);
+	}
 	else if (strcmp(t->s, "deadlock") == 0 || strcmp(t->s, "no-deadlock") == 0) {
 		e.kind = SCN_EXP_DEADLOCK;
 		e.negate = t->s[0] == 'n';
@@ -233,7 +325,8 @@ st_expect(struct parser *p, struct cur *c)
 		    cmp_arg(p, c, &e.cmp) && size_arg(p, c, "SIZE", &e.value);
 	} else {
 		perr(p, t->col, "unknown expectation '%s' (known: deadlock, no-deadlock, "
-		    "violation, time, share, stat, delivered, SOCKET.FIELD)", quote(&q, t->s));
+		    "violation, time, share, stat, delivered, leaked, SOCKET.FIELD, SOCKET.state, "
+		    "THREAD sleeps)", quote(&q, t->s));
 		return false;
 	}
 	if (!ok || !done(p, c))

@@ -166,6 +166,9 @@ typedef enum {
 	SCN_EXP_SHARE,        /* expect share ROUTINE >= 30% */
 	SCN_EXP_STAT,         /* expect stat NAME op N */
 	SCN_EXP_DELIVERED,    /* expect delivered SOCK == N (bytes read by programs) */
+	SCN_EXP_STATE,        /* expect SOCK.state has|lacks SS_X (negate: lacks) */
+	SCN_EXP_SLEEPS,       /* expect THREAD sleeps [on SOCK.rcv|SOCK.snd] */
+	SCN_EXP_LEAKED,       /* expect leaked mbufs|kmem CMP N */
 } ScnExpectKind;
 
 /* Over the interleavings `sosim explore` tries (`sosim run` has one). */
@@ -196,7 +199,9 @@ typedef struct {
 	char name[32];        /* VIOLATION: invariant name or "none"; SHARE: routine; STAT: counter;
 	                         FIELD: "rcv.cc", "snd.mbcnt", "error" ... as written */
 	int field;            /* FIELD: a SockField */
-	int sock;             /* FIELD, DELIVERED */
+	int sock;             /* FIELD, DELIVERED, STATE, SLEEPS (-1: on anything) */
+	int which;            /* SLEEPS: SB_RCV or SB_SND */
+	int thread;           /* SLEEPS */
 	ScnCmp cmp;
 	int64_t value;        /* FIELD/STAT/DELIVERED: number or errno; TIME: ns; SHARE: basis points (30% = 3000) */
 	char text[96];        /* the expectation as written, for messages */
