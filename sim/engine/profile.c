@@ -108,6 +108,7 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.waitall_outer_clause = true, \
 	.so_error_cleared_by_send = true, \
 	.sosend_eor_stream_einval = true, \
+	.tcp_drop_after_shutrd = true, \
 	.splice = SPLICE_OPENBSD, \
 	.udp_close_frees = true
 
@@ -159,6 +160,7 @@ const Profile profiles[] = {
 		.udp_sosend_dgram = true,
 		.sosend_dontwait = true,
 		.sosend_eor_stream_einval = true,
+		.tcp_drop_after_shutrd = true,
 		.dgram_fallback_trunc = false,
 		.waitall_outer_clause = true,
 		.waitall_sleep_only_if_empty = true,

@@ -81,6 +81,8 @@ typedef struct {
 	bool waitall_sleep_only_if_empty; /* FreeBSD: after pr_rcvd, sleep only if sb_mb still NULL */
 	bool so_error_cleared_by_send;    /* sosend clears so_error after returning it */
 	bool sosend_dontwait;      /* MSG_DONTWAIT (not only SS_NBIO) makes sosend's space wait fail */
+	bool tcp_drop_after_shutrd;/* tcp_input frees data for a socket with SS_CANTRCVMORE instead
+	                            * of appending it (OpenBSD, FreeBSD) */
 	bool sosend_eor_stream_einval; /* MSG_EOR on a SOCK_STREAM socket is EINVAL (FreeBSD
 	                            * sosend_generic, OpenBSD sosend); NetBSD has no such check */
 	bool so_error_return_in_send_ok;

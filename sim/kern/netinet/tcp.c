@@ -527,8 +527,19 @@ tcp_input(World *w, Segment *seg)
 				}
 				tp->rcv_nxt += (uint64_t)tlen;
 				SIM_ACCOUNT(so, rx_total, tlen);
-				tcp_append(w, so, &so->rcv, m);
-				m = REF_NULL;
+				/* "if (so->so_rcv.sb_state & SS_CANTRCVMORE) m_freem(m);"
+				 * (OpenBSD tcp_input and tcp_flush_queue; FreeBSD alike):
+				 * after shutdown(SHUT_RD) the data is acknowledged and
+				 * thrown away */
+				if (w->prof->tcp_drop_after_shutrd && (so->state & SS_CANTRCVMORE)) {
+					SIM_ACCOUNT(so, rx_dropped, tlen);
+					emit(w, EVK_DROP, "tcp_input", socket_index(w, so), SB_RCV, tlen, 0, 0,
+					    "%lld bytes for %s dropped: it can receive no more (SS_CANTRCVMORE)",
+					    (long long)tlen, sock_name(w, socket_index(w, so)));
+				} else {
+					tcp_append(w, so, &so->rcv, m);
+					m = REF_NULL;
+				}
 				sorwakeup(w, so);
 			}
 			if (fin)
