@@ -429,6 +429,23 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* A help taller than the terminal says that more is left out. */
+START_TEST(test_help_cut)
+{
+	Fix f = fix_new(SCN, 80, VIEW_MIN_H);
+
+	tui_handle_key(f.t, '?');
+	draw(&f);
+	expect_on_screen(&f, "Keys of sosim tui");
+	expect_on_screen(&f, "more than fits");
+	screen_resize(f.scr, 120, 40);
+	draw(&f);
+	ck_assert(!screen_has(f.scr, "more than fits"));
+	expect_on_screen(&f, "q quit");
+	fix_free(&f);
+}
+END_TEST
+
 START_TEST(test_too_small)
 {
 	Fix f = fix_new(SCN, 30, 10);
@@ -1061,6 +1078,7 @@ main(void)
 	tcase_add_test(tc, test_goto_prompt);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_too_small);
+	tcase_add_test(tc, test_help_cut);
 	tcase_add_test(tc, test_changed_highlight);
 	tcase_add_test(tc, test_source_pane);
 	tcase_add_test(tc, test_description);

@@ -90,6 +90,7 @@ screen | grep -q 'Keys of sosim tui' && fail "a key does not close the help"
 T resize-window -t t -x 40 -y 10
 wait_for 'too small' || fail "40x10 does not say 'too small'"
 screen | grep -q EXITED && fail "the resize ended the program"
+T send-keys -t t n n   # pressed blind: ignored
 T resize-window -t t -x 120 -y 40
 wait_for 'step 12 of' || fail "back at 120x40: not at step 12 again"
 

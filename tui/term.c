@@ -8,6 +8,7 @@
  * dies of the same signal as it would have.
  */
 #include "term.h"
+#include "view.h"
 
 #include <curses.h>
 #include <langinfo.h>
@@ -185,6 +186,10 @@ term_run(Tui *t)
 		if (k == KEY_RESIZE || k == ERR)
 			continue;       /* redraws at the new size */
 		k = map_key(k);
+		/* a terminal too small to show the run takes q only: a key
+		 * pressed blind would move the run out of sight */
+		if ((s->w < VIEW_MIN_W || s->h < VIEW_MIN_H) && k != 'q')
+			continue;
 		switch (tui_handle_key(t, k)) {
 		case TUI_QUIT:
 			goto out;

@@ -683,10 +683,14 @@ draw_box(Screen *s, const char *const *lines, int n)
 	for (int i = 0; i < n; i++)
 		if ((int)strlen(lines[i]) + 6 > bw)
 			bw = (int)strlen(lines[i]) + 6;
+	bool cut = false;
+
 	if (bw > s->w)
 		bw = s->w;
-	if (n + 2 > s->h - 1)
+	if (n + 2 > s->h - 1) {
 		n = s->h - 3;
+		cut = true;     /* the last line says so */
+	}
 	bh = n + 2;
 	r0 = (s->h - bh) / 2;
 	c0 = (s->w - bw) / 2;
@@ -706,6 +710,11 @@ draw_box(Screen *s, const char *const *lines, int n)
 	for (int i = 0; i < n; i++)
 		screen_put(s, r0 + 1 + i, c0 + 3, bw - 5, i == 0 ? AT_BOLD : AT_NORM,
 		    i == 0 ? C_TITLE : C_NONE, lines[i]);
+	if (cut && n > 1) {
+		screen_fill(s, r0 + n, c0 + 1, bw - 2, ' ', AT_NORM, C_NONE);
+		screen_put(s, r0 + n, c0 + 3, bw - 5, AT_DIM, C_NONE,
+		    "... more than fits: a taller terminal, or docs/tui.md");
+	}
 }
 
 static void
