@@ -36,19 +36,32 @@ on_signal(int sig)
 	raise(sig);
 }
 
+static const int fatal_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
 static void
 catch_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
+		signal(fatal_sigs[i], on_signal);
+}
 
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], on_signal);
+/* Hold the fatal signals back (how: SIG_BLOCK) or let them in again. */
+static void
+hold_signals(int how, sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof fatal_sigs / sizeof fatal_sigs[0]; i++)
+		sigaddset(&set, fatal_sigs[i]);
+	sigprocmask(how, how == SIG_BLOCK ? &set : old, how == SIG_BLOCK ? old : NULL);
 }
 
 bool
 cli_output_open(CliOutput *out, const char *target)
 {
 	struct stat st;
+	sigset_t held;
 	char *path;
 	int fd;
 
@@ -81,20 +94,26 @@ cli_output_open(CliOutput *out, const char *target)
 	}
 	out->path = path;
 	out->tmp = g_strdup_printf("%s.tmp.XXXXXX", path);
+	/* no signal between the file's creation and the handler that
+	 * removes it: a run killed right then leaves nothing behind */
+	catch_signals();
+	hold_signals(SIG_BLOCK, &held);
 	fd = g_mkstemp_full(out->tmp, O_WRONLY, 0666 & ~0022);
+	if (fd >= 0)
+		pending_tmp = out->tmp;
+	hold_signals(SIG_SETMASK, &held);
 	if (fd < 0 || (out->fp = fdopen(fd, "w")) == NULL) {
 		fprintf(stderr, "sosim: error: cannot write %s: %s\n", target, g_strerror(errno));
 		if (fd >= 0) {
 			close(fd);
 			unlink(out->tmp);
 		}
+		pending_tmp = NULL;
 		g_free(out->tmp);
 		g_free(out->path);
 		out->tmp = out->path = NULL;
 		return false;
 	}
-	pending_tmp = out->tmp;
-	catch_signals();
 	return true;
 }
 

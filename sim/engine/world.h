@@ -109,7 +109,7 @@ enum {
 	SS_CANTRCVMORE = 0x020, SS_RCVATMARK = 0x040, SS_NBIO = 0x080,
 	SS_ASYNC = 0x100, SS_ISCONFIRMING = 0x200, SS_MORETOCOME = 0x400,
 };
-enum { SO_ACCEPTCONN = 0x0002, SO_OOBINLINE = 0x0100 };
+enum { SO_ACCEPTCONN = 0x0002, SO_LINGER = 0x0080, SO_OOBINLINE = 0x0100 };
 
 /* protosw pr_flags (sys/protosw.h). */
 enum { PR_ATOMIC = 0x01, PR_ADDR = 0x02, PR_CONNREQUIRED = 0x04, PR_WANTRCVD = 0x08 };
@@ -160,6 +160,7 @@ typedef struct {
 	uint32_t state;         /* so_state */
 	uint32_t options;       /* so_options */
 	int error;              /* so_error */
+	int64_t linger;         /* so_linger, ns, with SO_LINGER in so_options */
 	int64_t oobmark;        /* so_oobmark */
 	Sockbuf rcv, snd;
 	Tcpcb tp;

@@ -42,6 +42,7 @@ typedef enum {
 	SOPT_SNDTIMEO,      /* value in nanoseconds */
 	SOPT_NONBLOCK,      /* 0 or 1: FIONBIO, SS_NBIO */
 	SOPT_OOBINLINE,     /* 0 or 1 */
+	SOPT_LINGER,        /* SO_LINGER on with l_linger in ns: 0 makes close abortive (tcp_drop) */
 	SOPT_MSS,           /* TCP only, declaration only */
 	SOPT_DELAY,         /* wire one-way delay in ns, declaration only */
 	SOPT_LISTEN,        /* TCP only, declaration only: a listening socket (SO_ACCEPTCONN) */
@@ -229,7 +230,8 @@ void tcp_reset_from_peer(World *w, Socket *so);
 int udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest);
 void udp_input(World *w, Segment *seg);
 void udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_len);
-void udp_ctlinput(World *w, int sock);  /* an ICMP port unreachable for what sock sent */
+void udp_ctlinput(World *w, int sock);
+void tcp_drop(World *w, Socket *so);    /* abortive close: RST, buffers flushed */  /* an ICMP port unreachable for what sock sent */
 
 /* ---- wire.c ---- */
 Segment *seg_alloc(World *w, uint32_t *slot);

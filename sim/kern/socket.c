@@ -140,6 +140,14 @@ sosetopt(World *w, Socket *so, int opt, int64_t v)
 		else
 			so->options &= ~(uint32_t)SO_OOBINLINE;
 		return 0;
+	case SOPT_LINGER:
+		/* struct linger { l_onoff 1, l_linger v }; only 0 changes what
+		 * sosim's close does: a positive linger's wait is not modelled */
+		if (v < 0)
+			return K_EINVAL;
+		so->options |= SO_LINGER;
+		so->linger = v;
+		return 0;
 	default:
 		return K_ENOPROTOOPT;
 	}
@@ -180,7 +188,17 @@ soclose(World *w, int tid, Socket *so)
 {
 	if (so->state & SS_NOFDREF)
 		return K_EBADF;
-	if (so->proto == PROTO_TCP && (so->state & SS_ISCONNECTED)) {
+	if (so->proto == PROTO_TCP && (so->state & SS_ISCONNECTED) && (so->options & SO_LINGER) &&
+	    so->linger == 0) {
+		/* tcp_disconnect: "if (so->so_options & SO_LINGER && so->so_linger
+		 * == 0) tp = tcp_drop(tp, 0);": a RST, not a FIN; both buffers go */
+		uint64_t sim_flushed = sim_rcv_held(w, so);
+
+		sbunlock(w, tid, so, SB_RCV);   /* sim: taken for the other path */
+		SIM_ACCOUNT(so, rx_dropped, sim_flushed);
+		sbflush(w, so, &so->rcv);
+		tcp_drop(w, so);
+	} else if (so->proto == PROTO_TCP && (so->state & SS_ISCONNECTED)) {
 		uint64_t sim_flushed = sim_rcv_held(w, so);
 
 		sbunlock(w, tid, so, SB_RCV);   /* sim: taken for the other path */

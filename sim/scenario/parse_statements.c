@@ -145,6 +145,7 @@ const struct optdef optdefs[SCN__OPT_COUNT] = {
 	[SCN_OPT_SNDTIMEO] = { "sndtimeo", V_DURATION, false },
 	[SCN_OPT_NONBLOCK] = { "nonblock", V_BOOL, false },
 	[SCN_OPT_OOBINLINE] = { "oobinline", V_BOOL, false },
+	[SCN_OPT_LINGER] = { "linger", V_DURATION, false },
 	[SCN_OPT_MSS] = { "mss", V_SIZE, true },
 	[SCN_OPT_DELAY] = { "delay", V_DURATION, true },
 	[SCN_OPT_LISTEN] = { "listen", V_BOOL, true },

@@ -394,6 +394,26 @@ send_rst(World *w, Socket *so)
 	seg_send(w, slot, so->tp.delay);
 }
 
+/*
+ * tcp_drop: an abortive close (SO_LINGER with l_linger 0): a RST goes to
+ * the peer, whatever so_snd still held is thrown away, and the connection
+ * is closed (4.4BSD, NetBSD, OpenBSD tcp_subr.c tcp_drop).
+ */
+void
+tcp_drop(World *w, Socket *so)
+{
+	uint64_t sim_unsent = (uint64_t)so->snd.cc;
+
+	emit(w, EVK_NOTE, "tcp_drop", sidx(w, so), -1, 0, 0, 0,
+	    "abortive close of %s: a RST to its peer, %lld unsent bytes dropped",
+	    sock_name(w, sidx(w, so)), (long long)so->snd.cc);
+	if (so->tp.t_state != TCPS_CLOSED)
+		send_rst(w, so);
+	SIM_ACCOUNT(so, tx_dropped, sim_unsent);
+	sbflush(w, so, &so->snd);
+	tcp_close(w, so);
+}
+
 static void
 ack_received(World *w, Socket *so, Segment *seg)
 {
