@@ -4,8 +4,8 @@
 # may end in a deadlock or a broken invariant unless the scenario says it
 # expects one (`expect [always|sometimes] deadlock` or a `violation`
 # other than none).  Expectations on values may differ by order; these
-# may not.  Scenarios that are not races (perf/, and the regress ports
-# that pin a profile with its own defects) are left out.
+# may not.  perf/ (not a race) and history/ (defects on purpose) are left
+# out; the regress ports are explored like the rest.
 set -u
 sosim=$1
 root=$2

@@ -429,6 +429,34 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* In a pane too short for every socket, the chosen buffer stays in sight:
+ * the pane moves, and says how many lines are above and below. */
+START_TEST(test_selection_in_sight)
+{
+	Fix f = fix_new("27-splice-errors.scn", 80, 24);
+	bool seen = false;
+
+	tui_handle_key(f.t, TUI_KEY_TAB);       /* the sockets */
+	draw(&f);
+	ck_assert_msg(screen_has(f.scr, "more lines"), "the sockets fit: the test needs fewer rows\n%s",
+	    shown(&f));
+	ck_assert(!screen_has(f.scr, "lines above"));
+	/* k from the first buffer: the last one, w's so_snd, far below */
+	tui_handle_key(f.t, 'k');
+	draw(&f);
+	expect_on_screen(&f, "lines above");
+	expect_on_screen(&f, "w      udp");   /* the socket the buffer belongs to */
+	for (int r = 0; r < f.scr->h; r++) {
+		char *row = screen_row(f.scr, r);
+
+		seen |= strstr(row, "> snd") != NULL;
+		free(row);
+	}
+	ck_assert_msg(seen, "the chosen buffer is not on the screen:\n%s", shown(&f));
+	fix_free(&f);
+}
+END_TEST
+
 /* A help taller than the terminal says that more is left out. */
 START_TEST(test_help_cut)
 {
@@ -1079,6 +1107,7 @@ main(void)
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_too_small);
 	tcase_add_test(tc, test_help_cut);
+	tcase_add_test(tc, test_selection_in_sight);
 	tcase_add_test(tc, test_changed_highlight);
 	tcase_add_test(tc, test_source_pane);
 	tcase_add_test(tc, test_description);

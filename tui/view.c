@@ -26,6 +26,8 @@ typedef struct {
 	int y, x;
 	int maxx;               /* the widest line, in columns */
 	int xoff;               /* columns hidden on the left */
+	int yoff;               /* lines hidden above (the selection kept in sight) */
+	int mark;               /* the line the selected thread or buffer starts on, -1 none */
 } Pane;
 
 static void
@@ -42,15 +44,17 @@ seg(Pane *p, uint8_t attr, uint8_t color, const char *fmt, ...)
 	va_end(ap);
 	int len = (int)strlen(buf);
 
-	if (p->s != NULL && p->y >= 0 && p->y < p->h && p->x + len > p->xoff && p->x < p->xoff + p->w) {
+	int r = p->y - p->yoff;
+
+	if (p->s != NULL && r >= 0 && r < p->h && p->x + len > p->xoff && p->x < p->xoff + p->w) {
 		int skip = p->xoff > p->x ? p->xoff - p->x : 0;
 		int col = p->x + skip - p->xoff;
 
-		screen_put(p->s, p->row + p->y, p->col + col, p->w - col, attr, color, buf + skip);
+		screen_put(p->s, p->row + r, p->col + col, p->w - col, attr, color, buf + skip);
 		if (skip > 0 && col == 0)
-			screen_fill(p->s, p->row + p->y, p->col, 1, '<', AT_BOLD, C_NONE);
+			screen_fill(p->s, p->row + r, p->col, 1, '<', AT_BOLD, C_NONE);
 		if (p->x + len > p->xoff + p->w)
-			screen_fill(p->s, p->row + p->y, p->col + p->w - 1, 1, '>', AT_BOLD, C_NONE);
+			screen_fill(p->s, p->row + r, p->col + p->w - 1, 1, '>', AT_BOLD, C_NONE);
 	}
 	p->x += len;
 	if (p->x > p->maxx)
@@ -84,11 +88,18 @@ item(Pane *p, const char *sep, uint8_t attr, uint8_t color, const char *text)
 static void
 pane_end(Pane *p)
 {
-	if (p->s == NULL || p->y <= p->h || p->h < 1)
+	int below = p->y - p->yoff - p->h;
+
+	if (p->s == NULL || p->h < 2)
+		return;
+	if (p->yoff > 0) {
+		screen_fill(p->s, p->row, p->col, p->w, ' ', AT_NORM, C_NONE);
+		screen_printf(p->s, p->row, p->col, p->w, AT_DIM, C_NONE, "  ... %d lines above", p->yoff + 1);
+	}
+	if (below <= 0)
 		return;
 	screen_fill(p->s, p->row + p->h - 1, p->col, p->w, ' ', AT_NORM, C_NONE);
-	screen_printf(p->s, p->row + p->h - 1, p->col, p->w, AT_DIM, C_NONE, "  ... %d more lines",
-	    p->y - p->h + 1);
+	screen_printf(p->s, p->row + p->h - 1, p->col, p->w, AT_DIM, C_NONE, "  ... %d more lines", below + 1);
 }
 
 /* A pane's title on its top line; the pane j/k move in, in reverse. */
@@ -197,6 +208,8 @@ draw_softnet(Pane *p, const ViewState *v)
 
 	for (uint32_t k = 0; k < w->nwork; k++)
 		count[w->work[w->work_head + k].kind]++;
+	if (v->tsel == w->nthreads)
+		p->mark = p->y;
 	seg(p, v->tsel == w->nthreads ? AT_BOLD | AT_REV : AT_NORM, C_NONE, "%s",
 	    v->tsel == w->nthreads ? ">" : " ");
 	seg(p, AT_BOLD, C_NONE, "%-9s ", "softnet");
@@ -232,6 +245,8 @@ draw_threads(Pane *p, const ViewState *v)
 		bool locals = false;
 		char buf[160];
 
+		if (v->tsel == i)
+			p->mark = p->y;
 		seg(p, v->tsel == i ? AT_BOLD | AT_REV : AT_NORM, C_NONE, "%s", v->tsel == i ? ">" : " ");
 		seg(p, AT_BOLD, C_NONE, "%-9s ", thread_name(w, i));
 		item(p, "", sattr | (changed ? AT_BOLD : 0), changed ? C_CHANGED : scol,
@@ -322,8 +337,10 @@ draw_buffer(Pane *p, const ViewState *v, int i, int which)
 	char bar[16], fl[96];
 
 	fill_bar(bar, 10, sb->cc, sb->hiwat);
-	if (v->sel == i * 2 + which)    /* the buffer the chain pane draws */
+	if (v->sel == i * 2 + which) {  /* the buffer the chain pane draws */
+		p->mark = p->y;
 		seg(p, AT_REV | AT_BOLD, C_NONE, "> %s", which == SB_RCV ? "rcv" : "snd");
+	}
 	else
 		seg(p, AT_NORM, C_NONE, "  %s", which == SB_RCV ? "rcv" : "snd");
 	seg(p, AT_NORM, C_NONE, " ");
@@ -757,7 +774,7 @@ draw_too_small(Screen *s)
 static int
 count(void (*draw)(Pane *, const ViewState *), const ViewState *v, int w, int *width)
 {
-	Pane p = { NULL, 0, 0, w, 1 << 20, 0, 0, 0, 0 };
+	Pane p = { NULL, 0, 0, w, 1 << 20, 0, 0, 0, 0, 0, -1 };
 
 	draw(&p, v);
 	if (width != NULL)
@@ -769,7 +786,7 @@ static void
 draw_pane(Screen *s, void (*draw)(Pane *, const ViewState *), const ViewState *v, int row, int col,
     int w, int h)
 {
-	Pane p = { s, row, col, w, h, 0, 0, 0, 0 };
+	Pane p = { s, row, col, w, h, 0, 0, 0, 0, 0, -1 };
 
 	if (h <= 0 || w <= 0)
 		return;
@@ -777,6 +794,15 @@ draw_pane(Screen *s, void (*draw)(Pane *, const ViewState *), const ViewState *v
 		p.xoff = v->log_xoff;
 	else if (draw == draw_source)
 		p.xoff = v->src_xoff;
+	else {
+		/* the threads and the sockets: keep the selected one in sight */
+		Pane c = { NULL, 0, 0, w, 1 << 20, 0, 0, 0, 0, 0, -1 };
+
+		draw(&c, v);
+		/* a line more for the socket a buffer belongs to */
+		if (c.y > h && c.mark >= h - 1)
+			p.yoff = c.mark - (h - 1) / 2 - 1;
+	}
 	draw(&p, v);
 	pane_end(&p);
 }
