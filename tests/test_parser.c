@@ -978,7 +978,7 @@ static const struct {
 	{ "tcp a b\nthread w:\n\texpect deadlock\n", 3, 2,
 	    "'expect' is a statement, not an operation; statements start at column 1" },
 	{ "tcp a b\nthread w:\n\tfrob\n", 3, 2, "unknown operation 'frob' (known: send, sendto, "
-	    "recv, recvfrom, shutdown, close, setsockopt, kttcp, sleep, upcall, waitupcall, splice, unsplice, getsplice, soerror, sys_splice, copy, poll)" },
+	    "recv, recvfrom, shutdown, close, setsockopt, kttcp, sleep, upcall, waitupcall, splice, unsplice, getsplice, soerror, sys_splice, copy, poll, sockatmark)" },
 	{ "tcp a b\nthread w: send a 1 ; recv a\n", 2, 28, "expected LEN after 'recv a'" },
 	{ "tcp a b\nthread w:send a x\n", 2, 17,
 	    "invalid size 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },

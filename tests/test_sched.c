@@ -1159,6 +1159,30 @@ START_TEST(test_state_sleep_leak_expectations)
 }
 END_TEST
 
+/* sockatmark: 0 before the data ahead of the mark is read, 1 at it (the
+ * read stopped there), 0 once the urgent byte is read. */
+START_TEST(test_sockatmark)
+{
+	Rec *r = run("profile openbsd-7.6\n"
+	    "tcp a b b.oobinline\n"
+	    "thread w:\n"
+	    "\tsend a 5 => 5\n"
+	    "\tsend a 1 OOB => 1\n"
+	    "\tsend a 3 => 3\n"
+	    "thread r:\n"
+	    "\tsleep 1ms\n"
+	    "\tsockatmark b => 0\n"
+	    "\trecv b 100 => 5\n"
+	    "\tsockatmark b => 1\n"
+	    "\trecv b 100 => 4\n"
+	    "\tsockatmark b => 0\n");
+
+	assert_clean(r);
+	ck_assert_int_eq(r->w->nchecked, 8);
+	teardown();
+}
+END_TEST
+
 /* A run that stops says which operations it left undone, without calling
  * that a failure: a deadlock the scenario expects leaves them behind. */
 START_TEST(test_not_run)
@@ -1326,6 +1350,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_copy_poll);
 	tcase_add_test(tc, test_conservation_udp);
 	tcase_add_test(tc, test_not_run);
+	tcase_add_test(tc, test_sockatmark);
 	tcase_add_test(tc, test_state_sleep_leak_expectations);
 	tcase_add_test(tc, test_default_deterministic);
 	tcase_add_test(tc, test_default_policy);

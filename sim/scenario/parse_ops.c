@@ -373,6 +373,14 @@ op_poll(struct parser *p, struct cur *c, ScnOp *op)
 	return true;
 }
 
+/* `sockatmark S`: whether the next byte to read is the urgent one. */
+static bool
+op_sockatmark(struct parser *p, struct cur *c, ScnOp *op)
+{
+	op->kind = SCN_OP_SOCKATMARK;
+	return (op->sock = socket_arg(p, c, "SOCKET")) >= 0;
+}
+
 static const struct opdef {
 	const char *name;
 	bool (*parse)(struct parser *, struct cur *, ScnOp *);
@@ -395,6 +403,7 @@ static const struct opdef {
 	{ "sys_splice", op_sys_splice },
 	{ "copy", op_copy },
 	{ "poll", op_poll },
+	{ "sockatmark", op_sockatmark },
 };
 
 bool

@@ -90,6 +90,7 @@ typedef enum {
 	SCN_OP_SYS_SPLICE,    /* sys_splice A B: NetBSD 2005 splice(2) */
 	SCN_OP_COPY,          /* copy SRC DST LEN: read up to LEN from SRC, write what came to DST */
 	SCN_OP_POLL,          /* poll S readable|writable [timeout=D]: 1 when ready, 0 at the timeout */
+	SCN_OP_SOCKATMARK,    /* sockatmark S: ioctl(SIOCATMARK), 1 at the out-of-band mark, else 0 */
 } ScnOpKind;
 
 typedef enum { SCN_CMP_EQ, SCN_CMP_NE, SCN_CMP_LT, SCN_CMP_LE, SCN_CMP_GT, SCN_CMP_GE } ScnCmp;

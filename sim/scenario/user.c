@@ -186,6 +186,10 @@ do_immediate(World *w, Thread *t, const ScnOp *op, Socket *so)
 		else
 			t->rv = so->splicelen;
 		break;
+	case SCN_OP_SOCKATMARK:
+		/* soo_ioctl SIOCATMARK: *(int *)data = (so_state & SS_RCVATMARK) != 0 */
+		t->rv = (so->state & SS_RCVATMARK) != 0;
+		break;
 	case SCN_OP_SOERROR:
 		/* getsockopt(SO_ERROR) returns the error and clears it; here the
 		 * error is the result, 0 when there is none */
