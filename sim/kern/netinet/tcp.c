@@ -508,7 +508,14 @@ tcp_input(World *w, Segment *seg)
 		return;
 	}
 	if (tp->t_state == TCPS_CLOSED) {
+		/* the connection was dropped (a RST, tcp_drop): the kernel finds
+		 * no pcb for the segment and answers with a RST (tcp_input's
+		 * dropwithreset), so a peer still sending learns at once */
 		m_freem(w, m);
+		emit(w, EVK_DROP, "tcp_input", seg->dst, -1, tlen, 0, 0,
+		    "segment for %s, whose connection is gone: answered with a RST",
+		    sock_name(w, seg->dst));
+		send_rst(w, so);
 		return;
 	}
 	if ((so->state & SS_NOFDREF) && tp->t_state > TCPS_CLOSE_WAIT && tlen > 0) {
