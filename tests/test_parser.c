@@ -863,9 +863,9 @@ static const struct {
 	    "invalid size '10X' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
 	{ "tcp a b c.rcvbuf=1\n", 1, 9, "'c' is not a socket declared here" },
 	{ "tcp a b colour=red\n", 1, 9, "unknown option 'colour' (known: rcvbuf, sndbuf, "
-	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, linger, mss, delay, listen)" },
+	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, linger, mss, delay, listen, loopback)" },
 	{ "tcp a b a.colour\n", 1, 11, "unknown option 'colour' (known: rcvbuf, sndbuf, "
-	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, linger, mss, delay, listen)" },
+	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, linger, mss, delay, listen, loopback)" },
 	{ "tcp a b rcvbuf\n", 1, 15, "option 'rcvbuf' needs a value (rcvbuf=SIZE)" },
 	{ "tcp a b rcvbuf=\n", 1, 16, "expected SIZE after 'rcvbuf='" },
 	{ "tcp a b b.nonblock=2\n", 1, 20, "'nonblock' takes 0 or 1, not '2'" },

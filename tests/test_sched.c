@@ -630,7 +630,8 @@ START_TEST(test_deadlock_msg)
 	    "\tsleep 1ms\n"
 	    "\trecv b 100\n");
 	ck_assert(r->w->deadlocked);
-	ck_assert_int_eq(r->w->now, 1 * MS);
+	/* after b's delayed ACK of the 1000 bytes (they arrived at 10 us) */
+	ck_assert_int_eq(r->w->now, 200 * MS + 20 * US);
 	ck_assert_msg(has(r->w->run->deadlock_msg, "thread first sleeps on b.so_rcv.sb_cc (\"netio\")"),
 	    "%s", r->w->run->deadlock_msg);
 	ck_assert_msg(has(r->w->run->deadlock_msg,
@@ -768,7 +769,8 @@ END_TEST
 
 /* The clock never moves while someone can run: step by step, whenever
  * there were candidates before a step, the step leaves w->now alone.  The
- * run ends at the last timer, 5 ms. */
+ * run ends at the last timer: b's delayed ACK of the last segment, 200 ms
+ * after it arrived at 60 us. */
 START_TEST(test_time_only_when_idle)
 {
 	Rec *r = prepare("tcp a b\n"
@@ -801,7 +803,7 @@ START_TEST(test_time_only_when_idle)
 	assert_clean(r);
 	ck_assert_int_gt(busy, 20);
 	ck_assert_int_gt(moved, 1);
-	ck_assert_int_eq(w->now, 5 * MS);
+	ck_assert_int_eq(w->now, 200 * MS + 60 * US);
 }
 END_TEST
 
@@ -814,7 +816,9 @@ END_TEST
  */
 START_TEST(test_sleep_timeouts)
 {
-	Rec *r = run("tcp a b  b.rcvtimeo=5ms\n"
+	/* full segments (mss=100): the second send need not wait for the ACK
+	 * of the first, which b delays (the Nagle rule) */
+	Rec *r = run("tcp a b  b.rcvtimeo=5ms mss=100\n"
 	    "thread writer:\n"
 	    "\tsleep 1ms\n"
 	    "\tsend a 100 => 100\n"

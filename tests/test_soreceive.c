@@ -361,8 +361,10 @@ START_TEST(test_tcp_dontwait_waitall_inner)
 	const Slp *sl[8];
 	int n;
 
+	/* full segments (mss=500): the 500 bytes need not wait for an ACK
+	 * that b delays (the Nagle rule) */
 	run(profs[_i],
-	    "tcp a b\n"
+	    "tcp a b mss=500\n"
 	    "thread writer:\n"
 	    "\tsend a 1000 => 1000\n"
 	    "\tsleep 2ms\n"
@@ -418,8 +420,9 @@ START_TEST(test_waitall_outer)
 	const Slp *sl[8];
 	int n;
 
+	/* full segments (mss=1000): no send waits for an ACK that b delays */
 	run(profs[_i],
-	    "tcp a b  b.rcvbuf=4096\n"
+	    "tcp a b  b.rcvbuf=4096 mss=1000\n"
 	    "thread writer:\n"
 	    "\tsend a 1000 => 1000\n"
 	    "\tsleep 2ms\n"
@@ -478,8 +481,9 @@ START_TEST(test_waitall_inner)
 	const Slp *sl[8];
 	int n;
 
+	/* full segments (mss=1000): no send waits for an ACK that b delays */
 	run(profs[_i],
-	    "tcp a b  b.rcvbuf=2048\n"
+	    "tcp a b  b.rcvbuf=2048 mss=1000\n"
 	    "thread writer:\n"
 	    "\tsend a 1000 => 1000\n"
 	    "\tsleep 2ms\n"
@@ -671,8 +675,9 @@ START_TEST(test_rcvlowat)
 	const Slp *sl[8];
 	int n;
 
+	/* full segments (mss=1000): no send waits for an ACK that b delays */
 	run(profs[_i],
-	    "tcp a b  b.rcvlowat=2500\n"
+	    "tcp a b  b.rcvlowat=2500 mss=1000\n"
 	    "thread writer:\n"
 	    "\tsend a 1000 => 1000\n"
 	    "\tsleep 1ms\n"

@@ -1553,10 +1553,11 @@ START_TEST(test_sys_splice_no_initial_move)
 	int r1, r2;
 	const Md *f = NULL, *b = NULL;
 
+	/* mss=1000: full segments, no send waits for an ACK its peer delays */
 	run(NETBSD05,
 	    NB05_QUIRKS_OFF
-	    "tcp c r1\n"
-	    "tcp r2 s\n"
+	    "tcp c r1 mss=1000\n"
+	    "tcp r2 s mss=1000\n"
 	    "thread client:\n"
 	    "\tsend c 3000 => 3000\n"
 	    "\tsleep 20ms\n"
@@ -1625,7 +1626,9 @@ long_relay(const char *prof, bool udp)
 	for (int i = 0; i < 300; i++)
 		g_string_append(t, udp ? "\tsendto c r1 10 => 10\n\tsleep 1ms\n" :
 		    "\tsend c 10 => 10\n\tsleep 1ms\n");
-	g_string_append(t, "thread relay:\n\tsplice r1 r2 => 0\n\tsleep 400ms\n"
+	/* TCP: the 10-byte sends wait for ACKs that r1 delays (the Nagle
+	 * rule), so the last of them leave well after the last send */
+	g_string_append(t, "thread relay:\n\tsplice r1 r2 => 0\n\tsleep 1s\n"
 	    "\tsoerror r1 => 0\n\tgetsplice r1 => 3000\n"
 	    "thread server:\n");
 	if (udp)
@@ -1664,10 +1667,11 @@ END_TEST
  */
 START_TEST(test_known_bug_kcont_direction)
 {
+	/* mss=1000: full segments, no send waits for an ACK its peer delays */
 	run(NETBSD05,
 	    NB05_QUIRKS_OFF
-	    "tcp c r1\n"
-	    "tcp r2 s\n"
+	    "tcp c r1 mss=1000\n"
+	    "tcp r2 s mss=1000\n"
 	    "thread client:\n"
 	    "\tsend c 3000 => 3000\n"
 	    "\tsleep 20ms\n"

@@ -199,33 +199,44 @@ draw_softnet(Pane *p, const ViewState *v)
 	static const char *const what[KW__COUNT] = {
 		[KW_SEGMENT] = "segment", [KW_PERSIST] = "persist timer", [KW_SLEEP_TIMEOUT] = "sleep timeout",
 		[KW_SCENARIO] = "scenario event", [KW_SPLICE_IDLE] = "idle timeout",
-		[KW_KCONT] = "kernel continuation",
+		[KW_KCONT] = "kernel continuation", [KW_DELACK] = "delayed ACK",
 	};
 	const World *w = v->w;
 	int count[KW__COUNT] = { 0 };
 	char buf[200];
 	size_t len = 0;
 
-	for (uint32_t k = 0; k < w->nwork; k++)
-		count[w->work[w->work_head + k].kind]++;
+	const Work *next = NULL;
+	int live = 0;
+
+	for (uint32_t k = 0; k < w->nwork; k++) {
+		const Work *x = &w->work[w->work_head + k];
+
+		if (sched_work_moot(w, x))
+			continue;       /* a cancelled timer, dropped unfired */
+		count[x->kind]++;
+		live++;
+		if (next == NULL)
+			next = x;
+	}
 	if (v->tsel == w->nthreads)
 		p->mark = p->y;
 	seg(p, v->tsel == w->nthreads ? AT_BOLD | AT_REV : AT_NORM, C_NONE, "%s",
 	    v->tsel == w->nthreads ? ">" : " ");
 	seg(p, AT_BOLD, C_NONE, "%-9s ", "softnet");
-	if (w->nwork == 0)
+	if (live == 0)
 		len += (size_t)snprintf(buf, sizeof buf, "nothing queued");
 	for (int k = 0; k < KW__COUNT && len < sizeof buf; k++)
 		if (count[k] > 0)
 			len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%d %s%s", len ? ", " : "queued: ",
 			    count[k], what[k], count[k] > 1 ? "s" : "");
-	if (w->nwork > 0 && len < sizeof buf) {
-		int64_t at = w->work[w->work_head].time;
+	if (next != NULL && len < sizeof buf) {
+		int64_t at = next->time;
 
 		snprintf(buf + len, sizeof buf - len, "; next at t=%lld.%06llds", (long long)(at / 1000000000),
 		    (long long)(at % 1000000000 / 1000));
 	}
-	item(p, "", w->nwork ? AT_NORM : AT_DIM, C_NONE, buf);
+	item(p, "", live ? AT_NORM : AT_DIM, C_NONE, buf);
 	if (v->ran == -1)
 		seg(p, AT_BOLD, C_NONE, " (ran this step)");
 	nl(p);

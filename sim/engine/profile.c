@@ -8,6 +8,7 @@
 
 #define BIT(q) (1u << (q))
 #define SEC 1000000000ll
+#define MSEC 1000000ll
 
 const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	[QUIRK_WAITALL_PEEK_HANG] = {
@@ -92,6 +93,7 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.sndlowat_default = 2048, .mbmax_factor = 2, \
 	.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC, \
 	.wire_delay_ns = 10000, \
+	.delack_ns = 200 * MSEC,   /* tcp_delack_ticks = hz / 5 (tcp_timer.h TCP_DELACK_TICKS) */ \
 	.family = FAM_NETBSD
 
 /* What OpenBSD 7.5 and 7.6 on amd64 share; they differ in the splice switches */
@@ -104,6 +106,8 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.mbmax_factor = 8, .mbmax_floor = 3 * 65536,   /* 3 * MAXMCLBYTES */ \
 	.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC, \
 	.wire_delay_ns = 10000, \
+	.delack_ns = 200 * MSEC,   /* tcp_delack_msecs = TCP_DELACK_MSECS (tcp_timer.h) */ \
+	.delack_loopback_acknow = true, \
 	.coalesce = COALESCE_TRAILINGSPACE, \
 	.waitall_outer_clause = true, \
 	.so_error_cleared_by_send = true, \
@@ -125,6 +129,7 @@ const Profile profiles[] = {
 		.sndlowat_default = 2048, .mbmax_factor = 2,
 		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
 		.wire_delay_ns = 10000,
+		.delack_ns = 200 * MSEC,   /* tcp_delack_ticks = hz / 5 (tcp_timer.h TCP_DELACK_TICKS) */
 		.family = FAM_NETBSD,
 		.coalesce = COALESCE_LITE2,
 		.waitall_outer_clause = true,
@@ -155,6 +160,8 @@ const Profile profiles[] = {
 		.sndlowat_default = 2048, .mbmax_factor = 8,
 		.tcp_mss = 1460, .persmin_ns = 5 * SEC, .persmax_ns = 60 * SEC,
 		.wire_delay_ns = 10000,
+		.delack_ns = 100 * MSEC,   /* tcp_delacktime = TCPTV_DELACK, hz / 10 (tcp_timer.h) */
+		.delack_rxwin0_acknow = true,
 		.coalesce = COALESCE_TRAILINGSPACE,
 		.udp_soreceive_dgram = true,
 		.udp_sosend_dgram = true,

@@ -71,6 +71,12 @@ typedef struct {
 	int tcp_mss;               /* default MSS on the simulated wire */
 	int64_t persmin_ns, persmax_ns;  /* TCPTV_PERSMIN, TCPTV_PERSMAX */
 	int64_t wire_delay_ns;     /* default one-way delay of the simulated wire */
+	int64_t delack_ns;         /* delayed ACK: how long in-order data waits for its ACK
+	                            * (TCP_SETUP_ACK / DELAY_ACK); 0: every segment ACKed at once */
+	bool delack_loopback_acknow; /* OpenBSD TCP_SETUP_ACK (since about 2013): a segment that
+	                            * came in over an IFF_LOOPBACK interface is ACKed at once */
+	bool delack_rxwin0_acknow; /* FreeBSD DELAY_ACK: no delay while the last window we
+	                            * advertised was zero (TF_RXWIN0SENT) */
 
 	/* behaviour switches */
 	CoalesceRule coalesce;

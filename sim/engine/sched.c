@@ -466,20 +466,20 @@ softnet_run(World *w)
 	h->fire(w, k.a, k.gen);
 }
 
+bool
+sched_work_moot(const World *w, const Work *k)
+{
+	const WorkHandler *h = handler(k->kind);
+
+	return h != NULL && h->stale != NULL && h->stale(w, k->a, k->gen);
+}
+
 /* Drop timers at the front of the queue that were cancelled or re-armed. */
 static void
 prune_stale(World *w)
 {
-	while (w->nwork > 0) {
-		const Work *k = work_next(w);
-		const WorkHandler *h = handler(k->kind);
-
-		if (h != NULL && h->stale != NULL && h->stale(w, k->a, k->gen)) {
-			work_pop(w);
-			continue;
-		}
-		return;
-	}
+	while (w->nwork > 0 && sched_work_moot(w, work_next(w)))
+		work_pop(w);
 }
 
 /* Is there kernel work due now?  Stale timers are dropped here. */

@@ -60,6 +60,9 @@ typedef struct {
 	bool self_rearming;
 } WorkHandler;
 void sched_register_work(int kind, const WorkHandler *h);
+/* A queued timer that was cancelled or re-armed: it will be dropped
+ * unfired, so the world is the same with or without it. */
+bool sched_work_moot(const World *w, const Work *k);
 
 typedef struct {
 	/* after every step (CHECK_EVERY_STEP), over the sockets in `socks`

@@ -120,7 +120,9 @@ enum {
 	TCPS_CLOSED, TCPS_ESTABLISHED, TCPS_CLOSE_WAIT, TCPS_FIN_WAIT_1,
 	TCPS_CLOSING, TCPS_LAST_ACK, TCPS_FIN_WAIT_2, TCPS_TIME_WAIT,
 };
-enum { TF_ACKNOW = 0x01, TF_SENTFIN = 0x10 };
+/* t_flags: TF_ACKNOW, TF_DELACK, TF_SENTFIN as in NetBSD/OpenBSD tcp_var.h;
+ * TF_RXWIN0SENT is FreeBSD's (a zero window was advertised) */
+enum { TF_ACKNOW = 0x01, TF_DELACK = 0x02, TF_RXWIN0SENT = 0x04, TF_SENTFIN = 0x10 };
 enum { TCPOOB_HAVEDATA = 0x01, TCPOOB_HADDATA = 0x02 };
 
 /* TCP control block.  Sequence numbers are 64-bit stream offsets that never
@@ -131,8 +133,10 @@ typedef struct {
 	uint8_t t_oobflags;
 	uint8_t t_iobc;         /* the out-of-band byte pulled out of the stream */
 	uint8_t t_force;
+	uint8_t loopback;       /* sosim: the wire is lo0 (segments arrive with IFF_LOOPBACK), the
+	                         * default; 0: a network between two hosts (`loopback=0`) */
 	int8_t t_rxtshift;      /* persist backoff index */
-	uint16_t pad;
+	uint8_t pad;
 	uint32_t t_maxseg;
 	int64_t delay;          /* one-way wire delay, ns */
 	uint64_t snd_una, snd_nxt, snd_max;
@@ -142,6 +146,7 @@ typedef struct {
 	uint64_t rcv_nxt, rcv_adv;
 	uint64_t rcv_up;
 	uint32_t persist;       /* timer slot, 0 if not running */
+	uint32_t delack;        /* the delayed-ACK timer's identity, 0 if not armed */
 	/* NetBSD tcp_output's cached position in so_snd (t_lastm, t_lastoff)
 	 * so building a segment does not walk the buffer from sb_mb. */
 	Ref lastm;
@@ -330,7 +335,7 @@ typedef struct {
 } Segment;
 
 /* Kernel work that happens at a virtual time. */
-enum { KW_SEGMENT, KW_PERSIST, KW_SLEEP_TIMEOUT, KW_SCENARIO, KW_SPLICE_IDLE, KW_KCONT, KW__COUNT };
+enum { KW_SEGMENT, KW_PERSIST, KW_SLEEP_TIMEOUT, KW_SCENARIO, KW_SPLICE_IDLE, KW_KCONT, KW_DELACK, KW__COUNT };
 
 typedef struct {
 	int64_t time;

@@ -23,6 +23,7 @@
 
 #include "machine.h"
 #include "run.h"
+#include "sched.h"
 #include "world.h"
 #include "world_hash.h"
 
@@ -297,7 +298,9 @@ segment_digest(const World *w, const Segment *s)
 }
 
 /* Pending work in the order it will fire (the queue is kept in that
- * order, sched.c); a segment by what it carries.  A segment never changes
+ * order, sched.c), without the cancelled timers that will be dropped
+ * unfired (a delayed ACK that went out with data); a segment by what
+ * it carries.  A segment never changes
  * on the wire, so its digest is kept in the cache by (slot, generation)
  * when there is one. */
 static void
@@ -306,6 +309,8 @@ put_work(H *h, const World *w, HashCache *c)
 	const Work *v = w->nwork > 0 ? w->work + w->work_head : NULL;
 
 	for (uint32_t i = 0; i < w->nwork; i++) {
+		if (sched_work_moot(w, &v[i]))
+			continue;
 		put64(h, (uint64_t)(v[i].time - w->now));
 		if (v[i].kind == KW_SEGMENT) {
 			uint32_t k = v[i].a & (HASH_SEG_CACHE - 1);
@@ -455,7 +460,9 @@ world_hash(const World *w)
  * since the cache last saw the world: the sockets and threads in the
  * footprints given to hash_cache_touch, and the pending work when its
  * size, its push count or the clock moved (it changes only by pushes and
- * pops, and a segment on the wire never changes).
+ * pops, and a segment on the wire never changes), or when a step touched
+ * a socket or thread: that may have cancelled a queued timer, which the
+ * hash leaves out.
  */
 void
 hash_cache_reset(HashCache *c)
@@ -476,6 +483,8 @@ hash_cache_touch(HashCache *c, const Footprint *fp)
 	}
 	c->valid_socks &= ~fp->socks;
 	c->valid_threads &= ~fp->threads;
+	if (fp->socks != 0 || fp->threads != 0)
+		c->work_valid = false;
 	/* a thread's handles into a buffer are named by their place there */
 	for (uint32_t v = c->valid_threads; v != 0; v &= v - 1) {
 		int i = __builtin_ctz(v);

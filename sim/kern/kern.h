@@ -46,6 +46,7 @@ typedef enum {
 	SOPT_MSS,           /* TCP only, declaration only */
 	SOPT_DELAY,         /* wire one-way delay in ns, declaration only */
 	SOPT_LISTEN,        /* TCP only, declaration only: a listening socket (SO_ACCEPTCONN) */
+	SOPT_LOOPBACK,      /* TCP only, declaration only: 0: the wire is a network, not lo0 */
 	SOPT__COUNT
 } SockOpt;
 
@@ -224,6 +225,7 @@ void tcp_usrclosed(World *w, Socket *so);
 void tcp_output(World *w, Socket *so);
 void tcp_input(World *w, Segment *seg);
 void tcp_persist_timeout(World *w, int sock, uint32_t gen);
+void tcp_delack_timeout(World *w, int sock, uint32_t gen);
 void tcp_reset_from_peer(World *w, Socket *so);
 
 /* ---- udp.c ---- */

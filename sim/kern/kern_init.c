@@ -3,7 +3,7 @@
  *
  * The engine knows no kernel routine by name (DESIGN.md, layers): the
  * kernel registers its machines, the kernel work it schedules (a segment
- * arriving, the persist timer, soidle, the 2005 kcont) and the invariants
+ * arriving, the persist and delayed-ACK timers, soidle, the 2005 kcont) and the invariants
  * of its structures, and creates the kernel threads a profile has.
  */
 #include "kern.h"
@@ -46,6 +46,20 @@ persist_stale(const World *w, uint32_t sock, uint32_t gen)
 }
 
 static void
+delack_fire(World *w, uint32_t sock, uint32_t gen)
+{
+	fp_sock(w, (int)sock);
+	tcp_delack_timeout(w, (int)sock, gen);
+}
+
+/* a segment that went out took the delayed ACK with it */
+static bool
+delack_stale(const World *w, uint32_t sock, uint32_t gen)
+{
+	return w->socks[sock].tp.delack != gen;
+}
+
+static void
 idle_fire(World *w, uint32_t sock, uint32_t gen)
 {
 	fp_sock(w, (int)sock);
@@ -67,6 +81,7 @@ kcont_fire(World *w, uint32_t sock, uint32_t gen)
 
 static const WorkHandler segment_handler = { "segment", segment_fire, NULL, false };
 static const WorkHandler persist_handler = { "tcp persist timer", persist_fire, persist_stale, true };
+static const WorkHandler delack_handler = { "tcp delayed-ACK timer", delack_fire, delack_stale, false };
 static const WorkHandler idle_handler = { "splice idle timeout", idle_fire, idle_stale, false };
 static const WorkHandler kcont_handler = { "kcont", kcont_fire, NULL, false };
 static const InvariantSet kern_invariants = { kern_invariants_step, kern_invariants_end };
@@ -79,6 +94,7 @@ kern_init(void)
 			machine_register(m, kern_machines[m]);
 	sched_register_work(KW_SEGMENT, &segment_handler);
 	sched_register_work(KW_PERSIST, &persist_handler);
+	sched_register_work(KW_DELACK, &delack_handler);
 	sched_register_work(KW_SPLICE_IDLE, &idle_handler);
 	sched_register_work(KW_KCONT, &kcont_handler);
 	sched_register_invariants(&kern_invariants);

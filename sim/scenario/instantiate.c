@@ -51,6 +51,11 @@ socket_init(World *w, const Scenario *scn, int i)
 		so->tp.t_state = TCPS_ESTABLISHED;
 		so->tp.t_maxseg = (uint32_t)opt_value(d, SCN_OPT_MSS, p->tcp_mss);
 		so->tp.delay = opt_value(d, SCN_OPT_DELAY, p->wire_delay_ns);
+		/* both ends live in this one kernel, so their segments go
+		 * through lo0 unless the scenario says the wire is a network
+		 * (`loopback=0` on either end: a property of the wire) */
+		so->tp.loopback = opt_value(d, SCN_OPT_LOOPBACK, 1) &&
+		    opt_value(&scn->sockets[d->peer], SCN_OPT_LOOPBACK, 1);
 	} else {
 		so->ip = d->addr.ip;
 		so->port = d->addr.port;
@@ -60,7 +65,7 @@ socket_init(World *w, const Scenario *scn, int i)
 	for (int k = 0; k < d->nopts; k++) {
 		ScnOpt o = d->opts[k].opt;
 
-		if (o == SCN_OPT_MSS || o == SCN_OPT_DELAY || o == SCN_OPT_LISTEN)
+		if (o == SCN_OPT_MSS || o == SCN_OPT_DELAY || o == SCN_OPT_LISTEN || o == SCN_OPT_LOOPBACK)
 			continue;
 		sosetopt(w, so, o, d->opts[k].value);
 	}

@@ -149,6 +149,7 @@ const struct optdef optdefs[SCN__OPT_COUNT] = {
 	[SCN_OPT_MSS] = { "mss", V_SIZE, true },
 	[SCN_OPT_DELAY] = { "delay", V_DURATION, true },
 	[SCN_OPT_LISTEN] = { "listen", V_BOOL, true },
+	[SCN_OPT_LOOPBACK] = { "loopback", V_BOOL, true },
 };
 
 static const char *const vtype_meta[] = { "SIZE", "DURATION", "0 or 1" };

@@ -47,6 +47,7 @@ typedef SockOpt ScnOpt;
 #define SCN_OPT_MSS       SOPT_MSS
 #define SCN_OPT_DELAY     SOPT_DELAY
 #define SCN_OPT_LISTEN    SOPT_LISTEN
+#define SCN_OPT_LOOPBACK  SOPT_LOOPBACK
 #define SCN__OPT_COUNT    SOPT__COUNT
 
 typedef struct {

@@ -9,9 +9,12 @@
  * by 2 MSS or half the buffer), zero-window persist probes with the BSD
  * minimum persist interval (TCPTV_PERSMIN, 5 s), urgent data and the OOB
  * byte pulled out of the stream, FIN and RST.
+ * Delayed ACKs: in-order data in ESTABLISHED sets TF_DELACK and arms the
+ * delayed-ACK timer; a second such segment before it fires is ACKed at
+ * once, as is anything else (a FIN, data out of order or beyond the
+ * window); any segment tcp_output sends carries the ACK and disarms it.
  * Not modelled (the wire never loses or reorders): the handshake (pairs
- * start ESTABLISHED), retransmission, congestion control, delayed ACKs
- * (every data segment is acknowledged at once), timestamps.
+ * start ESTABLISHED), retransmission, congestion control, timestamps.
  * Sequence numbers are 64-bit stream offsets; the FIN takes the number
  * just past the data.
  */
@@ -67,6 +70,66 @@ tcp_setpersist(World *w, Socket *so)
 	    "persist timer of %s armed for %lld ms", sock_name(w, sidx(w, so)), (long long)(t / 1000000));
 	if (tp->t_rxtshift < TCP_MAXRXTSHIFT)
 		tp->t_rxtshift++;
+}
+
+/* TCP_CLEAR_DELACK: a segment is going out and carries the ACK */
+static void
+tcp_clear_delack(World *w, Socket *so, const char *routine)
+{
+	Tcpcb *tp = &so->tp;
+
+	if (tp->delack != 0)
+		emit(w, EVK_DISARM, routine, sidx(w, so), SB_RCV, TIMER_ID(tp->delack), 0, 0,
+		    "delayed-ACK timer of %s cancelled: the ACK leaves now", sock_name(w, sidx(w, so)));
+	tp->delack = 0;
+	tp->t_flags &= (uint8_t)~TF_DELACK;
+}
+
+/*
+ * TCP_SETUP_ACK (NetBSD 1.6 tcp_input.c 1.122.2.6, OpenBSD tcp_input.c)
+ * / DELAY_ACK (FreeBSD 9 tcp_input.c): in-order data may wait for its
+ * ACK, unless an ACK is already waiting (then both are ACKed now: an ACK
+ * for every second segment).  OpenBSD ACKs at once what came in over
+ * loopback; FreeBSD, while the last window it advertised was zero.
+ * TCP_SET_DELACK arms the timer.
+ */
+static void
+tcp_setup_ack(World *w, Socket *so)
+{
+	Tcpcb *tp = &so->tp;
+	int64_t t = w->prof->delack_ns;
+
+	if (t == 0 || (tp->t_flags & TF_DELACK) ||
+	    (w->prof->delack_loopback_acknow && tp->loopback) ||
+	    (w->prof->delack_rxwin0_acknow && (tp->t_flags & TF_RXWIN0SENT))) {
+		tp->t_flags |= TF_ACKNOW;
+		return;
+	}
+	tp->t_flags |= TF_DELACK;
+	tp->delack = timer_gen_next(w);
+	work_push(w, w->now + t, KW_DELACK, (uint32_t)sidx(w, so), tp->delack);
+	emit(w, EVK_ARM, "TCP_SET_DELACK", sidx(w, so), SB_RCV, w->now + t, TIMER_ID(tp->delack), 0,
+	    "the ACK for %s's data is delayed: delayed-ACK timer armed for %lld ms",
+	    sock_name(w, sidx(w, so)), (long long)(t / 1000000));
+}
+
+/* tcp_delack (NetBSD, OpenBSD tcp_timer.c) / tcp_timer_delack (FreeBSD):
+ * the delayed ACK goes out now. */
+void
+tcp_delack_timeout(World *w, int sock, uint32_t gen)
+{
+	Socket *so = sock_at(w, sock);
+	Tcpcb *tp = &so->tp;
+
+	if (tp->delack != gen)
+		return;
+	SIM_COUNT(w, delack_timeouts);
+	emit(w, EVK_TIMER, "tcp_delack", sock, SB_RCV, -1, TIMER_ID(gen), 0,
+	    "delayed-ACK timer of %s: the ACK goes out", sock_name(w, sock));
+	tp->delack = 0;
+	tp->t_flags &= (uint8_t)~TF_DELACK;
+	tp->t_flags |= TF_ACKNOW;
+	tcp_output(w, so);
 }
 
 int
@@ -314,7 +377,13 @@ tcp_output(World *w, Socket *so)
 			}
 			if (tp->snd_nxt > tp->snd_max)
 				tp->snd_max = tp->snd_nxt;
+			/* FreeBSD tcp_output: remember a zero window went out */
+			if (seg->win == 0)
+				tp->t_flags |= TF_RXWIN0SENT;
+			else
+				tp->t_flags &= (uint8_t)~TF_RXWIN0SENT;
 			tp->t_flags &= (uint8_t)~TF_ACKNOW;
+			tcp_clear_delack(w, so, "tcp_output");
 			SIM_COUNT_IF(w, segments, len > 0);
 			SIM_COUNT_IF(w, acks, len <= 0);
 			emitv(w, EVK_SEGMENT, "tcp_output", sidx(w, so), SB_SND,
@@ -361,6 +430,7 @@ tcp_close(World *w, Socket *so)
 		emit(w, EVK_DISARM, "tcp_close", sidx(w, so), SB_SND, TIMER_ID(so->tp.persist), 0, 0,
 		    "persist timer of %s cancelled", sock_name(w, sidx(w, so)));
 	so->tp.persist = 0;
+	tcp_clear_delack(w, so, "tcp_close");
 	soisdisconnected(w, so);
 }
 
@@ -533,6 +603,11 @@ tcp_input(World *w, Segment *seg)
 	}
 	urgent_received(w, so, seg);
 	if (tlen > 0 || fin) {
+		/* the ACK may wait only for in-order data that is all taken,
+		 * in ESTABLISHED, with no FIN (TCP_REASS, the fast path) */
+		bool delay = seg->seq == tp->rcv_nxt && tlen > 0 && !fin &&
+		    tp->t_state == TCPS_ESTABLISHED;
+
 		if (seg->seq == tp->rcv_nxt) {
 			int64_t room = sbspace(&so->rcv), adv = (int64_t)(tp->rcv_adv - tp->rcv_nxt);
 			int64_t accept = room > adv ? room : adv;
@@ -545,6 +620,8 @@ tcp_input(World *w, Segment *seg)
 				m_adj(w, m, -(tlen - accept));
 				tlen = accept;
 				fin = false;
+				/* all of it beyond the window: a probe, ACKed now */
+				delay = delay && tlen > 0;
 			}
 			if (tlen > 0) {
 				if ((seg->th_flags & TH_URG) && !(so->options & SO_OOBINLINE) &&
@@ -572,7 +649,10 @@ tcp_input(World *w, Segment *seg)
 			if (fin)
 				fin_received(w, so);
 		}
-		tp->t_flags |= TF_ACKNOW;
+		if (delay)
+			tcp_setup_ack(w, so);
+		else
+			tp->t_flags |= TF_ACKNOW;
 	}
 	m_freem(w, m);
 	tcp_output(w, so);
