@@ -1,5 +1,6 @@
 /*
- * test_tcp.c: the delayed ACK (sim/kern/netinet/tcp.c), per profile.
+ * test_tcp.c: the delayed ACK (sim/kern/netinet/tcp.c), per profile, and
+ * how tcp_output builds a segment's mbufs.
  *
  * In-order data in ESTABLISHED waits for its ACK (TCP_SETUP_ACK, DELAY_ACK)
  * for the profile's delay: 200 ms on NetBSD and OpenBSD, 100 ms on FreeBSD;
@@ -287,6 +288,37 @@ START_TEST(test_close_cancels)
 }
 END_TEST
 
+/*
+ * tcp_output: a segment short enough to fit behind the headers in its
+ * header mbuf (MHLEN - hdrlen - max_linkhdr) is copied there, with a
+ * packet header; a longer one shares so_snd's clusters (m_copym).  3000
+ * bytes go as 1460 + 1460 + 80: the 80 arrive in a header mbuf of their
+ * own, the others in cluster mbufs.
+ */
+START_TEST(test_short_segment_in_header_mbuf)
+{
+	const Socket *b;
+	int own = 0, shared = 0;
+
+	run("openbsd-7.6", "tcp a b\nthread w:\n\tsend a 3000 => 3000\n");
+	b = &R->w->socks[sock_of("b")];
+	ck_assert_int_eq(b->rcv.cc, 3000);
+	for (Ref m = b->rcv.mb; !ref_null(m); m = world_mbuf(R->w, m)->next) {
+		const Mbuf *x = world_mbuf(R->w, m);
+
+		if (!(x->flags & M_EXT)) {
+			ck_assert_int_eq(x->len, 80);
+			ck_assert(x->flags & M_PKTHDR);
+			own++;
+		} else
+			shared++;
+	}
+	ck_assert_int_eq(own, 1);
+	ck_assert_int_ge(shared, 2);
+	teardown();
+}
+END_TEST
+
 static Suite *
 tcp_suite(void)
 {
@@ -301,6 +333,9 @@ tcp_suite(void)
 	tcase_add_loop_test(tc, test_loopback, 0, G_N_ELEMENTS(profs));
 	tcase_add_loop_test(tc, test_rxwin0, 0, G_N_ELEMENTS(profs));
 	tcase_add_test(tc, test_close_cancels);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("output");
+	tcase_add_test(tc, test_short_segment_in_header_mbuf);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -398,7 +398,9 @@ m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 		src = mb(w, m);
 		cm = mb(w, c);
 		if (copyhdr) {
+			/* M_DUP_PKTHDR: the copy has the header, ph_loopcnt included */
 			cm->pkt_len = (uint32_t)len;
+			cm->loopcnt = src->loopcnt;
 			copyhdr = false;
 		}
 		SIM_TAG_COPY(cm, src);

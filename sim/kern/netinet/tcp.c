@@ -24,6 +24,9 @@
 #include "errno_names.h"
 
 #define TCP_MAXWIN 65535
+/* in front of a segment's data in its header mbuf: max_linkhdr (16) and
+ * the TCP/IP headers (40) */
+#define TCP_HDR_ROOM (16 + 40)
 #define TCP_MAXRXTSHIFT 12
 static const int tcp_backoff[TCP_MAXRXTSHIFT + 1] = { 1, 2, 4, 8, 16, 32, 64, 64, 64, 64, 64, 64, 64 };
 
@@ -254,11 +257,42 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 		SIM_COST(w, R_M_COPYM, visits, 1);
 	}
 	tp->lastm = m;
-	c = m_copym_from(w, m, moff, len, R_M_COPYM);
-	/* OpenBSD: the segment carries its bytes' loop count (ph_loopcnt) so a
-	 * splice loop through TCP ends in ELOOP (approximation: per segment) */
-	if (!ref_null(c) && !ref_null(m))
-		mb(w, c)->loopcnt = mb(w, m)->loopcnt;
+	if (len <= (uint64_t)(w->prof->mhlen - TCP_HDR_ROOM)) {
+		/* "if (len <= MHLEN - hdrlen - max_linkhdr) m_copydata(...)"
+		 * (4.4BSD, NetBSD, OpenBSD tcp_output): a short segment's bytes
+		 * are copied into its header mbuf, behind the headers */
+		uint8_t *dst;
+
+		c = m_gethdr(w, M_DONTWAIT, MT_DATA);
+		if (ref_null(c))
+			return REF_NULL;
+		mb(w, c)->off += TCP_HDR_ROOM;
+		mb(w, c)->len = (uint32_t)len;
+		mb(w, c)->pkt_len = (uint32_t)len;
+		dst = mtod(w, c);
+		for (uint64_t n; len > 0 && !ref_null(m); moff = 0, m = mb(w, m)->next) {
+			n = mb(w, m)->len - moff < len ? mb(w, m)->len - moff : len;
+			memcpy(dst, mtod(w, m) + moff, n);
+			dst += n;
+			len -= n;
+			SIM_COST(w, R_M_COPYM, bytes, n);
+		}
+	} else {
+		/* "m->m_next = m_copym(so->so_snd.sb_mb, off, (int) len, ...)":
+		 * m_copym gives the copy a packet header only from offset 0 of
+		 * the buffer, wherever a later mbuf's header is */
+		c = m_copym_from(w, m, moff, len, R_M_COPYM);
+		if (!ref_null(c) && off != 0)
+			mb(w, c)->flags &= (uint8_t)~M_PKTHDR;
+	}
+	/* OpenBSD tcp_output: "if (so->so_snd.sb_mb->m_flags & M_PKTHDR)
+	 * m->m_pkthdr.ph_loopcnt = so->so_snd.sb_mb->m_pkthdr.ph_loopcnt":
+	 * the segment takes the loop count of the head of so_snd, whatever
+	 * part of the buffer its bytes come from, so a splice loop through
+	 * TCP ends in ELOOP.  Bytes that sbcompress merged into an earlier
+	 * mbuf travel with that mbuf's count. */
+	if (!ref_null(c) && !ref_null(so->snd.mb))
+		mb(w, c)->loopcnt = (mb(w, so->snd.mb)->flags & M_PKTHDR) ? mb(w, so->snd.mb)->loopcnt : 0;
 	return c;
 }
 

@@ -132,13 +132,19 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 		}
 	}
 
-	/* splicing sockets to each other (or to themselves) can loop */
-	if (mb(w, data)->loopcnt >= M_MAXLOOP) {
-		mb(w, data)->loopcnt++;
-		f->u.mv.error = K_ELOOP;
-		return MV_RELEASE;
+	/* splicing sockets to each other (or to themselves) can loop: "if
+	 * ((m->m_flags & M_PKTHDR) && m->m_pkthdr.ph_loopcnt++ >= M_MAXLOOP)"
+	 * (OpenBSD uipc_socket.c 1.337); stream bytes whose packet header
+	 * sbcompress dropped or merged away carry no count */
+	f->u.mv.loopcnt = 0;
+	if (mb(w, data)->flags & M_PKTHDR) {
+		/* counted in place: bytes left behind by a partial take keep it */
+		if (mb(w, data)->loopcnt++ >= M_MAXLOOP) {
+			f->u.mv.error = K_ELOOP;
+			return MV_RELEASE;
+		}
+		f->u.mv.loopcnt = mb(w, data)->loopcnt;
 	}
-	f->u.mv.loopcnt = (uint8_t)(mb(w, data)->loopcnt + 1);
 
 	if (dgram) {
 		int64_t pktlen = (int64_t)m_length(w, data);
@@ -187,7 +193,6 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 				f->u.mv.oobmark = 0;
 		}
 	}
-	mb(w, f->u.mv.m)->loopcnt = f->u.mv.loopcnt;
 	emitv(w, EVK_MOVE, "somove", socket_index(w, so), SB_RCV,
 	    EV(f->u.mv.len, so->rcv.cc, f->u.mv.loopcnt), "%lld bytes taken off %s.so_rcv for %s (loop count %u)",
 	    (long long)f->u.mv.len, sock_name(w, socket_index(w, so)),
