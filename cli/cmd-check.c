@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,17 +30,29 @@ cmp_str(gconstpointer a, gconstpointer b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every .scn file under path (sorted), or path itself. */
+/*
+ * Every .scn file under path (sorted), or path itself.  Directory
+ * symlinks are followed, but a directory already walked (by its device
+ * and inode, in seen) is not walked again: `a -> .` would loop.
+ */
 static void
-collect(const char *path, GPtrArray *out)
+collect(const char *path, GPtrArray *out, GHashTable *seen)
 {
 	GDir *d;
 	const char *name;
 	GPtrArray *here;
+	GStatBuf st;
+	char *id;
 
 	if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
 		g_ptr_array_add(out, g_strdup(path));
 		return;
+	}
+	if (g_stat(path, &st) == 0) {
+		id = g_strdup_printf("%llu:%llu", (unsigned long long)st.st_dev,
+		    (unsigned long long)st.st_ino);
+		if (!g_hash_table_add(seen, id))
+			return;         /* walked already, under another name */
 	}
 	if ((d = g_dir_open(path, 0, NULL)) == NULL) {
 		g_ptr_array_add(out, g_strdup(path));
@@ -54,7 +67,7 @@ collect(const char *path, GPtrArray *out)
 		char *p = here->pdata[i];
 
 		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			collect(p, out);
+			collect(p, out, seen);
 		else if (g_str_has_suffix(p, ".scn"))
 			g_ptr_array_add(out, g_strdup(p));
 		g_free(p);
@@ -145,24 +158,28 @@ static int
 cmd_check(int argc, char **argv)
 {
 	GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	int failed = 0;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		printf("usage: sosim check [DIR|FILE]...\n"
 		    "Run every scenario (explore those that say `explore`) and print TAP.\n");
 		g_ptr_array_free(files, TRUE);
+		g_hash_table_destroy(seen);
 		return 0;
 	}
 	if (argc < 2)
-		collect("scenarios", files);
+		collect("scenarios", files, seen);
 	for (int i = 1; i < argc; i++) {
 		if (!g_file_test(argv[i], G_FILE_TEST_EXISTS)) {
 			fprintf(stderr, "sosim check: error: %s: %s\n", argv[i], g_strerror(ENOENT));
 			g_ptr_array_free(files, TRUE);
+			g_hash_table_destroy(seen);
 			return EXIT_BAD_INPUT;
 		}
-		collect(argv[i], files);
+		collect(argv[i], files, seen);
 	}
+	g_hash_table_destroy(seen);
 	printf("1..%u\n", files->len);
 	for (guint i = 0; i < files->len; i++) {
 		char *line = NULL;
