@@ -152,6 +152,7 @@ Ref m_free(World *w, Ref m);                     /* returns m_next */
 void m_freem(World *w, Ref m);
 Ref m_copym(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who);
 Ref m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who);
+void m_copydata_from(World *w, Ref m, uint64_t off, uint64_t len, uint8_t *dst, RoutineId who);
 void m_adj(World *w, Ref m, int64_t len);
 uint32_t m_storage(World *w, const Mbuf *m);     /* size of the mbuf's storage */
 int64_t m_trailingspace(World *w, Ref m);

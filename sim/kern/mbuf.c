@@ -428,6 +428,21 @@ m_copym_from(World *w, Ref m, uint64_t off, uint64_t len, RoutineId who)
 	return top;
 }
 
+/* m_copydata, from an mbuf already found by the caller: len bytes from
+ * offset off of the chain at m into dst. */
+void
+m_copydata_from(World *w, Ref m, uint64_t off, uint64_t len, uint8_t *dst, RoutineId who)
+{
+	for (; len > 0 && !ref_null(m); off = 0, m = mb(w, m)->next) {
+		uint64_t n = mb(w, m)->len - off < len ? mb(w, m)->len - off : len;
+
+		memcpy(dst, mtod(w, m) + off, n);
+		dst += n;
+		len -= n;
+		SIM_COST(w, who, bytes, n);
+	}
+}
+
 /* m_adj: trim len bytes from the head (len > 0) or the tail (len < 0). */
 void
 m_adj(World *w, Ref mp, int64_t len)

@@ -261,22 +261,13 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 		/* "if (len <= MHLEN - hdrlen - max_linkhdr) m_copydata(...)"
 		 * (4.4BSD, NetBSD, OpenBSD tcp_output): a short segment's bytes
 		 * are copied into its header mbuf, behind the headers */
-		uint8_t *dst;
-
 		c = m_gethdr(w, M_DONTWAIT, MT_DATA);
 		if (ref_null(c))
 			return REF_NULL;
 		mb(w, c)->off += TCP_HDR_ROOM;
 		mb(w, c)->len = (uint32_t)len;
 		mb(w, c)->pkt_len = (uint32_t)len;
-		dst = mtod(w, c);
-		for (uint64_t n; len > 0 && !ref_null(m); moff = 0, m = mb(w, m)->next) {
-			n = mb(w, m)->len - moff < len ? mb(w, m)->len - moff : len;
-			memcpy(dst, mtod(w, m) + moff, n);
-			dst += n;
-			len -= n;
-			SIM_COST(w, R_M_COPYM, bytes, n);
-		}
+		m_copydata_from(w, m, moff, len, mtod(w, c), R_M_COPYM);
 	} else {
 		/* "m->m_next = m_copym(so->so_snd.sb_mb, off, (int) len, ...)":
 		 * m_copym gives the copy a packet header only from offset 0 of
@@ -288,9 +279,8 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 	/* OpenBSD tcp_output: "if (so->so_snd.sb_mb->m_flags & M_PKTHDR)
 	 * m->m_pkthdr.ph_loopcnt = so->so_snd.sb_mb->m_pkthdr.ph_loopcnt":
 	 * the segment takes the loop count of the head of so_snd, whatever
-	 * part of the buffer its bytes come from, so a splice loop through
-	 * TCP ends in ELOOP.  Bytes that sbcompress merged into an earlier
-	 * mbuf travel with that mbuf's count. */
+	 * part of the buffer its bytes come from.  It reaches so_rcv only in
+	 * a packet-header mbuf (see fidelity/splice-loop-tcp-segments.scn). */
 	if (!ref_null(c) && !ref_null(so->snd.mb))
 		mb(w, c)->loopcnt = (mb(w, so->snd.mb)->flags & M_PKTHDR) ? mb(w, so->snd.mb)->loopcnt : 0;
 	return c;
