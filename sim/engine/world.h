@@ -51,7 +51,8 @@ typedef struct {
 
 #define REF_NULL ((Ref){ 0, 0 })
 static inline bool ref_null(Ref r) { return r.i == 0; }
-static inline bool ref_eq(Ref a, Ref b) { return a.i == b.i && a.g == b.g; }
+/* both halves at once, without a short circuit: one test per call site */
+static inline bool ref_eq(Ref a, Ref b) { return ((a.i ^ b.i) | (a.g ^ b.g)) == 0; }
 
 /* mbuf types and flags: NetBSD sys/mbuf.h numbering. */
 enum { MT_FREE = 0, MT_DATA = 1, MT_HEADER = 2, MT_SONAME = 3, MT_CONTROL = 6, MT_OOBDATA = 7 };

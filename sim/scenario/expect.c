@@ -6,6 +6,7 @@
 #include "cost.h"
 #include "errno_names.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -138,6 +139,34 @@ fmt_time(char *buf, size_t n, int64_t ns)
 	    (long long)(ns % 1000000000 / 1000));
 }
 
+/* One line of the report.  e is one of the scenario's expectations, or a
+ * stand-in on the stack (index -1) for what no expectation allowed.  The
+ * index is found by comparing with each expectation's address, never by
+ * pointer arithmetic on an array that may be NULL. */
+static void G_GNUC_PRINTF(6, 7)
+report(ExpectReport *r, const Scenario *s, const ScnExpect *e, bool ok, int *failed,
+    const char *fmt, ...)
+{
+	ExpectResult *x = &r->items[r->n < EXPECT_MAX ? r->n : EXPECT_MAX - 1];
+	va_list ap;
+
+	x->pos = e->pos;
+	x->ok = ok;
+	x->index = -1;
+	for (int i = 0; i < s->nexpects; i++)
+		if (e == &s->expects[i])
+			x->index = i;
+	x->quant = x->index >= 0 ? (int)e->quant : SCN_Q_PLAIN;
+	x->notrun = false;
+	va_start(ap, fmt);
+	vsnprintf(x->msg, sizeof x->msg, fmt, ap);
+	va_end(ap);
+	if (r->n < EXPECT_MAX)
+		r->n++;
+	if (!ok && x->quant != SCN_Q_SOMETIMES)
+		(*failed)++;
+}
+
 int
 expect_check(World *w, ExpectReport *r)
 {
@@ -146,18 +175,7 @@ expect_check(World *w, ExpectReport *r)
 	int failed = 0;
 
 	r->n = 0;
-#define RESULT(e, ok_, ...) do { \
-		ExpectResult *x = &r->items[r->n < EXPECT_MAX ? r->n : EXPECT_MAX - 1]; \
-		x->pos = (e)->pos; \
-		x->ok = (ok_); \
-		x->index = (e) >= s->expects && (e) < s->expects + s->nexpects ? \
-		    (int)((e) - s->expects) : -1; \
-		x->quant = x->index >= 0 ? (int)(e)->quant : SCN_Q_PLAIN; \
-		x->notrun = false; \
-		snprintf(x->msg, sizeof x->msg, __VA_ARGS__); \
-		if (r->n < EXPECT_MAX) r->n++; \
-		if (!(ok_) && x->quant != SCN_Q_SOMETIMES) failed++; \
-	} while (0)
+#define RESULT(e, ok_, ...) report(r, s, (e), (ok_), &failed, __VA_ARGS__)
 
 	for (int i = 0; i < s->nexpects; i++) {
 		const ScnExpect *e = &s->expects[i];
