@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dev.sh - set up, build, demo and test sosim on Debian 12.
-# Usage: ./dev.sh {setup|demo [ARGS...]|test|bench|clean|help}
+# Usage: ./dev.sh {setup|demo [ARGS...]|test|valgrind|bench|clean|help}
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -8,10 +8,11 @@ cd "$(dirname "$0")"
 PACKAGES=(
     build-essential meson ninja-build pkg-config
     libglib2.0-dev libjson-glib-dev libncurses-dev libgraphviz-dev graphviz
-    check python3 libxxhash-dev tmux
+    check python3 libxxhash-dev tmux clang
 )
 BUILD=build
 BUILD_ASAN=build-asan
+BUILD_CLANG=build-clang
 DEMO_SCENARIO=scenarios/teaching/01-stream-send-receive.scn
 
 say() { printf 'dev.sh: %s\n' "$*"; }
@@ -26,10 +27,13 @@ Commands:
   demo [ARGS]  setup, then open scenarios/teaching/01-stream-send-receive.scn in
                build/sosim tui when run in a terminal with no ARGS, else
                print its trace with build/sosim run ... [ARGS]
-  test         setup, run the test suite in build/ and again under ASan+UBSan in build-asan/,
-               then print "N passed, M failed"
+  test         setup, run the test suite in build/, again under ASan+UBSan in build-asan/
+               (gcc) and in build-clang/ (clang), then print "N passed, M failed"
+  valgrind     setup, then run the suite's programs under valgrind memcheck (every
+               Check suite, every scenario, the fuzz corpus, the error, golden and
+               docs tests); any memory error or leak fails the test
   bench        setup, then run the benchmarks (meson test --benchmark)
-  clean        remove build/ and build-asan/
+  clean        remove build/, build-asan/ and build-clang/
   help         show this text
 EOF
 }
@@ -65,6 +69,14 @@ install_packages() {
         apt-get update
         apt-get install -y --no-install-recommends "${missing[@]}"
     fi
+}
+
+# install_packages_named PKG...: install these too (for one command only).
+install_packages_named() {
+    local saved=("${PACKAGES[@]}")
+    PACKAGES=("$@")
+    install_packages
+    PACKAGES=("${saved[@]}")
 }
 
 # configure DIR ARGS...: run meson setup unless DIR already has a build.ninja.
@@ -176,7 +188,53 @@ cmd_test() {
         ALL_RAN=0
     fi
 
+    # clang's sanitizers find what gcc's miss (e.g. pointer arithmetic on
+    # NULL): a third run, built with clang
+    local clang_ok=1
+    if [ ! -f "$BUILD_CLANG/build.ninja" ]; then
+        say "configuring $BUILD_CLANG"
+        CC=clang meson setup "$BUILD_CLANG" -Db_sanitize=address,undefined \
+            -Db_lundef=false --buildtype=debugoptimized || clang_ok=0
+    fi
+    if [ "$clang_ok" -eq 1 ]; then
+        say "building $BUILD_CLANG"
+        ninja -C "$BUILD_CLANG" || clang_ok=0
+    fi
+    if [ "$clang_ok" -eq 1 ]; then
+        run_suite "$BUILD_CLANG" \
+            ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            -- --timeout-multiplier 4
+    else
+        say "$BUILD_CLANG: configure or build failed; clang sanitizer run skipped"
+        ALL_RAN=0
+    fi
+
+    # one trace whatever the compiler, the optimiser and malloc
+    if [ "$asan_ok" -eq 1 ] && [ "$clang_ok" -eq 1 ]; then
+        say "comparing the traces of gcc -O2, gcc -O0 and clang -O2"
+        if tests/determinism-builds.sh scenarios "$BUILD/sosim" \
+            "$BUILD_ASAN/sosim" "$BUILD_CLANG/sosim"; then
+            TOTAL_PASSED=$((TOTAL_PASSED + 1))
+        else
+            TOTAL_FAILED=$((TOTAL_FAILED + 1))
+        fi
+    fi
+
     echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed"
+    [ "$TOTAL_FAILED" -eq 0 ] && [ "$ALL_RAN" -eq 1 ]
+}
+
+# The suites whose programs are worth running under memcheck; the random
+# interleavings and determinism suites repeat the scenario runs, the TUI's
+# tmux tests would only be slower.
+cmd_valgrind() {
+    setup
+    install_packages_named valgrind
+    run_suite "$BUILD" -- --setup valgrind --num-processes 2 \
+        --suite check --suite scenarios --suite fuzz --suite errors \
+        --suite golden
+    echo "$TOTAL_PASSED passed, $TOTAL_FAILED failed under valgrind"
     [ "$TOTAL_FAILED" -eq 0 ] && [ "$ALL_RAN" -eq 1 ]
 }
 
@@ -197,6 +255,9 @@ case "$cmd" in
         say "running $DEMO_SCENARIO"
         exec "$BUILD/sosim" run "$DEMO_SCENARIO" "$@"
         ;;
+    valgrind)
+        cmd_valgrind
+        ;;
     test)
         cmd_test
         ;;
@@ -205,8 +266,8 @@ case "$cmd" in
         meson test -C "$BUILD" --benchmark --verbose
         ;;
     clean)
-        say "removing $BUILD and $BUILD_ASAN"
-        rm -rf -- "$BUILD" "$BUILD_ASAN"
+        say "removing $BUILD, $BUILD_ASAN and $BUILD_CLANG"
+        rm -rf -- "$BUILD" "$BUILD_ASAN" "$BUILD_CLANG"
         ;;
     help | -h | --help)
         usage

@@ -48,11 +48,19 @@ typedef struct {
 	int nplan;
 } Recipe;
 
-/* A world at step 0, set up as `sosim run` sets up its own. */
+/* A world at step 0, set up as `sosim run` sets up its own; the first
+ * one checks that the --schedule fits the run. */
 static World *
 make_world(Recipe *r)
 {
-	return cli_world(r->s, r->prof, r->quirks, r->o->schedule, r->o->seed, &r->plan, &r->nplan);
+	bool first = r->plan == NULL;
+	World *w = cli_world(r->s, r->prof, r->quirks, r->o->schedule, r->o->seed, &r->plan, &r->nplan);
+
+	if (w != NULL && first && r->o->schedule != NULL && !cli_plan_fits("dot", w)) {
+		world_free(w);
+		return NULL;
+	}
+	return w;
 }
 
 /* Step w until it has taken n steps or the run is over; the step reached. */
@@ -75,7 +83,7 @@ parse_step(const char *text)
 	errno = 0;
 	v = strtoll(text, &end, 10);
 	if (*text == '\0' || *end != '\0' || errno != 0 || v < 0 || text[0] == '-' || text[0] == '+') {
-		fprintf(stderr, "sosim dot: --at %s: give a step number, 0 (before the first step) or more\n",
+		cli_usage_error(&cli_cmd_dot, "--at %s: give a step number, 0 (before the first step) or more",
 		    text);
 		return -1;
 	}
@@ -262,19 +270,25 @@ cmd_dot(int argc, char **argv)
 	DotOpts o = { 0 };
 	GOptionEntry entries[] = {
 		CLI_PROFILE_OPTIONS(&o.profile, &o.quirks),
-		{ "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, "Random but reproducible interleaving", "N" },
-		{ "at", 0, 0, G_OPTION_ARG_STRING, &o.at, "Draw the world after step STEP (default: the end)", "STEP" },
-		{ "buffer", 'b', 0, G_OPTION_ARG_STRING, &o.buffer, "Only this buffer: SOCKET.rcv or SOCKET.snd", "BUF" },
-		{ "splice", 0, 0, G_OPTION_ARG_NONE, &o.splice, "Draw the splice topology instead of the buffers", NULL },
+		{ "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
+		  "Run with the random interleaving of seed N (0 or more), as sosim run --seed", "N" },
+		{ "at", 0, 0, G_OPTION_ARG_STRING, &o.at,
+		  "Draw the world after step STEP, 0 (before the first) or more (default: the end)", "STEP" },
+		{ "buffer", 'b', 0, G_OPTION_ARG_STRING, &o.buffer,
+		  "Only this buffer: SOCKET.rcv or SOCKET.snd", "BUF" },
+		{ "splice", 0, 0, G_OPTION_ARG_NONE, &o.splice,
+		  "Draw the splice topology instead of the buffers", NULL },
 		{ "machine", 'm', 0, G_OPTION_ARG_STRING, &o.machine,
-		  "Draw a routine's state machine (sosim list machines); with FILE, the transitions its run took", "NAME" },
+		  "Draw a routine's state machine (sosim list machines); with FILE, the transitions its "
+		  "run took", "NAME" },
 		{ "schedule", 0, 0, G_OPTION_ARG_STRING, &o.schedule,
-		  "Replay a schedule from sosim explore (STEP:THREAD,... or a file holding one)", "S" },
+		  "Replay a schedule from sosim explore (STEP:THREAD,... or a file holding one), as "
+		  "sosim run --schedule", "S" },
 		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
-		  "Write to FILE: .dot or .gv (dot text), .svg, .png or .pdf (default: dot text on stdout)", "FILE" },
+		  "Write to FILE: .dot or .gv (dot text), .svg, .png or .pdf (default: dot text on "
+		  "stdout)", "FILE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	GOptionContext *ctx = g_option_context_new("[FILE] - draw a run's buffers, splices or state machines");
 	Recipe r = { &o, NULL, NULL, 0, NULL, 0 };
 	const MachineDef *d = NULL;
 	Scenario *s = NULL;
@@ -285,19 +299,22 @@ cmd_dot(int argc, char **argv)
 	int rc = EXIT_BAD_INPUT;
 	VizFormat fmt;
 
-	o.seed = -1;
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!cli_parse_options("dot", ctx, &argc, &argv))
+	o.seed = G_MININT64;            /* not given */
+	if (!cli_parse_options(&cli_cmd_dot, entries, &argc, &argv, &rc))
+		goto done;
+	if (o.seed == G_MININT64)
+		o.seed = -1;
+	else if (!cli_check_min(&cli_cmd_dot, "seed", o.seed, 0, "a seed is 0 or more"))
 		goto done;
 	if ((fmt = viz_format_for(o.output)) == VIZ_UNKNOWN) {
-		fprintf(stderr, "sosim dot: -o %s: say what to write by the extension: %s\n", o.output,
+		cli_usage_error(&cli_cmd_dot, "-o %s: say what to write by the extension: %s", o.output,
 		    viz_format_list);
 		goto done;
 	}
 	if (o.at != NULL && (at = parse_step(o.at)) < 0)
 		goto done;
 	if ((o.splice ? 1 : 0) + (o.machine ? 1 : 0) + (o.buffer ? 1 : 0) > 1) {
-		fprintf(stderr, "sosim dot: --buffer, --splice and --machine are different pictures: give one\n");
+		cli_usage_error(&cli_cmd_dot, "--buffer, --splice and --machine are different pictures: give one");
 		goto done;
 	}
 	if (o.machine != NULL) {
@@ -312,7 +329,7 @@ cmd_dot(int argc, char **argv)
 		}
 		if (argc == 1) {
 			if (o.at != NULL || o.schedule != NULL) {
-				fprintf(stderr, "sosim dot: --at and --schedule need a scenario file\n");
+				cli_usage_error(&cli_cmd_dot, "--at and --schedule need a scenario file");
 				goto done;
 			}
 			g = viz_machine(d, NULL, NULL);
@@ -320,7 +337,7 @@ cmd_dot(int argc, char **argv)
 			goto write;
 		}
 	}
-	if ((path = cli_one_file("dot", argc, argv)) == NULL)
+	if ((path = cli_one_file(&cli_cmd_dot, argc, argv)) == NULL)
 		goto done;
 	if ((s = cli_parse_scenario(path)) == NULL)
 		goto done;
@@ -338,7 +355,6 @@ done:
 	g_free(r.plan);
 	if (s)
 		scenario_free(s);
-	g_option_context_free(ctx);
 	g_free(o.profile);
 	g_strfreev(o.quirks);
 	g_free(o.at);
@@ -352,8 +368,17 @@ done:
 const CliCommand cli_cmd_dot = {
 	"dot",
 	"dot FILE [--at STEP] [--buffer SOCKET.rcv|SOCKET.snd] [--splice]\n"
-	"                        [--profile P] [--quirk Q]... [--seed N]\n"
-	"                        [--schedule S] [-o FILE.dot|.svg|.png|.pdf]\n"
+	"                 [--profile P] [--quirk Q]... [--seed N]\n"
+	"                 [--schedule S] [-o FILE.dot|.svg|.png|.pdf]\n"
 	"       sosim dot [FILE] --machine NAME [--at STEP] [-o FILE]",
 	cmd_dot,
+	"Draw a run's buffers, splices or state machines with Graphviz",
+	"The scenario runs as sosim run would run it (profile, quirks, seed, --schedule), silently, "
+	"to step STEP (default: its end), and the picture shows the world after that step, with "
+	"what the step changed marked. Without FILE, --machine draws the machine's definition "
+	"alone. docs/dot.md says how to read the pictures. The output is written whole or not at "
+	"all.",
+	"0  the picture was written\n"
+	"2  bad input: the command line, the scenario, a step past the end of the run\n"
+	"4  the picture could not be rendered or written",
 };

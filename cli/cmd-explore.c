@@ -15,54 +15,66 @@
 #include <unistd.h>
 
 typedef struct {
-	gint64 t0;
-	bool shown;
+	CliProgress p;
+	uint64_t max_states;
 } Progress;
 
-/* A progress line on stderr, for runs longer than a second on a terminal. */
+/* A progress line on stderr, for searches longer than a second on a terminal. */
 static void
 show_progress(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct)
 {
-	Progress *p = ctx;
-	double secs = (double)(g_get_monotonic_time() - p->t0) / 1e6;
+	Progress *pg = ctx;
 
-	if (secs < 1.0)
-		return;
-	fprintf(stderr, "\rexploring: %llu states, %llu schedules, %llu distinct worlds, %.0f states/s ",
-	    (unsigned long long)states, (unsigned long long)schedules,
-	    (unsigned long long)distinct, (double)states / secs);
-	p->shown = true;
+	if (cli_progress_due(&pg->p))
+		cli_progress_explore(&pg->p, "explore", states, pg->max_states, schedules, distinct);
 }
 
-/* The words that make `sosim run` replay this schedule. */
-static char *
-replay_command(const char *path, const char *profile, char **quirks, const char *plan)
+/* A word of a command line, quoted only when it has to be, so that the
+ * line also works unquoted. */
+static void
+append_word(GString *s, const char *word)
 {
-	GString *s = g_string_new("sosim run ");
-
-	/* quoted only when it has to be, so the line also works unquoted */
-	if (strpbrk(path, " \t'\"\\$`*?[]{}()<>|&;#~!") != NULL) {
-		char *q = g_shell_quote(path);
+	if (word[0] == '\0' || strpbrk(word, " \t'\"\\$`*?[]{}()<>|&;#~!") != NULL) {
+		char *q = g_shell_quote(word);
 
 		g_string_append(s, q);
 		g_free(q);
 	} else
-		g_string_append(s, path);
+		g_string_append(s, word);
+}
+
+/* The words that make sosim COMMAND (run or tui) replay this schedule:
+ * the program as it was invoked, so that the line works where it was
+ * printed.  plan: STEP:WHO,... or a file holding it; NULL: none. */
+static char *
+replay_command(const char *command, const char *path, const char *profile, char **quirks,
+    const char *plan)
+{
+	GString *s = g_string_new(NULL);
+
+	append_word(s, cli_progname);
+	g_string_append_printf(s, " %s ", command);
+	append_word(s, path);
 	if (profile)
 		g_string_append_printf(s, " --profile %s", profile);
 	for (char **k = quirks; k && *k; k++)
 		g_string_append_printf(s, " --quirk %s", *k);
-	g_string_append_printf(s, " --schedule %s", plan[0] ? plan : "default");
+	if (plan != NULL) {
+		g_string_append(s, " --schedule ");
+		append_word(s, plan[0] ? plan : "default");
+	}
 	return g_string_free(s, FALSE);
 }
 
-/* The same command, as `sosim tui` opening at step `at`. */
+/* The same, as `sosim tui` opening at step `at`. */
 static char *
-watch_command(const char *run_cmd, uint64_t at)
+watch_command(const char *path, const char *profile, char **quirks, const char *plan, uint64_t at)
 {
-	/* run_cmd starts with "sosim run " */
-	return g_strdup_printf("sosim tui %s --at %llu", run_cmd + strlen("sosim run "),
-	    (unsigned long long)at);
+	char *cmd = replay_command("tui", path, profile, quirks, plan);
+	char *out = g_strdup_printf("%s --at %llu", cmd, (unsigned long long)at);
+
+	g_free(cmd);
+	return out;
 }
 
 /* For each `expect sometimes` that held, the shortest run that showed it. */
@@ -71,13 +83,10 @@ print_witnesses(const Scenario *s, const Profile *prof, uint32_t qbits, const ch
     char **quirks, const ExploreResult *r)
 {
 	World *w = world_new(s, prof, qbits);
-	char *cmd = replay_command(s->path, profile, quirks, "");
-	char *tail = g_strrstr(cmd, " --schedule default");
+	char *cmd = replay_command("tui", s->path, profile, quirks, NULL);
 
 	/* the default schedule, to step through what was verified */
-	if (tail != NULL)
-		*tail = '\0';
-	printf("watch:  sosim tui %s\n", cmd + strlen("sosim run "));
+	printf("watch:  %s\n", cmd);
 	g_free(cmd);
 
 	for (int i = 0; i < s->nexpects && i < EXPECT_MAX; i++) {
@@ -86,8 +95,8 @@ print_witnesses(const Scenario *s, const Profile *prof, uint32_t qbits, const ch
 		if (s->expects[i].quant != SCN_Q_SOMETIMES || r->seen_steps[i] == 0)
 			continue;
 		plan = sched_plan_format(w, r->seen_plan[i], r->seen_n[i]);
-		cmd = replay_command(s->path, profile, quirks, plan);
-		watch = watch_command(cmd, r->seen_steps[i]);
+		cmd = replay_command("run", s->path, profile, quirks, plan);
+		watch = watch_command(s->path, profile, quirks, plan, r->seen_steps[i]);
 		printf("seen: %s:%d: `expect sometimes %s` in a run of %d preemption%s:\n  replay: %s\n"
 		    "  watch:  %s\n",
 		    s->path, s->expects[i].pos.line, s->expects[i].text, r->seen_n[i],
@@ -99,17 +108,15 @@ print_witnesses(const Scenario *s, const Profile *prof, uint32_t qbits, const ch
 	world_free(w);
 }
 
-/* FILE.schedule next to nothing: in the current directory, by base name. */
+/* NAME.schedule beside the scenario NAME.scn. */
 static char *
 default_save_path(const char *path)
 {
-	char *base = g_path_get_basename(path), *dot = strrchr(base, '.'), *out;
+	size_t n = strlen(path);
 
-	if (dot && strcmp(dot, ".scn") == 0)
-		*dot = '\0';
-	out = g_strdup_printf("%s.schedule", base);
-	g_free(base);
-	return out;
+	if (g_str_has_suffix(path, ".scn") && n > 4 && path[n - 5] != '/')
+		n -= 4;
+	return g_strdup_printf("%.*s.schedule", (int)n, path);
 }
 
 static bool
@@ -144,26 +151,45 @@ print_summary(FILE *fp, const ExploreResult *r, double secs)
 	fprintf(fp, "depth %llu steps, %llu choice points; wall %.3f s, %.0f states/s\n",
 	    (unsigned long long)r->max_depth, (unsigned long long)r->choice_points, secs,
 	    secs > 0 ? (double)r->states / secs : 0.0);
+	if (r->checkpoint_thinned > 0)
+		fprintf(fp, "checkpoints: at most %.1f MiB (--max-checkpoint-mem), thinned %llu times "
+		    "to one every %llu steps\n", (double)r->checkpoint_bytes / (1 << 20),
+		    (unsigned long long)r->checkpoint_thinned, (unsigned long long)r->checkpoint_every);
 }
 
 static int
 cmd_explore(int argc, char **argv)
 {
 	char *profile = NULL, **quirks = NULL, *save = NULL;
-	gint64 preemptions = -1, max_states = 0, random = 0, seed = 1, depth = 3;
+	/* G_MININT64: not given */
+	gint64 preemptions = G_MININT64, max_states = G_MININT64, random = G_MININT64,
+	    seed = G_MININT64, depth = G_MININT64;
 	gboolean no_por = FALSE;
+	char *max_ck = NULL;
+	int64_t max_ck_bytes = 0;
 	GOptionEntry entries[] = {
 		CLI_PROFILE_OPTIONS(&profile, &quirks),
-		{ "preemptions", 'k', 0, G_OPTION_ARG_INT64, &preemptions, "At most K deviations from the default policy per run (default 2, or the scenario's)", "K" },
-		{ "max-states", 0, 0, G_OPTION_ARG_INT64, &max_states, "Stop after N states with a partial verdict", "N" },
-		{ "random", 0, 0, G_OPTION_ARG_INT64, &random, "Run N random (PCT) schedules instead", "N" },
-		{ "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Seed of the random schedules (default 1)", "S" },
-		{ "depth", 'd', 0, G_OPTION_ARG_INT64, &depth, "PCT depth: priority change points + 1 (default 3)", "D" },
-		{ "save", 0, 0, G_OPTION_ARG_FILENAME, &save, "Write a failing schedule to FILE (default NAME.schedule here)", "FILE" },
-		{ "no-por", 0, 0, G_OPTION_ARG_NONE, &no_por, "No partial-order reduction: try independent steps in both orders too", NULL },
+		{ "preemptions", 'k', 0, G_OPTION_ARG_INT64, &preemptions,
+		  "At most K deviations from the default policy per run, 0 to 16 (default: the "
+		  "scenario's `explore preemptions=K`, else 2)", "K" },
+		{ "max-states", 0, 0, G_OPTION_ARG_INT64, &max_states,
+		  "Stop after N states (1 or more) with a partial verdict, exit 3 (default: the "
+		  "scenario's `explore max-states=N`, else 20000000)", "N" },
+		{ "random", 0, 0, G_OPTION_ARG_INT64, &random,
+		  "Run N random schedules (PCT, 1 or more) instead of every one within the bound", "N" },
+		{ "seed", 's', 0, G_OPTION_ARG_INT64, &seed,
+		  "With --random: the seed of the random schedules, 0 or more (default 1)", "S" },
+		{ "depth", 'd', 0, G_OPTION_ARG_INT64, &depth,
+		  "With --random: the PCT depth, priority change points + 1, 1 to 16 (default 3)", "D" },
+		{ "save", 0, 0, G_OPTION_ARG_FILENAME, &save,
+		  "Write a failing schedule to FILE (default: NAME.schedule beside NAME.scn)", "FILE" },
+		{ "no-por", 0, 0, G_OPTION_ARG_NONE, &no_por,
+		  "No partial-order reduction: try independent steps in both orders too", NULL },
+		{ "max-checkpoint-mem", 0, 0, G_OPTION_ARG_STRING, &max_ck,
+		  "The memory the checkpoints of the path may take (64M, 1G, ...; default 256M); past "
+		  "it they thin out and backtracks replay more steps", "SIZE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	GOptionContext *ctx = g_option_context_new("FILE - try every interleaving of a scenario within a bound");
 	const char *path;
 	Scenario *s = NULL;
 	const Profile *prof;
@@ -174,36 +200,62 @@ cmd_explore(int argc, char **argv)
 	int rc = EXIT_BAD_INPUT;
 	double secs;
 
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!cli_parse_options("explore", ctx, &argc, &argv) ||
-	    (path = cli_one_file("explore", argc, argv)) == NULL)
+	if (!cli_parse_options(&cli_cmd_explore, entries, &argc, &argv, &rc))
 		goto done;
-	if (preemptions > 16 || max_states < 0 || random < 0 || seed < 0 || depth < 1 || depth > 16) {
-		fprintf(stderr, "sosim explore: --preemptions must be 0..16, --depth 1..16, "
-		    "and --max-states, --random, --seed not negative\n");
+	if ((preemptions != G_MININT64 && (preemptions < 0 || preemptions > 16))) {
+		rc = cli_usage_error(&cli_cmd_explore, "--preemptions %lld: give 0 to 16",
+		    (long long)preemptions);
 		goto done;
 	}
+	if (depth != G_MININT64 && (depth < 1 || depth > 16)) {
+		rc = cli_usage_error(&cli_cmd_explore, "--depth %lld: give 1 to 16", (long long)depth);
+		goto done;
+	}
+	if ((max_states != G_MININT64 &&
+	    !cli_check_min(&cli_cmd_explore, "max-states", max_states, 1, "give 1 or more states")) ||
+	    (random != G_MININT64 &&
+	    !cli_check_min(&cli_cmd_explore, "random", random, 1, "give 1 or more schedules")) ||
+	    (seed != G_MININT64 && !cli_check_min(&cli_cmd_explore, "seed", seed, 0, "a seed is 0 or more")))
+		goto done;
+	if (random == G_MININT64 && (seed != G_MININT64 || depth != G_MININT64)) {
+		rc = cli_usage_error(&cli_cmd_explore, "--%s is for --random", seed != G_MININT64 ? "seed" : "depth");
+		goto done;
+	}
+	if (random == G_MININT64)
+		random = 0;
+	if (seed == G_MININT64)
+		seed = 1;
+	if (depth == G_MININT64)
+		depth = 3;
+	if (max_ck && !cli_limit_size(&cli_cmd_explore, "max-checkpoint-mem", max_ck, &max_ck_bytes))
+		goto done;
+	if ((path = cli_one_file(&cli_cmd_explore, argc, argv)) == NULL)
+		goto done;
 	if ((s = cli_parse_scenario(path)) == NULL)
 		goto done;
 	if (!resolve_profile(s, profile, quirks, &prof, &qbits))
 		goto done;
 	o.preemptions = preemptions >= 0 ? (int)preemptions :
 	    s->explore_preemptions >= 0 ? s->explore_preemptions : DEFAULT_PREEMPTIONS;
-	o.max_states = max_states > 0 ? (uint64_t)max_states :
+	o.max_states = max_states != G_MININT64 ? (uint64_t)max_states :
 	    s->explore_max_states > 0 ? (uint64_t)s->explore_max_states : DEFAULT_MAX_STATES;
 	o.random = (uint64_t)random;
 	o.seed = (uint64_t)seed;
 	o.pct_depth = (int)depth;
 	o.no_por = no_por;
-	pg.t0 = g_get_monotonic_time();
-	if (isatty(STDERR_FILENO)) {
+	o.max_checkpoint_bytes = (size_t)max_ck_bytes;
+	/* SIGINT, SIGTERM: stop at the next step, with the figures so far */
+	cli_interrupt_catch();
+	o.interrupt = &cli_interrupted;
+	cli_progress_init(&pg.p, true);
+	pg.max_states = o.random > 0 ? 0 : o.max_states;
+	if (pg.p.on) {
 		o.progress = show_progress;
 		o.ctx = &pg;
 	}
 	explore_run(s, prof, qbits, &o, r);
-	secs = (double)(g_get_monotonic_time() - pg.t0) / 1e6;
-	if (pg.shown)
-		fputc('\n', stderr);
+	secs = cli_progress_secs(&pg.p);
+	cli_progress_clear(&pg.p);
 
 	if (random > 0)
 		printf("explore %s: profile %s, %llu random schedules (PCT depth %d, seed %llu)\n",
@@ -217,8 +269,9 @@ cmd_explore(int argc, char **argv)
 	} else if (r->verdict == EXPLORE_FAIL) {
 		World *w = world_new(s, prof, qbits);
 		char *plan = sched_plan_format(w, r->fail_plan, r->fail_n);
-		char *cmd = replay_command(s->path, profile, quirks, plan);
+		char *cmd = replay_command("run", s->path, profile, quirks, plan);
 		char *file = save ? g_strdup(save) : default_save_path(s->path);
+		bool saved;
 
 		printf("FAIL: a run with %d preemption%s and %llu steps\n", r->fail_n,
 		    r->fail_n == 1 ? "" : "s", (unsigned long long)r->fail_steps);
@@ -233,11 +286,17 @@ cmd_explore(int argc, char **argv)
 				printf("  %s: %s\n", s->path, x->msg);
 		}
 		printf("schedule: %s\n", plan[0] ? plan : "(the default policy)");
-		if (save_schedule(file, plan, cmd, r))
+		/* the file holds the plan and the line that replays it by its text */
+		saved = save_schedule(file, plan, cmd, r);
+		if (saved)
 			printf("saved: %s\n", file);
+		g_free(cmd);
+		/* the lines to copy name the file, when there is one */
+		cmd = replay_command("run", s->path, profile, quirks, saved ? file : plan);
 		printf("replay: %s\n", cmd);
 		{
-			char *watch = watch_command(cmd, r->fail_steps);
+			char *watch = watch_command(s->path, profile, quirks, saved ? file : plan,
+			    r->fail_steps);
 
 			printf("watch:  %s\n", watch);
 			g_free(watch);
@@ -247,9 +306,15 @@ cmd_explore(int argc, char **argv)
 		g_free(file);
 		world_free(w);
 		rc = 1;
+	} else if (r->verdict == EXPLORE_PARTIAL && r->interrupted) {
+		printf("PARTIAL: interrupted by %s after %llu states and %llu schedules; no failure in "
+		    "what was tried\n", cli_signal_name(cli_interrupted), (unsigned long long)r->states,
+		    (unsigned long long)r->schedules);
+		rc = EXIT_PARTIAL;
 	} else if (r->verdict == EXPLORE_PARTIAL) {
-		printf("PARTIAL: stopped after %llu states (--max-states); no failure in what was tried\n",
-		    (unsigned long long)r->states);
+		printf("PARTIAL: stopped at the state limit, %llu states (raise it with --max-states or "
+		    "`explore max-states=N`); no failure in what was tried\n",
+		    (unsigned long long)o.max_states);
 		rc = EXIT_PARTIAL;
 	} else {
 		printf("PASS: every expectation held in all %llu schedules%s\n",
@@ -264,17 +329,35 @@ done:
 	g_free(r);
 	if (s)
 		scenario_free(s);
-	g_option_context_free(ctx);
 	g_free(profile);
 	g_strfreev(quirks);
 	g_free(save);
-	return rc;
+	g_free(max_ck);
+	return cli_exit_status(rc);
 }
 
 const CliCommand cli_cmd_explore = {
 	"explore",
 	"explore FILE [--profile P] [--quirk Q[=off]]... [--preemptions K]\n"
-	"                        [--max-states N] [--random N [--seed S] [--depth D]]\n"
-	"                        [--save FILE]",
+	"                     [--max-states N] [--random N [--seed S] [--depth D]]\n"
+	"                     [--save FILE] [--no-por] [--max-checkpoint-mem SIZE]",
 	cmd_explore,
+	"Try every interleaving of a scenario within a bound, or random ones",
+	"Every schedule with at most K preemptions (deviations from the default policy) is run "
+	"and checked as sosim run checks one; states already seen are not explored again, and "
+	"steps that commute with softnet are tried in one order only (partial-order reduction, "
+	"docs/scheduling.md).\n\n"
+	"On a failure it prints the shortest failing schedule (fewest preemptions, then fewest "
+	"steps), saves it as NAME.schedule beside the scenario NAME.scn (or where --save says) and "
+	"says where, and prints the sosim run line that replays it and the sosim tui line that "
+	"opens it at the failing step, both naming the program as it was invoked. When every "
+	"expectation held it prints, for each `expect sometimes`, the shortest run that showed "
+	"it. On a terminal, a search longer than a second shows its progress on stderr.",
+	"0  every expectation held in every schedule tried\n"
+	"1  a schedule broke an expectation, or no run showed an `expect sometimes`\n"
+	"2  bad input: the command line or the scenario\n"
+	"3  a limit (--max-states) stopped it before every schedule was tried, with no\n"
+	"   failure in those it tried\n"
+	"130, 143  SIGINT or SIGTERM stopped it: the verdict so far (PARTIAL, or FAIL with the\n"
+	"   schedule found), then it dies of the signal",
 };

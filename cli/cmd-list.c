@@ -1,6 +1,8 @@
 /*
  * cmd-list.c: `sosim list KIND`: what the simulator knows by name, read
- * from the registries that the parser and the engine use.
+ * from the registries that the parser and the engine use, and the
+ * teaching scenarios that come with it.  --names prints the names alone,
+ * one a line, for scripts and the shell completion (completion/).
  */
 #include "cli.h"
 #include "event.h"
@@ -12,10 +14,16 @@
 #include <stdio.h>
 #include <string.h>
 
+static bool names_only;
+
 static int
 list_profiles(void)
 {
 	for (int i = 0; i < nprofiles; i++) {
+		if (names_only) {
+			printf("%s\n", profiles[i].name);
+			continue;
+		}
 		const Profile *p = &profiles[i];
 		GString *q = g_string_new(NULL);
 
@@ -42,8 +50,13 @@ static int
 list_quirks(void)
 {
 	for (int k = 0; k < QUIRK__COUNT; k++) {
-		GString *on = g_string_new(NULL);
+		GString *on;
 
+		if (names_only) {
+			printf("%s\n", quirk_defs[k].name);
+			continue;
+		}
+		on = g_string_new(NULL);
 		for (int i = 0; i < nprofiles; i++)
 			if (profiles[i].quirks & (1u << k))
 				g_string_append_printf(on, "%s%s", on->len ? ", " : "", profiles[i].name);
@@ -65,6 +78,10 @@ list_machines(void)
 
 		if (d == NULL)
 			continue;
+		if (names_only) {
+			printf("%s\n", d->name);
+			continue;
+		}
 		printf("%s:", d->name);
 		for (int s = 0; s < d->nstates; s++)
 			printf(" %s", d->states[s]);
@@ -82,7 +99,7 @@ print_names(const char *(*name_at)(int), const char *(*doc_at)(int), int n)
 	for (int i = 0; i < n; i++)
 		width = MAX(width, (int)strlen(name_at(i)));
 	for (int i = 0; i < n; i++) {
-		const char *doc = doc_at ? doc_at(i) : NULL;
+		const char *doc = doc_at && !names_only ? doc_at(i) : NULL;
 
 		if (doc != NULL)
 			printf("%-*s %s\n", width, name_at(i), doc);
@@ -131,6 +148,8 @@ static int
 list_events(void)
 {
 	print_names(event_at, event_doc, EVK__COUNT);
+	if (names_only)
+		return 0;
 	printf("\nfields (docs/trace-format.md):\n");
 	for (int k = 0; k < EVK__COUNT; k++) {
 		const EventDef *d = &event_defs[k];
@@ -170,6 +189,10 @@ list_contexts(void)
 
 		if (i == CTX_NA)
 			continue;
+		if (names_only) {
+			printf("%s\n", c->name);
+			continue;
+		}
 		printf("%-13s excludes %s; %s\n", c->name,
 		    (c->excludes & EX_THREADS) && (c->excludes & EX_SOFTNET) ? "softnet and other threads" :
 		    (c->excludes & EX_THREADS) ? "other threads" :
@@ -200,12 +223,104 @@ list_contexts(void)
 	return 0;
 }
 
+/* The first paragraph of the comment a scenario file opens with, on one
+ * line; NULL when it opens with none. */
+static char *
+scenario_summary(const char *path)
+{
+	char *text = NULL, **lines;
+	GString *s = g_string_new(NULL);
+
+	if (!g_file_get_contents(path, &text, NULL, NULL)) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l != NULL && (*l)[0] == '#'; l++) {
+		char *t = g_strstrip(*l + 1);
+
+		if (t[0] == '\0') {
+			if (s->len > 0)
+				break;
+			continue;
+		}
+		g_string_append_printf(s, "%s%s", s->len ? " " : "", t);
+	}
+	g_strfreev(lines);
+	g_free(text);
+	if (s->len == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
+}
+
+static gint
+cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The teaching scenarios, where this program finds them (cli_data_dir),
+ * with what each shows. */
+static int
+list_scenarios(void)
+{
+	char *root = cli_scenarios_dir(), *dir;
+	GPtrArray *names;
+	GDir *d;
+	const char *name;
+	int width = 0;
+
+	if (root == NULL) {
+		fprintf(stderr, "sosim list: no scenarios found (looked in %s)\n", cli_scenarios_where());
+		return 1;
+	}
+	dir = g_build_filename(root, "teaching", NULL);
+	if ((d = g_dir_open(dir, 0, NULL)) == NULL) {
+		fprintf(stderr, "sosim list: cannot read %s\n", dir);
+		g_free(dir);
+		g_free(root);
+		return 1;
+	}
+	names = g_ptr_array_new_with_free_func(g_free);
+	while ((name = g_dir_read_name(d)) != NULL)
+		if (g_str_has_suffix(name, ".scn"))
+			g_ptr_array_add(names, g_strdup(name));
+	g_dir_close(d);
+	g_ptr_array_sort(names, cmp_str);
+	for (guint i = 0; i < names->len; i++)
+		width = MAX(width, (int)strlen(names->pdata[i]));
+	if (!names_only)
+		printf("The lessons, in %s (sosim run %s/NAME.scn):\n", dir, dir);
+	for (guint i = 0; i < names->len; i++) {
+		char *path = g_build_filename(dir, (char *)names->pdata[i], NULL);
+		char *summary = names_only ? NULL : scenario_summary(path);
+
+		if (names_only)
+			printf("%s\n", path);
+		else
+			printf("  %-*s  %s\n", width, (char *)names->pdata[i], summary ? summary : "");
+		g_free(summary);
+		g_free(path);
+	}
+	if (!names_only)
+		printf("More in %s: history/ (historical bugs, before and after the fix), races/ "
+		    "(explored), fidelity/ and regress/ (behaviour as the real kernels and their "
+		    "regress tests show it), perf/.\n", root);
+	g_ptr_array_free(names, TRUE);
+	g_free(dir);
+	g_free(root);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*print)(void);
 } lists[] = {
 	{ "profiles", list_profiles },
 	{ "quirks", list_quirks },
+	{ "scenarios", list_scenarios },
 	{ "machines", list_machines },
 	{ "violations", list_violations },
 	{ "counters", list_counters },
@@ -230,25 +345,56 @@ list_kinds(const char *last_sep)
 static int
 cmd_list(int argc, char **argv)
 {
+	gboolean names = FALSE;
+	GOptionEntry entries[] = {
+		{ "names", 'n', 0, G_OPTION_ARG_NONE, &names,
+		  "Only the names, one a line (for scenarios: the paths), for scripts and completion", NULL },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
 	char *kinds;
+	int rc;
 
+	if (!cli_parse_options(&cli_cmd_list, entries, &argc, &argv, &rc))
+		return rc;
+	names_only = names;
 	if (argc == 2)
 		for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
 			if (strcmp(argv[1], lists[i].name) == 0)
 				return lists[i].print();
-	if (argc != 2) {
+	if (argc < 2) {
 		kinds = list_kinds(" or ");
-		fprintf(stderr, "sosim list: say what to list: %s\n", kinds);
+		rc = cli_usage_error(&cli_cmd_list, "say what to list: %s", kinds);
+	} else if (argc > 2) {
+		rc = cli_usage_error(&cli_cmd_list, "one list at a time, not %s and %s", argv[1], argv[2]);
+		kinds = NULL;
 	} else {
 		kinds = list_kinds(", ");
-		fprintf(stderr, "sosim list: unknown list '%s' (%s)\n", argv[1], kinds);
+		rc = cli_usage_error(&cli_cmd_list, "unknown list '%s' (%s)", argv[1], kinds);
 	}
 	g_free(kinds);
-	return EXIT_BAD_INPUT;
+	return rc;
 }
 
 const CliCommand cli_cmd_list = {
 	"list",
-	"list profiles|quirks|machines|violations|counters|fields|events|routines|contexts",
+	"list [--names] KIND\n"
+	"       (KIND: profiles, quirks, scenarios, machines, violations, counters,\n"
+	"       fields, events, routines or contexts)",
 	cmd_list,
+	"List profiles, quirks, the teaching scenarios and more, by name",
+	"KIND is one of:\n\n"
+	"  profiles    the kernels, with their constants and sources\n"
+	"  quirks      the historical bugs a profile may have, the profiles with them\n"
+	"  scenarios   the teaching scenarios (lessons), with what each shows: installed\n"
+	"              ones, or the source tree's when sosim runs from its build tree\n"
+	"  machines    the kernel routines' state machines (sosim dot --machine)\n"
+	"  violations  the invariants (expect violation NAME)\n"
+	"  counters    the counters (expect stat NAME)\n"
+	"  fields      the socket fields (expect SOCK.FIELD)\n"
+	"  events      the kinds of trace event and their fields (docs/trace-format.md)\n"
+	"  routines    the routines of the cost profile (expect share NAME, run --stats)\n"
+	"  contexts    the spl, mutex and lock contexts, and where each step may end",
+	"0  listed\n"
+	"1  no scenarios found (list scenarios)\n"
+	"2  bad command line: no list, or an unknown one",
 };

@@ -36,6 +36,7 @@ typedef struct {
 	gint64 seed;
 	char *schedule;
 	char *at;
+	char *max_ck;           /* --max-checkpoint-mem */
 } TuiOpts;
 
 static int
@@ -191,13 +192,18 @@ cmd_tui(int argc, char **argv)
 	TuiOpts o = { 0 };
 	GOptionEntry entries[] = {
 		CLI_PROFILE_OPTIONS(&o.profile, &o.quirks),
-		{ "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed, "Random but reproducible interleaving", "N" },
+		{ "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
+		  "Run with the random interleaving of seed N (0 or more), as sosim run --seed", "N" },
 		{ "schedule", 0, 0, G_OPTION_ARG_STRING, &o.schedule,
-		  "Replay a schedule from sosim explore (STEP:THREAD,... or a file holding one)", "S" },
-		{ "at", 0, 0, G_OPTION_ARG_STRING, &o.at, "Open at step STEP (default: 0)", "STEP" },
+		  "Replay a schedule from sosim explore (STEP:THREAD,... or a file holding one), as "
+		  "sosim run --schedule", "S" },
+		{ "at", 0, 0, G_OPTION_ARG_STRING, &o.at,
+		  "Open at step STEP, 0 (before the first) or more (default: 0)", "STEP" },
+		{ "max-checkpoint-mem", 0, 0, G_OPTION_ARG_STRING, &o.max_ck,
+		  "The memory the checkpoints that step backwards may take (16M, 1G, ...; default "
+		  "48M); past it they thin out and a step back replays more", "SIZE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	GOptionContext *ctx = g_option_context_new("FILE - step through a run in the terminal");
 	SchedDev *plan = NULL;
 	int nplan = 0;
 	const char *path;
@@ -211,12 +217,18 @@ cmd_tui(int argc, char **argv)
 	char *text = NULL, **source = NULL;
 	int nsource = 0;
 	DumpCtx dctx = { NULL };
+	int64_t max_ck = 0;
 
-	o.seed = -1;
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!cli_parse_options("tui", ctx, &argc, &argv))
+	o.seed = G_MININT64;            /* not given */
+	if (!cli_parse_options(&cli_cmd_tui, entries, &argc, &argv, &rc))
 		goto done;
-	if ((path = cli_one_file("tui", argc, argv)) == NULL)
+	if (o.seed == G_MININT64)
+		o.seed = -1;
+	else if (!cli_check_min(&cli_cmd_tui, "seed", o.seed, 0, "a seed is 0 or more"))
+		goto done;
+	if (o.max_ck && !cli_limit_size(&cli_cmd_tui, "max-checkpoint-mem", o.max_ck, &max_ck))
+		goto done;
+	if ((path = cli_one_file(&cli_cmd_tui, argc, argv)) == NULL)
 		goto done;
 	dctx.path = path;
 	if (o.at != NULL) {
@@ -225,7 +237,7 @@ cmd_tui(int argc, char **argv)
 		errno = 0;
 		at = strtoull(o.at, &end, 10);
 		if (*o.at == '\0' || *end != '\0' || errno != 0 || o.at[0] == '-' || o.at[0] == '+') {
-			fprintf(stderr, "sosim tui: --at %s: give a step number, 0 (before the first step) or more\n",
+			cli_usage_error(&cli_cmd_tui, "--at %s: give a step number, 0 (before the first step) or more",
 			    o.at);
 			goto done;
 		}
@@ -239,6 +251,8 @@ cmd_tui(int argc, char **argv)
 	if (!resolve_profile(s, o.profile, o.quirks, &prof, &quirks))
 		goto done;
 	if ((w = cli_world(s, prof, quirks, o.schedule, o.seed, &plan, &nplan)) == NULL)
+		goto done;
+	if (!cli_plan_fits("tui", w))
 		goto done;
 	/* after the input is checked, so that bad input says what is wrong */
 	if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
@@ -257,7 +271,7 @@ cmd_tui(int argc, char **argv)
 			.op_line = op_line, .op_ctx = s, .description = s->description,
 			.cond_parse = expect_condition_new, .cond_holds = expect_condition_test,
 			.cond_free = g_free, .cond_ctx = s,
-			.dump = dump, .dump_ctx = &dctx,
+			.dump = dump, .dump_ctx = &dctx, .max_checkpoint_bytes = (size_t)max_ck,
 		};
 
 		t = tui_new(w, &cfg);
@@ -274,17 +288,25 @@ done:
 	g_free(plan);
 	if (s)
 		scenario_free(s);
-	g_option_context_free(ctx);
 	g_free(o.profile);
 	g_strfreev(o.quirks);
 	g_free(o.schedule);
 	g_free(o.at);
+	g_free(o.max_ck);
 	return rc;
 }
 
 const CliCommand cli_cmd_tui = {
 	"tui",
-	"tui FILE [--profile P] [--quirk Q]... [--seed N] [--schedule S] [--at STEP]\n"
-	"                        (FILE: a scenario, or a trace of sosim run --format jsonl)",
+	"tui FILE [--profile P] [--quirk Q]... [--seed N] [--schedule S]\n"
+	"                 [--at STEP] [--max-checkpoint-mem SIZE]",
 	cmd_tui,
+	"Step through a run in the terminal, forwards and backwards",
+	"FILE is a scenario, run as sosim run would run it (profile, quirks, seed, --schedule), "
+	"or a trace written by sosim run --format jsonl, shown read only (then only --at applies). "
+	"n and N step forwards and back, b sets a breakpoint, ? lists every key; docs/tui.md "
+	"has them all. It needs a terminal; NO_COLOR draws without colour.",
+	"0  q was pressed\n"
+	"1  the terminal could not be driven\n"
+	"2  bad input, or no terminal (stdin and stdout must be one)",
 };

@@ -162,3 +162,40 @@ cli_output_close(CliOutput *out, bool keep)
 	out->tmp = out->path = NULL;
 	return ok;
 }
+
+/*
+ * Interrupts (cli.h).  The handler only notes the signal; the run or the
+ * search looks at cli_interrupted between steps.  A second signal is
+ * handled as before interrupts were caught: the temporary -o file is
+ * removed and the program dies of the signal.
+ */
+volatile sig_atomic_t cli_interrupted;
+
+static void
+on_interrupt(int sig)
+{
+	if (cli_interrupted != 0)
+		on_signal(sig);         /* dies once this handler returns */
+	else
+		cli_interrupted = sig;
+}
+
+void
+cli_interrupt_catch(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;       /* a write in progress goes on */
+	for (int i = 0; i < 2; i++) {
+		int sig = i == 0 ? SIGINT : SIGTERM;
+		struct sigaction old;
+
+		/* one the shell ignores stays ignored (a background job's SIGINT) */
+		if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sig, &sa, NULL);
+	}
+}

@@ -12,7 +12,10 @@
  */
 #include <check.h>
 #include <glib.h>
+#include <signal.h>
+#include <stdlib.h>
 
+#include "errno_names.h"
 #include "explore.h"
 #include "seen.h"
 #include "world_hash.h"
@@ -318,8 +321,13 @@ for_each_scenario(const char *const *dirs, size_t ndirs, ScenarioFn fn, void *ct
 
 		ck_assert_ptr_nonnull(gd);
 		while ((name = g_dir_read_name(gd)) != NULL) {
-			char *path = g_build_filename(dir, name, NULL);
-			Scenario *s = scenario_parse_file(path, NULL);
+			char *path;
+			Scenario *s;
+
+			if (!g_str_has_suffix(name, ".scn"))    /* a saved NAME.schedule, say */
+				continue;
+			path = g_build_filename(dir, name, NULL);
+			s = scenario_parse_file(path, NULL);
 
 			ck_assert_ptr_nonnull(s);
 			fn(path, name, s, ctx);
@@ -697,6 +705,629 @@ START_TEST(test_seen_table)
 }
 END_TEST
 
+/*
+ * A scenario with more expectations than a report has room for (64):
+ * one that fails beyond them fails the exploration as it fails `sosim
+ * run`, though the report keeps only the last of those past the 64th.
+ */
+START_TEST(test_many_expectations)
+{
+	GString *t = g_string_new(two_threads);
+	Scenario *s;
+	ExploreResult *r;
+	const Profile *p;
+	World *w;
+	ExpectReport *rep = g_new0(ExpectReport, 1);
+
+	for (int i = 0; i < 70; i++)
+		g_string_append_printf(t, "expect %sdelivered v == %d\n", i == 3 || i == 69 ? "sometimes " : "",
+		    i == 66 ? 5 : 0);
+	s = parse(t->str);
+	p = profile_find(s->profile);
+	w = world_new(s, p, p->quirks);
+	sched_run(w);
+	ck_assert_int_eq(expect_check(w, rep), 1);
+	ck_assert_int_eq(rep->n, EXPECT_MAX);
+	world_free(w);
+	r = explore(s, 2, false);
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_int_eq(r->fail_n, 0);
+	ck_assert_uint_eq(r->fail_steps, 6);
+	ck_assert(r->sometimes_held[3]);
+	ck_assert_uint_eq(r->seen_steps[3], 6);
+	ck_assert_int_eq(r->nsometimes_missing, 0);
+	done(s, r);
+	g_free(rep);
+	g_string_free(t, TRUE);
+}
+END_TEST
+
+/* A plan's text in the world of s. */
+static char *
+plan_text(const Scenario *s, const SchedDev *d, int n)
+{
+	const Profile *p = profile_find(s->profile);
+	World *w = world_new(s, p, p->quirks);
+	char *text = sched_plan_format(w, d, n);
+
+	world_free(w);
+	return text;
+}
+
+/* Replayed, plan d fails in `steps` steps. */
+static void
+assert_replay_fails(const Scenario *s, const SchedDev *d, int n, uint64_t steps)
+{
+	const Profile *p = profile_find(s->profile);
+	World *w = world_new(s, p, p->quirks);
+	ExpectReport *rep = g_new0(ExpectReport, 1);
+
+	sched_set_plan(w, d, n);
+	sched_run(w);
+	ck_assert_int_gt(expect_check(w, rep), 0);
+	ck_assert_uint_eq(w->step, steps);
+	world_free(w);
+	g_free(rep);
+}
+
+/*
+ * Several failing schedules of one preemption, all as long: b or c shuts
+ * the connection down before a's send, at step 1, 2 or 3.  The shortest
+ * is the one whose deviation comes first, then names the thread declared
+ * first: "1:b", whichever order the search meets them in, and a search
+ * that meets 2-preemption failures first still ends with it.
+ */
+static const char three_threads[] =
+    "profile netbsd-2.0\n"
+    "tcp x y\n"
+    "udp v\n"
+    "thread a:\n"
+    "    soerror v => 0\n"
+    "    soerror v => 0\n"
+    "    send x 10 => 10\n"
+    "thread b:\n"
+    "    shutdown x wr => 0\n"
+    "thread c:\n"
+    "    shutdown x wr => 0\n";
+
+START_TEST(test_shortest_failure)
+{
+	Scenario *s = parse(three_threads);
+
+	for (int k = 1; k <= 3; k++) {
+		ExploreResult *r = explore(s, k, k == 3);
+		char *text;
+
+		ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+		ck_assert_int_eq(r->fail_n, 1);
+		text = plan_text(s, r->fail_plan, r->fail_n);
+		ck_assert_str_eq(text, "1:b");
+		assert_replay_fails(s, r->fail_plan, r->fail_n, r->fail_steps);
+		/* saved as text and read back, it fails the same way */
+		{
+			const Profile *p = profile_find(s->profile);
+			World *w = world_new(s, p, p->quirks);
+			SchedDev *d;
+			int n;
+			char *err;
+
+			ck_assert(sched_plan_parse(w, text, &d, &n, &err));
+			ck_assert_int_eq(n, r->fail_n);
+			for (int i = 0; i < n; i++)
+				ck_assert(d[i].step == r->fail_plan[i].step && d[i].who == r->fail_plan[i].who);
+			assert_replay_fails(s, d, n, r->fail_steps);
+			g_free(d);
+			world_free(w);
+		}
+		g_free(text);
+		explore_result_free(r);
+		g_free(r);
+	}
+	scenario_free(s);
+}
+END_TEST
+
+/*
+ * Random (PCT) schedules: a run of r schedules is told by its seed (the
+ * same seed, the same search); it finds the planted bug's shortest
+ * failing schedule as the systematic search does, and that replays.  It
+ * never says it covered every schedule.
+ */
+static ExploreResult *
+explore_random(Scenario *s, uint64_t runs, uint64_t seed, int depth)
+{
+	ExploreOpts o = { 0 };
+	ExploreResult *r = g_new0(ExploreResult, 1);
+	const Profile *p = profile_find(s->profile);
+
+	o.random = runs;
+	o.seed = seed;
+	o.pct_depth = depth;
+	explore_run(s, p, p->quirks, &o, r);
+	return r;
+}
+
+START_TEST(test_random)
+{
+	Scenario *s = parse(three_threads);
+	ExploreResult *a = explore_random(s, 300, 7, 0), *b = explore_random(s, 300, 7, 0);
+	ExploreResult *c = explore_random(s, 300, 8, 1), *d;
+	char *text;
+
+	ck_assert_int_eq(a->verdict, EXPLORE_FAIL);
+	ck_assert(!a->complete);
+	ck_assert_uint_eq(a->schedules, 300);
+	ck_assert_uint_gt(a->distinct, 1);
+	ck_assert_uint_ge(a->max_depth, a->fail_steps);
+	ck_assert_uint_gt(a->choice_points, 0);
+	text = plan_text(s, a->fail_plan, a->fail_n);
+	ck_assert_str_eq(text, "1:b");
+	g_free(text);
+	assert_replay_fails(s, a->fail_plan, a->fail_n, a->fail_steps);
+	/* the same seed: the same search */
+	ck_assert(a->states == b->states && a->distinct == b->distinct && a->fail_n == b->fail_n &&
+	    a->fail_steps == b->fail_steps && a->choice_points == b->choice_points);
+	for (int i = 0; i < a->fail_n; i++)
+		ck_assert(a->fail_plan[i].step == b->fail_plan[i].step && a->fail_plan[i].who == b->fail_plan[i].who);
+	/* another seed and no priority change points: the same answer */
+	ck_assert_int_eq(c->verdict, EXPLORE_FAIL);
+	ck_assert_int_eq(c->fail_n, 1);
+	ck_assert(a->fail_plan[0].step == c->fail_plan[0].step && a->fail_plan[0].who == c->fail_plan[0].who);
+	/* nothing to find */
+	done(s, a);
+	explore_result_free(b);
+	g_free(b);
+	explore_result_free(c);
+	g_free(c);
+	s = parse(two_threads);
+	d = explore_random(s, 50, 3, 4);
+	ck_assert_int_eq(d->verdict, EXPLORE_PASS);
+	ck_assert_int_eq(d->fail_n, 0);
+	ck_assert_uint_eq(d->fail_steps, 0);
+	ck_assert_uint_eq(d->schedules, 50);
+	ck_assert_uint_eq(d->max_depth, 6);
+	done(s, d);
+}
+END_TEST
+
+/* A run a limit stops is a failing run, random or not; and more priority
+ * change points than the table of them holds (16) are as many as it holds. */
+START_TEST(test_random_limit)
+{
+	GString *t = g_string_new("limit steps 4\n");
+	Scenario *s;
+	ExploreResult *r, *q;
+	bool stopped;
+
+	g_string_append(t, two_threads);
+	s = parse(t->str);
+	r = explore_random(s, 20, 5, 20);
+	q = explore_random(s, 20, 5, 17);
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_uint_eq(r->max_depth, 4);
+	ck_assert_uint_eq(r->fail_steps, 4);
+	ck_assert_int_eq(r->fail_n, 0);
+	stopped = false;
+	for (int i = 0; i < r->fail_report.n; i++)
+		stopped |= !r->fail_report.items[i].ok &&
+		    strstr(r->fail_report.items[i].msg, "the run was stopped: step limit reached") != NULL;
+	ck_assert(stopped);
+	ck_assert_uint_eq(r->states, q->states);
+	ck_assert_uint_eq(r->distinct, q->distinct);
+	explore_result_free(q);
+	g_free(q);
+	done(s, r);
+	s = parse(t->str);
+	r = explore(s, 2, false);
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_uint_eq(r->fail_steps, 4);
+	done(s, r);
+	g_string_free(t, TRUE);
+}
+END_TEST
+
+/* `expect sometimes` under random schedules: each that held comes with
+ * the shortest run that showed it; one that never held fails the search,
+ * though it never covers every schedule. */
+START_TEST(test_random_sometimes)
+{
+	GString *t = g_string_new("profile netbsd-2.0\n"
+	    "tcp x y\n"
+	    "thread a:\n    send x 10\n"
+	    "thread b:\n    shutdown x wr => 0\n"
+	    "thread c:\n    sleep 1ms\n    recv y 100\n"
+	    "expect sometimes delivered y == 10\n"
+	    "expect sometimes delivered y == 0\n");
+	Scenario *s = parse(t->str);
+	ExploreResult *r = explore_random(s, 200, 11, 0);
+
+	ck_assert_int_eq(r->verdict, EXPLORE_PASS);
+	ck_assert_int_eq(r->nsometimes_missing, 0);
+	ck_assert(r->sometimes_held[0] && r->sometimes_held[1]);
+	ck_assert_int_eq(r->seen_n[0], 0);
+	ck_assert_int_eq(r->seen_n[1], 1);
+	done(s, r);
+	g_string_append(t, "expect sometimes delivered y == 5\n");
+	s = parse(t->str);
+	r = explore_random(s, 50, 11, 0);
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_int_eq(r->nsometimes_missing, 1);
+	ck_assert_uint_eq(r->fail_steps, 0);
+	done(s, r);
+	g_string_free(t, TRUE);
+}
+END_TEST
+
+/* The progress callback: called about every 1024 states (between runs),
+ * as the states grow, with the counts so far. */
+typedef struct {
+	int calls;
+	uint64_t last_states;
+} Progress;
+
+static void
+on_progress(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct)
+{
+	Progress *p = ctx;
+
+	ck_assert_uint_gt(states, p->last_states);
+	ck_assert_uint_le(distinct, states);
+	ck_assert_uint_le(schedules, states);
+	p->last_states = states;
+	p->calls++;
+}
+
+START_TEST(test_progress)
+{
+	Scenario *s = parse(three_threads);
+	const Profile *p = profile_find(s->profile);
+
+	for (int random = 0; random < 2; random++) {
+		ExploreOpts o = { 0 };
+		ExploreResult r;
+		Progress pr = { 0, 0 };
+
+		o.preemptions = 8;
+		o.no_prune = true;
+		o.random = random ? 2000 : 0;
+		o.progress = on_progress;
+		o.ctx = &pr;
+		explore_run(s, p, p->quirks, &o, &r);
+		ck_assert_uint_gt(r.states, 3000);
+		ck_assert_int_ge(pr.calls, (int)(r.states / 1024) - 1);
+		ck_assert_int_le(pr.calls, (int)(r.states / 1024) + 1);
+		ck_assert_uint_le(pr.last_states, r.states);
+		explore_result_free(&r);
+	}
+	scenario_free(s);
+}
+END_TEST
+
+/* Checking every socket after every step (full_checks) finds what the
+ * checks of the touched sockets find, in the same schedules. */
+START_TEST(test_full_checks)
+{
+	Scenario *s = parse(three_threads);
+	const Profile *p = profile_find(s->profile);
+	ExploreOpts o = { 0 };
+	ExploreResult a, b;
+
+	o.preemptions = 2;
+	explore_run(s, p, p->quirks, &o, &a);
+	o.full_checks = true;
+	explore_run(s, p, p->quirks, &o, &b);
+	ck_assert(a.verdict == b.verdict && a.schedules == b.schedules && a.fail_n == b.fail_n &&
+	    a.fail_steps == b.fail_steps && a.distinct == b.distinct);
+	explore_result_free(&a);
+	explore_result_free(&b);
+	scenario_free(s);
+}
+END_TEST
+
+/* The table of worlds seen keeps a stored value when asked to, for the
+ * zero key as for the others; freeing nothing is nothing. */
+static bool
+keep_smaller(int old, void *arg)
+{
+	return old <= *(int *)arg;
+}
+
+START_TEST(test_seen_update)
+{
+	Seen *t = seen_new();
+	int old = -1, pre;
+
+	for (uint64_t k = 0; k < 2; k++) {
+		int three = 3, one = 1;
+
+		ck_assert(!seen_update(t, k, 2, &old, keep_smaller, &three));
+		ck_assert(seen_update(t, k, 3, &old, keep_smaller, &three));     /* kept: 2 <= 3 */
+		ck_assert_int_eq(old, 2);
+		ck_assert(seen_get(t, k, &pre));
+		ck_assert_int_eq(pre, 2);
+		ck_assert(seen_update(t, k, 1, &old, keep_smaller, &one));       /* replaced: 2 > 1 */
+		ck_assert(seen_get(t, k, &pre));
+		ck_assert_int_eq(pre, 1);
+	}
+	ck_assert_uint_eq(seen_count(t), 2);
+	ck_assert(!seen_get(t, 5, &pre));
+	seen_free(t);
+	seen_free(NULL);
+}
+END_TEST
+
+/* A value that does not fit the table's byte is refused (g_assert). */
+#define REFUSED 77
+
+static void
+on_abort(int sig)
+{
+	(void)sig;
+	exit(REFUSED);  /* exit(), so the child's atexit handlers run (gcov's) */
+}
+
+START_TEST(test_seen_refuses_big)
+{
+	Seen *t = seen_new();
+
+	signal(SIGABRT, on_abort);
+	seen_put(t, 1, 256);
+}
+END_TEST
+
+START_TEST(test_seen_refuses_negative)
+{
+	Seen *t = seen_new();
+
+	signal(SIGABRT, on_abort);
+	seen_put(t, 1, -1);
+}
+END_TEST
+
+/*
+ * verify_cache catches a step that changes a socket without noting it in
+ * its footprint: here the scenario's `at` event, handled by a stand-in
+ * that sets u's so_error behind the cache's back.  Noting the socket, as
+ * every handler of the kernel does, the cache stays right.
+ */
+static bool note_it;
+
+static void
+sneaky_event(World *w, uint32_t a, uint32_t gen)
+{
+	(void)a;
+	(void)gen;
+	if (note_it)
+		fp_sock(w, 0);
+	w->socks[0].error++;
+}
+
+START_TEST(test_verify_cache_catches)
+{
+	static const WorkHandler h = { "sneaky", sneaky_event, NULL, false };
+	Scenario *s = parse("profile netbsd-2.0\nudp u\nudp v\n"
+	    "at 1ms datagram u from 10.0.0.2:4000 len 10\n"
+	    "thread a:\n    sleep 1ms\n    soerror v => 0\n    soerror v => 0\n"
+	    "thread b:\n    sleep 1ms\n    soerror v => 0\n    soerror v => 0\n");
+	const Profile *p = profile_find(s->profile);
+	World *w = world_new(s, p, p->quirks);  /* the engine's handlers are in */
+
+	world_free(w);
+	sched_register_work(KW_SCENARIO, &h);
+	for (int k = 0; k < 2; k++) {
+		ExploreOpts o = { 0 };
+		ExploreResult r;
+
+		note_it = k == 1;
+		o.preemptions = 2;
+		o.verify_cache = true;
+		explore_run(s, p, p->quirks, &o, &r);
+		ck_assert_uint_gt(r.distinct, 4);
+		if (note_it)
+			ck_assert_uint_eq(r.cache_mismatches, 0);
+		else
+			ck_assert_uint_gt(r.cache_mismatches, 0);
+		explore_result_free(&r);
+	}
+	scenario_free(s);
+}
+END_TEST
+
+/*
+ * A deadlock that only some orders reach: a signal handled in user mode
+ * (softnet first, the default) leaves r asleep in its recv for good;
+ * with r first, the signal interrupts the recv.  `expect deadlock` fails
+ * in the second order: its one preemption is the schedule, and replayed
+ * it ends without a deadlock.  `expect no-deadlock` fails at once, in the
+ * default run, whose report says who sleeps where.
+ */
+START_TEST(test_deadlock_schedule)
+{
+	static const char base[] = "profile netbsd-2.0\ntcp x y\nat 0ms signal r\n"
+	    "thread r:\n    recv y 10\n";
+	char *text = g_strconcat(base, "expect deadlock\n", NULL);
+	Scenario *s = parse(text);
+	ExploreResult *r = explore(s, 2, false);
+	const Profile *p = profile_find(s->profile);
+	World *w;
+	bool said = false;
+
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_int_eq(r->fail_n, 1);
+	ck_assert_uint_eq(r->fail_plan[0].step, 1);
+	ck_assert_int_eq(r->fail_plan[0].who, 0);
+	w = world_new(s, p, p->quirks);
+	sched_set_plan(w, r->fail_plan, r->fail_n);
+	ck_assert_int_eq(sched_run(w), STOP_DONE);
+	ck_assert(!w->deadlocked);
+	ck_assert_int_eq(w->threads[0].err, K_EINTR);
+	world_free(w);
+	done(s, r);
+	g_free(text);
+
+	text = g_strconcat(base, "expect no-deadlock\n", NULL);
+	s = parse(text);
+	r = explore(s, 2, false);
+	ck_assert_int_eq(r->verdict, EXPLORE_FAIL);
+	ck_assert_int_eq(r->fail_n, 0);
+	for (int i = 0; i < r->fail_report.n; i++)
+		said |= !r->fail_report.items[i].ok &&
+		    strstr(r->fail_report.items[i].msg, "thread r sleeps on y.so_rcv.sb_cc") != NULL;
+	ck_assert(said);
+	done(s, r);
+	g_free(text);
+}
+END_TEST
+
+/*
+ * A violation in one order: the 2024 close race of a UDP splice source
+ * with its bug's quirk on.  The schedule found replays to the same
+ * violation at the same step; without the quirk every order is clean.
+ */
+START_TEST(test_violation_schedule)
+{
+	const char *root = g_getenv("SOSIM_SOURCE_ROOT");
+	char *path;
+	Scenario *s;
+	const Profile *p;
+	ExploreOpts o = { 0 };
+	ExploreResult r;
+	uint32_t q;
+	World *w;
+
+	ck_assert_ptr_nonnull(root);
+	path = g_build_filename(root, "scenarios", "races", "close-source-udp.scn", NULL);
+	s = scenario_parse_file(path, NULL);
+	ck_assert_ptr_nonnull(s);
+	p = profile_of(s);
+	q = quirks_of(s, p);
+	o.preemptions = 2;
+	explore_run(s, p, q, &o, &r);
+	ck_assert_int_eq(r.verdict, EXPLORE_PASS);
+	explore_result_free(&r);
+	q |= 1u << QUIRK_UDP_CLOSE_SKIP_UNSPLICE;
+	explore_run(s, p, q, &o, &r);
+	ck_assert_int_eq(r.verdict, EXPLORE_FAIL);
+	ck_assert_int_ge(r.fail_n, 1);
+	w = world_new(s, p, q);
+	sched_set_plan(w, r.fail_plan, r.fail_n);
+	ck_assert_int_eq(sched_run(w), STOP_VIOLATION);
+	ck_assert_uint_eq(w->step, r.fail_steps);
+	ck_assert_int_ne(w->violation, V_NONE);
+	world_free(w);
+	explore_result_free(&r);
+	scenario_free(s);
+	g_free(path);
+}
+END_TEST
+
+/*
+ * An interrupt (ExploreOpts.interrupt, a signal handler's flag) stops
+ * the search at the next step: partial, never a failure for want of a
+ * `sometimes`, random or not; set before it starts, not a step is taken.
+ */
+typedef struct {
+	volatile sig_atomic_t *flag;
+	uint64_t at;
+} Stopper;
+
+static void
+stop_at(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct)
+{
+	Stopper *st = ctx;
+
+	(void)schedules;
+	(void)distinct;
+	if (states >= st->at)
+		*st->flag = 1;
+}
+
+START_TEST(test_interrupt)
+{
+	GString *t = g_string_new("profile netbsd-2.0\nudp u\nudp v\n");
+	Scenario *s;
+	const Profile *p;
+	static volatile sig_atomic_t flag;
+
+	for (int i = 0; i < 3; i++)
+		g_string_append_printf(t, "thread t%d:\n    soerror u => 0\n    soerror v => 0\n"
+		    "    soerror u => 0\n", i);
+	g_string_append(t, "expect sometimes delivered v == 5\n");        /* never */
+	s = parse(t->str);
+	p = profile_find(s->profile);
+	for (int random = 0; random < 2; random++) {
+		ExploreOpts o = { 0 };
+		ExploreResult r;
+		Stopper st = { &flag, 3000 };
+
+		o.preemptions = 8;
+		o.no_prune = true;
+		o.random = random ? 5000 : 0;
+		o.interrupt = &flag;
+		flag = 1;
+		explore_run(s, p, p->quirks, &o, &r);
+		ck_assert(r.interrupted);
+		ck_assert(!r.complete);
+		ck_assert_int_eq(r.verdict, EXPLORE_PARTIAL);
+		ck_assert_uint_le(r.states, 1);
+		ck_assert_uint_eq(r.schedules, 0);
+		explore_result_free(&r);
+
+		flag = 0;
+		o.progress = stop_at;
+		o.ctx = &st;
+		explore_run(s, p, p->quirks, &o, &r);
+		ck_assert(r.interrupted);
+		ck_assert_int_eq(r.verdict, EXPLORE_PARTIAL);
+		ck_assert_uint_ge(r.states, 3000);
+		ck_assert_uint_lt(r.states, 3000 + 2048);
+		ck_assert_uint_gt(r.schedules, 0);
+		explore_result_free(&r);
+
+		/* not interrupted: the `sometimes` never held, a failure */
+		flag = 0;
+		o.progress = NULL;
+		o.no_prune = false;
+		o.random = random ? 50 : 0;
+		explore_run(s, p, p->quirks, &o, &r);
+		ck_assert(!r.interrupted);
+		ck_assert_int_eq(r.verdict, EXPLORE_FAIL);
+		ck_assert_int_eq(r.nsometimes_missing, 1);
+		explore_result_free(&r);
+	}
+	scenario_free(s);
+	g_string_free(t, TRUE);
+}
+END_TEST
+
+/* Checkpoints capped at next to no memory thin out, and the search finds
+ * what it finds with room to spare, in as many schedules. */
+START_TEST(test_checkpoint_cap)
+{
+	Scenario *s = parse(three_threads);
+	const Profile *p = profile_find(s->profile);
+	ExploreOpts o = { 0 };
+	ExploreResult a, b;
+
+	o.preemptions = 3;
+	o.checkpoint_every = 2;
+	explore_run(s, p, p->quirks, &o, &a);
+	o.max_checkpoint_bytes = 1;
+	explore_run(s, p, p->quirks, &o, &b);
+	ck_assert_uint_eq(a.checkpoint_thinned, 0);
+	ck_assert_uint_gt(b.checkpoint_thinned, 0);
+	ck_assert_uint_gt(b.checkpoint_every, 2);
+	ck_assert(a.verdict == b.verdict && a.schedules == b.schedules && a.distinct == b.distinct &&
+	    a.fail_n == b.fail_n && a.fail_steps == b.fail_steps && a.pruned == b.pruned);
+	for (int i = 0; i < a.fail_n; i++)
+		ck_assert(a.fail_plan[i].step == b.fail_plan[i].step && a.fail_plan[i].who == b.fail_plan[i].who);
+	ck_assert_uint_gt(b.states, a.states);         /* longer replays */
+	explore_result_free(&a);
+	explore_result_free(&b);
+	scenario_free(s);
+}
+END_TEST
+
 static Suite *
 explore_suite(void)
 {
@@ -719,6 +1350,23 @@ explore_suite(void)
 	tcase_add_test(tc, test_hash_ignores_slots);
 	tcase_add_test(tc, test_hash_names_frame_handles);
 	tcase_add_test(tc, test_seen_table);
+	tcase_add_test(tc, test_many_expectations);
+	tcase_add_test(tc, test_shortest_failure);
+	tcase_add_test(tc, test_deadlock_schedule);
+	tcase_add_test(tc, test_violation_schedule);
+	tcase_add_test(tc, test_random);
+	tcase_add_test(tc, test_random_sometimes);
+	tcase_add_test(tc, test_random_limit);
+	tcase_add_test(tc, test_progress);
+	tcase_add_test(tc, test_full_checks);
+	tcase_add_test(tc, test_interrupt);
+	tcase_add_test(tc, test_checkpoint_cap);
+	tcase_add_test(tc, test_seen_update);
+	tcase_add_exit_test(tc, test_seen_refuses_big, REFUSED);
+	tcase_add_exit_test(tc, test_seen_refuses_negative, REFUSED);
+	/* last: it replaces the handler of the scenario's `at` events (for
+	 * the rest of the process, without Check's fork mode) */
+	tcase_add_test(tc, test_verify_cache_catches);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -182,6 +182,166 @@ START_TEST(test_stale_handle)
 }
 END_TEST
 
+/* A NULL, out-of-range or freed handle: a violation, and mb() and mtod()
+ * hand out the scratch mbuf (slot 0) and its storage, which may be
+ * written; never a crash, and never memory past the pool. */
+START_TEST(test_bad_handle_storage)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref a, big = { (uint32_t)POOL_CHUNK * 100 + 3, 1 };
+	uint8_t *p;
+	char msg[96];
+
+	ck_assert_uint_eq(w->nmbufs, POOL_CHUNK);
+	ck_assert_ptr_nonnull(mb(w, REF_NULL));
+	ck_assert_str_eq(w->run->violation_msg, "dereference of a NULL mbuf handle 0");
+	clear_violation(w);
+	p = mtod(w, REF_NULL);
+	ck_assert_ptr_eq(p, mdata_base(w, REF_NULL));
+	memset(p, 0xab, 16);
+	ck_assert_str_eq(w->run->violation_msg, "dereference of a NULL mbuf handle 0");
+
+	/* far outside the pool: the scratch storage, not memory past it */
+	clear_violation(w);
+	p = mtod(w, big);
+	ck_assert_ptr_eq(p, mdata_base(w, REF_NULL));
+	memset(p, 0xcd, 16);
+	snprintf(msg, sizeof msg, "dereference of an invalid mbuf handle %u", big.i);
+	ck_assert_str_eq(w->run->violation_msg, msg);
+
+	/* a freed one: the scratch storage too, not the free slot's */
+	clear_violation(w);
+	a = m_get(w, M_DONTWAIT, MT_DATA);
+	m_free(w, a);
+	assert_no_violation(w);
+	ck_assert_ptr_eq(mtod(w, a), mdata_base(w, REF_NULL));
+	ck_assert_str_eq(violation_names[w->violation], "stale-handle");
+
+	/* m_free(NULL): reported, nothing freed */
+	clear_violation(w);
+	a = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(ref_null(m_free(w, REF_NULL)));
+	ck_assert_str_eq(w->run->violation_msg, "dereference of a NULL mbuf handle 0");
+	ck_assert_uint_eq(w->mlive, 1);
+	ck_assert_int_eq(mb(w, a)->live, 1);
+	fix_free(&f);
+}
+END_TEST
+
+/* A cluster handle that is invalid, freed, reused or has no reference
+ * left: m_free reports the use after free and leaves the pool alone. */
+START_TEST(test_stale_cluster)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref a, b, n, old;
+	uint32_t clive;
+	char msg[64];
+
+	a = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_clget(w, a));
+	old = mb(w, a)->ext;
+	m_free(w, a);                   /* the cluster goes back to the pool */
+	ck_assert_uint_eq(w->clive, 0);
+
+	/* an mbuf still pointing at the free cluster */
+	n = m_get(w, M_DONTWAIT, MT_DATA);
+	mb(w, n)->flags |= M_EXT;
+	mb(w, n)->ext = old;
+	m_free(w, n);
+	snprintf(msg, sizeof msg, "use of freed cluster #%u", old.i);
+	ck_assert_str_eq(w->run->violation_msg, msg);
+	ck_assert_uint_eq(w->clive, 0);
+
+	/* the slot handed out again: the old handle's generation is stale */
+	clear_violation(w);
+	b = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_clget(w, b));
+	ck_assert_uint_eq(mb(w, b)->ext.i, old.i);
+	ck_assert_uint_ne(mb(w, b)->ext.g, old.g);
+	n = m_get(w, M_DONTWAIT, MT_DATA);
+	mb(w, n)->flags |= M_EXT;
+	mb(w, n)->ext = old;
+	clive = w->clive;
+	m_free(w, n);
+	ck_assert_str_eq(w->run->violation_msg, msg);
+	ck_assert_uint_eq(w->clive, clive);
+
+	/* the right generation but no reference left */
+	clear_violation(w);
+	w->cchunk[0][mb(w, b)->ext.i].refcnt = 0;
+	m_free(w, b);
+	snprintf(msg, sizeof msg, "use of freed cluster #%u", old.i);
+	ck_assert_str_eq(w->run->violation_msg, msg);
+
+	/* no cluster at all, and one past the pool */
+	for (int k = 0; k < 2; k++) {
+		uint32_t i = k == 0 ? 0 : w->nclusters + 3;
+
+		clear_violation(w);
+		n = m_get(w, M_DONTWAIT, MT_DATA);
+		mb(w, n)->flags |= M_EXT;
+		mb(w, n)->ext = (Ref){ i, 1 };
+		m_free(w, n);
+		snprintf(msg, sizeof msg, "invalid cluster handle %u", i);
+		ck_assert_str_eq(w->run->violation_msg, msg);
+	}
+	fix_free(&f);
+}
+END_TEST
+
+/* The simulator's own bound on its pools: the run stops with a limit,
+ * not a crash or an exhausted machine; the first message stays. */
+START_TEST(test_pool_hard_limit)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	uint32_t n = 0;
+	Ref r, last = REF_NULL;
+	char first[RUN_MSG_MAX];
+
+	while (!ref_null(r = m_get(w, M_DONTWAIT, MT_DATA))) {
+		last = r;
+		n++;
+	}
+	ck_assert_uint_eq(n, 32767);    /* 32768 slots, slot 0 the scratch mbuf */
+	ck_assert_uint_eq(w->nmbufs, 32768);
+	ck_assert_int_eq(w->stop, STOP_LIMIT);
+	ck_assert(strncmp(w->run->stop_msg, "the simulator's mbuf pool reached its hard size (32768);",
+	    56) == 0);
+	ck_assert_uint_eq(w->stats.mbuf_fails, 1);
+	g_strlcpy(first, w->run->stop_msg, sizeof first);
+	w->run->stop_msg[0] = 'X';
+	ck_assert(ref_null(m_gethdr(w, M_DONTWAIT, MT_DATA)));
+	ck_assert_uint_eq(w->stats.mbuf_fails, 2);
+	ck_assert_int_eq(w->run->stop_msg[0], 'X');     /* not written again */
+	w->run->stop_msg[0] = first[0];
+
+	/* a freed slot is used again without growing */
+	m_free(w, last);
+	r = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(!ref_null(r));
+	ck_assert_uint_eq(r.i, last.i);
+	ck_assert_uint_eq(w->mlive, 32767);
+	fix_free(&f);
+
+	/* clusters: 32768 slots, slot 0 unused */
+	f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	w = f.w;
+	r = m_get(w, M_DONTWAIT, MT_DATA);
+	for (n = 0; m_clget(w, r); n++)
+		;
+	ck_assert_uint_eq(n, 32767);
+	ck_assert_uint_eq(w->nclusters, 32768);
+	ck_assert_uint_eq(w->clive, 32767);
+	ck_assert_int_eq(w->stop, STOP_LIMIT);
+	ck_assert(strncmp(w->run->stop_msg, "the simulator's cluster pool reached its hard size (32768);",
+	    59) == 0);
+	fix_free(&f);
+}
+END_TEST
+
 /* ---- geometry ---- */
 
 static void
@@ -504,6 +664,177 @@ START_TEST(test_pool_growth)
 }
 END_TEST
 
+/* ---- m_adj, m_copydata ---- */
+
+/* A chain of mbufs of the given lengths, bytes [0, total) of stream 3,
+ * the first with a packet header when hdr. */
+static Ref
+chain_of(World *w, bool hdr, const uint32_t *lens, int n)
+{
+	Ref top = REF_NULL, tail = REF_NULL;
+	uint64_t off = 0;
+
+	for (int i = 0; i < n; i++) {
+		Ref m = mk(w, i == 0 && hdr ? 1 : 0, lens[i], 3, off);
+
+		off += lens[i];
+		if (ref_null(top))
+			top = m;
+		else
+			mb(w, tail)->next = m;
+		tail = m;
+	}
+	if (hdr)
+		mb(w, top)->pkt_len = (uint32_t)off;
+	return top;
+}
+
+static void
+assert_lens(World *w, Ref m, const uint32_t *lens, int n)
+{
+	for (int i = 0; i < n; i++, m = mb(w, m)->next) {
+		ck_assert(!ref_null(m));
+		ck_assert_msg(mb(w, m)->len == lens[i], "mbuf %d: len %u, want %u", i, mb(w, m)->len,
+		    lens[i]);
+	}
+	ck_assert(ref_null(m));
+}
+
+/* m_adj: a positive count trims the front, a negative one the back,
+ * across mbufs; more than the chain holds empties it; m_pkthdr.len
+ * follows where there is a packet header. */
+START_TEST(test_m_adj)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	const uint32_t lens[] = { 100, 50, 30 };
+	Ref m = chain_of(w, true, lens, 3), n;
+
+	m_adj(w, m, 20);
+	assert_lens(w, m, (const uint32_t[]){ 80, 50, 30 }, 3);
+	ck_assert_uint_eq(mb(w, m)->pkt_len, 160);
+	ck_assert(payload_check(mtod(w, m), 3, 20, 80));
+
+	m_adj(w, m, 100);           /* the rest of the first, 20 of the second */
+	assert_lens(w, m, (const uint32_t[]){ 0, 30, 30 }, 3);
+	ck_assert_uint_eq(mb(w, m)->pkt_len, 60);
+	ck_assert(payload_check(mtod(w, mb(w, m)->next), 3, 120, 30));
+
+	m_adj(w, m, -40);           /* keep 20: the empty first, 20 of the second */
+	assert_lens(w, m, (const uint32_t[]){ 0, 20, 0 }, 3);
+	ck_assert_uint_eq(mb(w, m)->pkt_len, 20);
+	ck_assert(payload_check(mtod(w, mb(w, m)->next), 3, 120, 20));
+
+	m_adj(w, m, 1000);
+	assert_lens(w, m, (const uint32_t[]){ 0, 0, 0 }, 3);
+	ck_assert_uint_eq(mb(w, m)->pkt_len, 0);
+	m_freem(w, m);
+
+	/* without a packet header: the lengths only */
+	n = chain_of(w, false, lens, 3);
+	mb(w, n)->pkt_len = 777;
+	m_adj(w, n, 5);
+	m_adj(w, n, -25);
+	assert_lens(w, n, (const uint32_t[]){ 95, 50, 5 }, 3);
+	m_adj(w, n, -1000);
+	assert_lens(w, n, (const uint32_t[]){ 0, 0, 0 }, 3);
+	ck_assert_uint_eq(mb(w, n)->pkt_len, 777);
+	m_freem(w, n);
+	ck_assert_uint_eq(w->mlive, 0);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
+/* m_copydata from an offset into the first mbuf, across the next; a
+ * length past the chain copies what there is and no more. */
+START_TEST(test_m_copydata_from)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref m = chain_of(w, false, (const uint32_t[]){ 10, 5 }, 2);
+	uint8_t dst[32];
+
+	memset(dst, 0xee, sizeof dst);
+	m_copydata_from(w, m, 3, 100, dst, R_M_COPYM);
+	ck_assert(payload_check(dst, 3, 3, 12));
+	for (size_t i = 12; i < sizeof dst; i++)
+		ck_assert_int_eq(dst[i], 0xee);
+	memset(dst, 0xee, sizeof dst);
+	m_copydata_from(w, m, 8, 4, dst, R_M_COPYM);
+	ck_assert(payload_check(dst, 3, 8, 4));
+	ck_assert_int_eq(dst[4], 0xee);
+	m_freem(w, m);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
+/* ---- the trace of mbufs ---- */
+
+typedef struct {
+	char detail[8][160];
+	int64_t refcnt[8], cluster[8];
+	int n;
+} MbufEvents;
+
+static void
+mbuf_sink(void *ctx, const World *w, const SimEvent *ev)
+{
+	MbufEvents *e = ctx;
+
+	(void)w;
+	if (ev->kind != EVK_MBUF || strcmp(ev->routine, "m_free") != 0 || e->n >= 8)
+		return;
+	g_strlcpy(e->detail[e->n], ev->detail, sizeof e->detail[0]);
+	e->cluster[e->n] = ev->v[3];
+	e->refcnt[e->n++] = ev->v[4];
+}
+
+/* m_free reports the cluster's references after it: one when a sharer is
+ * left, none when the last one goes (not the free list's link). */
+START_TEST(test_trace_m_free_refcnt)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	MbufEvents ev = { .n = 0 };
+	Ref a, b, c, d;
+	char want[96];
+
+	w->run->sink.fn = mbuf_sink;
+	w->run->sink.ctx = &ev;
+	/* other clusters on the free list, so a freed one's link is not 0 */
+	c = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_clget(w, c));
+	d = m_get(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_clget(w, d));
+	m_free(w, c);
+	a = m_gethdr(w, M_DONTWAIT, MT_DATA);
+	ck_assert(m_clget(w, a));
+	mb(w, a)->len = 100;
+	mb(w, a)->flags |= M_EOR;
+	b = m_copym(w, a, 0, 100, R_M_COPYM);
+	ck_assert_uint_eq(w->cchunk[0][mb(w, a)->ext.i].refcnt, 2);
+	ev.n = 0;
+	m_free(w, b);
+	m_free(w, a);
+	ck_assert_int_eq(ev.n, 2);
+	ck_assert_int_eq(ev.refcnt[0], 1);
+	snprintf(want, sizeof want, "m%u MT_DATA M_PKTHDR, cluster c%lld (1 reference)", b.i,
+	    (long long)ev.cluster[0]);
+	ck_assert_str_eq(ev.detail[0], want);
+	ck_assert_int_eq(ev.refcnt[1], 0);
+	ck_assert_int_eq(ev.cluster[1], ev.cluster[0]);
+	snprintf(want, sizeof want, "m%u MT_DATA M_PKTHDR M_EOR, cluster c%lld (0 references)", a.i,
+	    (long long)ev.cluster[1]);
+	ck_assert_str_eq(ev.detail[1], want);
+	m_free(w, d);
+	ck_assert_uint_eq(w->clive, 0);
+	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
 /* ---- payload patterns ---- */
 
 START_TEST(test_payload_roundtrip)
@@ -592,6 +923,23 @@ START_TEST(test_payload_streams)
 }
 END_TEST
 
+/* The pattern as documented: byte k of stream s at offset off is
+ * table[(s * 37 + off + k) % 251], table[i] = (i * 73 + 11) & 0xff.  Run
+ * first in its process (Check forks each test), payload_check builds the
+ * table itself. */
+START_TEST(test_payload_formula)
+{
+	uint8_t buf[600];
+	const uint64_t s = 42, off = 1000;
+
+	for (size_t k = 0; k < sizeof buf; k++)
+		buf[k] = (uint8_t)((((s * 37 + off + k) % 251) * 73 + 11) & 0xff);
+	ck_assert(payload_check(buf, s, off, sizeof buf));
+	buf[599] ^= 1;
+	ck_assert(!payload_check(buf, s, off, sizeof buf));
+}
+END_TEST
+
 static Suite *
 mbuf_suite(void)
 {
@@ -603,6 +951,9 @@ mbuf_suite(void)
 	tcase_add_test(tc, test_stale_handle);
 	tcase_add_test(tc, test_pool_limit);
 	tcase_add_test(tc, test_pool_growth);
+	tcase_add_test(tc, test_bad_handle_storage);
+	tcase_add_test(tc, test_stale_cluster);
+	tcase_add_test(tc, test_pool_hard_limit);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
@@ -614,10 +965,14 @@ mbuf_suite(void)
 
 	tc = tcase_create("copym");
 	tcase_add_test(tc, test_copym_ranges);
+	tcase_add_test(tc, test_m_adj);
+	tcase_add_test(tc, test_m_copydata_from);
+	tcase_add_test(tc, test_trace_m_free_refcnt);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("payload");
+	tcase_add_test(tc, test_payload_formula);
 	tcase_add_test(tc, test_payload_roundtrip);
 	tcase_add_test(tc, test_payload_streams);
 	tcase_set_timeout(tc, 60);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "errno_names.h"
+#include "expect.h"
 #include "profile.h"
 #include "scenario.h"
 
@@ -249,7 +250,12 @@ START_TEST(test_top_level)
 	ck_assert_int_eq(s->limit_bytes, 1073741824);
 	ck_assert_int_eq(s->limit_time, 30 * SEC);
 	ck_assert_int_eq(s->sb_max, 524288);
+	ck_assert_int_eq(s->sb_max_pos.line, 11);
+	ck_assert_int_eq(s->sb_max_pos.col, 8);
 	ck_assert_ptr_null(s->description);
+	/* the text is kept, for messages after the parse */
+	ck_assert(g_str_has_prefix(s->source, "profile freebsd-9.1\nquirk"));
+	ck_assert(g_str_has_suffix(s->source, "sysctl kern.sbmax=512K\n"));
 	scenario_free(s);
 
 	s = parse_ok("seed 9223372036854775807\n");
@@ -871,6 +877,7 @@ static const struct {
 	{ "tcp a b b.nonblock=2\n", 1, 20, "'nonblock' takes 0 or 1, not '2'" },
 	{ "tcp a b rcvtimeo=5\n", 1, 18, "duration needs a unit (ns, us, ms, s)" },
 	{ "udp u mss=100\n", 1, 7, "'mss' applies to TCP sockets only" },
+	{ "tcp a b mss=1 b.mss=0\n", 1, 21, "mss must be at least 1" },
 	{ "udp u u.delay=1ms\n", 1, 9, "'delay' applies to TCP sockets only" },
 	{ "udp u 1.2.3:4\n", 1, 7, "invalid address '1.2.3:4' (expected A.B.C.D:PORT)" },
 	{ "udp u 1.2.3.256:4\n", 1, 7, "invalid address '1.2.3.256:4' (expected A.B.C.D:PORT)" },
@@ -887,7 +894,13 @@ static const struct {
 	{ "\tsend a 1\n", 1, 2, "operation outside a thread" },
 	{ "tcp a b\n    send a 1\n", 2, 5, "operation outside a thread" },
 	{ "tcp a b\nthread w:\n\tsend a 1\nexpect deadlock\n\tsend a 1\n", 5, 2,
-	    "operation outside a thread" },
+	    "operation outside a thread: the statement at line 4 ended thread 'w'" },
+	{ "thread w:\n\tsleep 1ms\nthread v: sleep 1ms\ntcp a b\n\n# c\n\tsend a 1\n", 7, 2,
+	    "operation outside a thread: the statement at line 4 ended thread 'v'" },
+	/* an indented statement after another statement */
+	{ "tcp a b\nexpect deadlock\n\texpect no-deadlock\n", 3, 2,
+	    "'expect' is a statement, not an operation; statements start at column 1" },
+	{ "  tcp a b\n", 1, 3, "'tcp' is a statement, not an operation; statements start at column 1" },
 	{ "thread w\n", 1, 9, "expected ':' after 'thread w'" },
 	{ "thread w x:\n", 1, 9, "expected ':' after 'thread w'" },
 	{ "thread\n", 1, 7, "expected NAME after 'thread'" },
@@ -904,7 +917,8 @@ static const struct {
 	{ "tcp a b\nthread w:\n\tsend a   # no length\n", 3, 8, "expected LEN after 'send a'" },
 	{ "tcp a b\nthread w:\n\tsend c 1\n", 3, 7, "unknown socket 'c'" },
 	{ "tcp a b\nthread w:\n\tsend w 1\n", 3, 7, "unknown socket 'w'" },
-	{ "tcp a b\nthread w:\n\tsend a 1 waitall\n", 3, 11, "unexpected 'waitall'" },
+	{ "tcp a b\nthread w:\n\tsend a 1 waitall\n", 3, 11,
+	    "unexpected 'waitall' (flags are written in capitals: WAITALL)" },
 	{ "tcp a b\nthread w:\n\tsend a 1 EOR EOR\n", 3, 15, "unexpected 'EOR'" },
 	{ "tcp a b\nthread w:\n\trecv a 1 WAITALL|FOO\n", 3, 19,
 	    "unknown flag 'FOO' (known: WAITALL, PEEK, DONTWAIT, OOB, EOR, TRUNC, DONTROUTE)" },
@@ -920,6 +934,40 @@ static const struct {
 	    "unknown flag 'CTRUNC' (known: TRUNC, EOR, OOB)" },
 	{ "tcp a b\nthread w:\n\trecv a 1 EWOULDBLOCK\n", 3, 11,
 	    "unknown flag 'EWOULDBLOCK' (an expected error goes after '=>')" },
+	/* an errno after the flags, or where no flags go: the arrow was forgotten */
+	{ "tcp a b\nthread w:\n\trecv a 1 DONTWAIT EWOULDBLOCK\n", 3, 20,
+	    "unexpected 'EWOULDBLOCK' (an expected error goes after '=>')" },
+	{ "tcp a b\nthread w:\n\tsend a 1 EOR EPIPE|ECONNRESET\n", 3, 15,
+	    "unexpected 'EPIPE|ECONNRESET' (an expected error goes after '=>')" },
+	{ "tcp a b\nthread w:\n\tclose a EBADF\n", 3, 10,
+	    "unexpected 'EBADF' (an expected error goes after '=>')" },
+	{ "tcp a b\nthread w:\n\tsend a 1 => EPIPE EINTR\n", 3, 20, "unexpected 'EINTR'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 EWOULDBLOCK_IS_LONGER_THAN_ANY_ERRNO_NAME_EVER\n", 3, 11,
+	    "unknown flag 'EWOULDBLOCK_IS_LONGER_THAN_ANY_ERRNO_NAM...' (known: WAITALL, PEEK, DONTWAIT, OOB, EOR, TRUNC, DONTROUTE)" },
+	/* flags in lowercase, or not all capitals */
+	{ "tcp a b\nthread w:\n\trecv a 1 waitall\n", 3, 11,
+	    "unexpected 'waitall' (flags are written in capitals: WAITALL)" },
+	{ "tcp a b\nthread w:\n\tsend a 1 msg_eor|dontwait control=1\n", 3, 11,
+	    "unexpected 'msg_eor|dontwait' (flags are written in capitals: MSG_EOR|DONTWAIT)" },
+	{ "udp u\nthread w:\n\tsendto u u 1 dontroute\n", 3, 15,
+	    "unexpected 'dontroute' (flags are written in capitals: DONTROUTE)" },
+	{ "tcp a b\nthread w:\n\tcopy a b 1 peek\n", 3, 13,
+	    "unexpected 'peek' (flags are written in capitals: PEEK)" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => 1 trunc|eor\n", 3, 16,
+	    "unexpected 'trunc|eor' (flags are written in capitals: TRUNC|EOR)" },
+	{ "tcp a b\nthread w:\n\trecv a 1 Waitall\n", 3, 11,
+	    "unknown flag 'Waitall' (flags are written in capitals: WAITALL)" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => 1 Trunc\n", 3, 16,
+	    "unknown flag 'Trunc' (flags are written in capitals: TRUNC)" },
+	/* no hint where it would not help: not flags, flags given, not a result flag, no flags taken */
+	{ "tcp a b\nthread w:\n\trecv a 1 => 1 peek\n", 3, 16, "unexpected 'peek'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => 1 Peek\n", 3, 16,
+	    "unknown flag 'Peek' (known: TRUNC, EOR, OOB)" },
+	{ "tcp a b\nthread w:\n\trecv a 1 PEEK waitall\n", 3, 16, "unexpected 'waitall'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 waitall|soon\n", 3, 11, "unexpected 'waitall|soon'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => 1 - trunc\n", 3, 18, "unexpected 'trunc'" },
+	{ "tcp a b\nthread w:\n\tclose a waitall\n", 3, 10, "unexpected 'waitall'" },
+	{ "tcp a b\nthread w:\n\trecv a 1 => EPIPE trunc\n", 3, 20, "unexpected 'trunc'" },
 	{ "tcp a b\nthread w:\n\trecv a 1 control=1\n", 3, 11, "unexpected 'control=1'" },
 	{ "tcp a b\nthread w:\n\trecv a 1 => 1 WAITALL\n", 3, 16,
 	    "WAITALL is not a result flag (known: TRUNC, EOR, OOB)" },
@@ -1061,6 +1109,14 @@ static const struct {
 	{ "expect stat acks > x\n", 1, 20,
 	    "invalid number 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
 	{ "expect delivered z == 1\n", 1, 18, "unknown socket 'z'" },
+	/* the socket left out */
+	{ "tcp a b\nexpect delivered == 10\n", 2, 18, "expected SOCKET before '==' (expect delivered "
+	    "SOCKET == N: the bytes programs read from SOCKET)" },
+	{ "tcp a b\nexpect delivered >= 1K\n", 2, 18, "expected SOCKET before '>=' (expect delivered "
+	    "SOCKET >= N: the bytes programs read from SOCKET)" },
+	{ "tcp a b\nexpect delivered 10\n", 2, 18, "expected SOCKET before '10' (expect delivered "
+	    "SOCKET == N: the bytes programs read from SOCKET)" },
+	{ "tcp a b\nexpect delivered\n", 2, 17, "expected SOCKET after 'expect delivered'" },
 	{ "tcp a b\nexpect c.rcv.cc == 0\n", 2, 8, "unknown socket 'c'" },
 	{ "tcp a b\nexpect .rcv.cc == 0\n", 2, 8, "unknown socket ''" },
 	{ "tcp a b\nexpect a.rcv.foo == 0\n", 2, 10, "unknown field 'rcv.foo' (known: rcv.cc, "
@@ -1070,6 +1126,86 @@ static const struct {
 	{ "tcp a b\nexpect a.error ==\n", 2, 18,
 	    "expected an errno name or 0 after 'expect a.error =='" },
 	{ "tcp a b\nexpect a.rcv.cc == 0 extra\n", 2, 22, "unexpected 'extra'" },
+
+	{ "tcp a b\nexpect aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.rcv.cc == 0\n", 2, 8,
+	    "unknown socket 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'" },
+	{ "tcp a b\nexpect b.state\n", 2, 15, "expected has or lacks after 'expect b.state'" },
+	{ "tcp a b\nexpect b.state has\n", 2, 19, "expected SS_NAME after 'expect b.state has'" },
+	{ "tcp a b\nexpect z.state has SS_NBIO\n", 2, 8, "unknown socket 'z'" },
+	{ "tcp a b\nthread r: recv b 1\nexpect r sleeps on\n", 3, 19,
+	    "expected SOCKET.rcv or SOCKET.snd after 'expect r sleeps on'" },
+	{ "tcp a b\nthread r: recv b 1\nexpect r sleeps at b.rcv\n", 3, 17, "expected 'on', not 'at'" },
+	{ "tcp a b\nthread r: recv b 1\nexpect r sleeps on b\n", 3, 20,
+	    "expected SOCKET.rcv or SOCKET.snd, not 'b'" },
+	{ "tcp a b\nthread r: recv b 1\nexpect r sleeps on z.snd\n", 3, 20, "unknown socket 'z'" },
+	{ "tcp a b\nthread r: recv b 1\nexpect r sleeps on b.snd now\n", 3, 26, "unexpected 'now'" },
+	{ "expect always\n", 1, 14, "expected deadlock, no-deadlock, violation, time, share, stat, "
+	    "delivered or SOCKET.FIELD after 'expect always'" },
+	{ "expect leaked\n", 1, 14, "expected mbufs or kmem after 'expect leaked'" },
+	{ "expect leaked kmem = 0\n", 1, 20, "unknown comparison '=' (known: ==, !=, <, <=, >, >=)" },
+	{ "expect leaked kmem == none\n", 1, 23,
+	    "invalid number 'none' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
+	{ "expect share kttcp >= abc%\n", 1, 23,
+	    "invalid percentage 'abc%' (expected a number and '%', like 30% or 0.5%)" },
+
+	/* values */
+	{ "limit bytes -x\n", 1, 13,
+	    "invalid size '-x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
+	{ "limit time -x\n", 1, 12,
+	    "invalid duration '-x' (expected a number with a unit: ns, us, ms or s)" },
+	{ "udp u 1.2.3.4:99999999999999999999\n", 1, 7,
+	    "invalid address '1.2.3.4:99999999999999999999' (expected A.B.C.D:PORT)" },
+	{ "tcp a b _x=1\n", 1, 9, "unknown option '_x' (known: rcvbuf, sndbuf, "
+	    "rcvlowat, sndlowat, rcvtimeo, sndtimeo, nonblock, oobinline, linger, mss, delay, listen, loopback)" },
+	{ "tcp a 1b\n", 1, 7,
+	    "invalid socket name '1b' (letters, digits and '_', not starting with a digit)" },
+
+	/* splice, sys_splice, copy, poll */
+	{ "tcp a b\nthread w: splice\n", 2, 17, "expected SOURCE after 'splice'" },
+	{ "tcp a b\nthread w: splice z b\n", 2, 18, "unknown socket 'z'" },
+	{ "tcp a b\nthread w: splice a\n", 2, 19, "expected DRAIN after 'splice a'" },
+	{ "tcp a b\nthread w: splice a z\n", 2, 20, "unknown socket 'z'" },
+	{ "tcp a b\nthread w: splice a b max=\n", 2, 26, "expected SIZE after 'max='" },
+	{ "tcp a b\nthread w: splice a b max=-\n", 2, 26, "expected SIZE after 'max='" },
+	{ "tcp a b\nthread w: splice a b max=x\n", 2, 26,
+	    "invalid size 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
+	{ "tcp a b\nthread w: splice a b idle=-\n", 2, 27, "expected DURATION after 'idle='" },
+	{ "tcp a b\nthread w: splice a b idle=-5\n", 2, 28, "duration needs a unit (ns, us, ms, s)" },
+	{ "tcp a b\nthread w: splice a b optlen=0\n", 2, 29, "optlen must be between 1 and 64" },
+	{ "tcp a b\nthread w: splice a b optlen=65\n", 2, 29, "optlen must be between 1 and 64" },
+	{ "tcp a b\nthread w: splice a b optlen=x\n", 2, 29,
+	    "invalid size 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
+	{ "tcp a b\nthread w: splice a b len=1\n", 2, 22,
+	    "unexpected 'len=1' (splice takes max=SIZE, idle=DURATION, optlen=N)" },
+	{ "tcp a b\nthread w: sys_splice a\n", 2, 23, "expected DRAIN after 'sys_splice a'" },
+	{ "tcp a b\nthread w: sys_splice z b\n", 2, 22, "unknown socket 'z'" },
+	{ "tcp a b\nthread w: copy z b 1\n", 2, 16, "unknown socket 'z'" },
+	{ "tcp a b\nthread w: copy a z 1\n", 2, 18, "unknown socket 'z'" },
+	{ "tcp a b\nthread w: copy a b 1 PEEK|NOW\n", 2, 27,
+	    "unknown flag 'NOW' (known: WAITALL, PEEK, DONTWAIT, OOB, EOR, TRUNC, DONTROUTE)" },
+	{ "tcp a b\nthread w: poll\n", 2, 15, "expected SOCKET after 'poll'" },
+	{ "tcp a b\nthread w: poll a\n", 2, 17, "expected readable or writable after 'poll a'" },
+	{ "tcp a b\nthread w: poll a readable timeout=x\n", 2, 35,
+	    "invalid duration 'x' (expected a number with a unit: ns, us, ms or s)" },
+	{ "tcp a b\nthread w: poll a writable soon\n", 2, 27, "unexpected 'soon'" },
+
+	/* results, repeat */
+	{ "tcp a b\nthread w: recv a 1 => EPIPE|EINTR|EAGAIN|EBADF|EINVAL\n", 2, 48,
+	    "at most 4 errno names in one result" },
+	{ "tcp a b\nthread w: recv a 1 => >=\n", 2, 25, "expected a byte count after 'recv a 1 => >='" },
+	{ "tcp a b\nthread w: repeat\n", 2, 17, "expected a count after 'repeat'" },
+	{ "tcp a b\nthread w: repeat x send a 1\n", 2, 18,
+	    "invalid count 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
+
+	/* explore */
+	{ "explore\nexplore\n", 2, 1, "explore given twice (first at line 1)" },
+	{ "explore preemptions=\n", 1, 21, "expected SIZE after 'preemptions='" },
+	{ "explore preemptions=17\n", 1, 21, "preemptions must be between 0 and 16" },
+	{ "explore preemptions=-1\n", 1, 21, "preemptions must be between 0 and 16" },
+	{ "explore max-states=x\n", 1, 20,
+	    "invalid size 'x' (expected a number with an optional K, M, G, KiB, MiB or GiB)" },
+	{ "explore max-states=0\n", 1, 20, "max-states must be positive" },
+	{ "explore depth=3\n", 1, 9, "unexpected 'depth=3' (explore takes preemptions=K, max-states=N)" },
 
 	/* bytes */
 	{ "tcp a\xc3\xa9 b\n", 1, 6, "unexpected character" },
@@ -1084,6 +1220,152 @@ START_TEST(test_errors)
 	ck_assert_str_eq(msg, want);
 	g_free(msg);
 	g_free(want);
+}
+END_TEST
+
+/*
+ * Declared options the kernel of the profile refuses (scenario_check_options):
+ * src, the profile, where, and the message; msg NULL: all are taken.
+ */
+static const struct {
+	const char *src, *profile;
+	int line, col;
+	const char *msg;
+} refusals[] = {
+	/* above kern.sbmax: 256K on NetBSD 1.6, 2M on FreeBSD 9.1 and OpenBSD */
+	{ "profile netbsd-1.6\ntcp a b rcvbuf=1M\n", "netbsd-1.6", 2, 9,
+	    "rcvbuf=1048576 is above kern.sbmax (262144) on netbsd-1.6: setsockopt(SO_RCVBUF) would fail with ENOBUFS" },
+	{ "tcp a b rcvbuf=1M\n", "openbsd-7.5", 0, 0, NULL },
+	{ "udp u rcvbuf=2M\n", "openbsd-7.6", 0, 0, NULL },
+	{ "udp u rcvbuf=2097153\n", "openbsd-7.6", 1, 7,
+	    "rcvbuf=2097153 is above kern.sbmax (2097152) on openbsd-7.6: setsockopt(SO_RCVBUF) would fail with ENOBUFS" },
+	/* NetBSD and FreeBSD sbreserve: sb_max * MCLBYTES / (MSIZE + MCLBYTES) */
+	{ "tcp a b b.sndbuf=233016\n", "netbsd-1.6", 0, 0, NULL },
+	{ "tcp a b b.sndbuf=233017\n", "netbsd-1.6", 1, 11,
+	    "sndbuf=233017 is above 233016 (kern.sbmax 262144, less sbreserve's allowance for mbuf "
+	    "overhead) on netbsd-1.6: setsockopt(SO_SNDBUF) would fail with ENOBUFS" },
+	{ "udp u sndbuf=1864135\n", "freebsd-9.1", 0, 0, NULL },
+	{ "udp u sndbuf=1864136\n", "freebsd-9.1", 1, 7,
+	    "sndbuf=1864136 is above 1864135 (kern.sbmax 2097152, less sbreserve's allowance for mbuf "
+	    "overhead) on freebsd-9.1: setsockopt(SO_SNDBUF) would fail with ENOBUFS" },
+	/* the scenario's kern.sbmax, either way */
+	{ "sysctl kern.sbmax=4M\ntcp a b rcvbuf=1M\n", "netbsd-1.6", 0, 0, NULL },
+	{ "tcp a b\nsysctl kern.sbmax=64K\ntcp c d rcvbuf=4K c.rcvbuf=65537\n", "netbsd-2.0", 3, 21,
+	    "rcvbuf=65537 is above kern.sbmax (65536, line 2) on netbsd-2.0: setsockopt(SO_RCVBUF) would fail with ENOBUFS" },
+	/* 0 bytes; a low-water mark of 0 */
+	{ "tcp a b rcvbuf=0\n", "netbsd-2.0", 1, 9,
+	    "rcvbuf=0 is refused on netbsd-2.0: setsockopt(SO_RCVBUF) would fail with ENOBUFS" },
+	{ "udp u rcvlowat=0 sndbuf=0\n", "freebsd-9.1", 1, 7,
+	    "rcvlowat=0 is refused on freebsd-9.1: setsockopt(SO_RCVLOWAT) would fail with EINVAL" },
+	{ "tcp a b\n\ntcp c d d.sndlowat=0 # none\n", "openbsd-7.5", 3, 11,
+	    "sndlowat=0 is refused on openbsd-7.5: setsockopt(SO_SNDLOWAT) would fail with EINVAL" },
+	/* what the kernel never refuses */
+	{ "tcp a b rcvlowat=1M sndlowat=1 rcvtimeo=1000000s sndtimeo=0s nonblock oobinline=0 linger=0s "
+	    "mss=1 delay=0s loopback=0\ntcp l listen\n", "netbsd-1.6", 0, 0, NULL },
+	/* socket(2) itself: soreserve of the default buffers */
+	{ "sysctl kern.sbmax=16K\n\ntcp a b\n", "netbsd-2.0", 3, 5,
+	    "'a' cannot be created: soreserve's default send buffer (16384) is above 14563 (kern.sbmax "
+	    "16384, line 1, less sbreserve's allowance for mbuf overhead) on netbsd-2.0: socket(2) would "
+	    "fail with ENOBUFS" },
+	{ "sysctl kern.sbmax=16K\nudp u rcvbuf=1K\n", "netbsd-2.0", 2, 5,
+	    "'u' cannot be created: soreserve's default receive buffer (41600) is above kern.sbmax "
+	    "(16384, line 1) on netbsd-2.0: socket(2) would fail with ENOBUFS" },
+};
+
+START_TEST(test_refused_options)
+{
+	const Profile *prof = profile_find(refusals[_i].profile);
+	Scenario *s = parse_ok(refusals[_i].src);
+	GError *err = NULL;
+	bool ok;
+
+	ck_assert_ptr_nonnull(prof);
+	ok = scenario_check_options(s, prof, prof->quirks, &err);
+	if (refusals[_i].msg == NULL) {
+		ck_assert_msg(ok, "refused: %s", err ? err->message : "?");
+		ck_assert_ptr_null(err);
+	} else {
+		char *want = expected_message(refusals[_i].src, refusals[_i].line, refusals[_i].col,
+		    refusals[_i].msg);
+
+		ck_assert(!ok);
+		ck_assert_ptr_nonnull(err);
+		ck_assert(err->domain == SCENARIO_ERROR && err->code == SCENARIO_ERROR_SYNTAX);
+		ck_assert_str_eq(err->message, want);
+		g_free(want);
+		g_error_free(err);
+	}
+	scenario_free(s);
+}
+END_TEST
+
+/* What is taken is set, what is refused left as it was (world_new); the
+ * limit found is the kernel's own; CRLF lines and a Scenario without its
+ * text still give a message. */
+START_TEST(test_refused_options_world)
+{
+	const Profile *p16 = profile_find("netbsd-1.6");
+	Scenario *s = parse_ok("tcp a b a.rcvbuf=233016 b.rcvbuf=233017\r\nthread w: send a 1\r\n");
+	GError *err = NULL;
+	World *w;
+
+	w = world_new(s, p16, 0);
+	ck_assert_int_eq(w->socks[0].rcv.hiwat, 233016);
+	ck_assert_int_eq(w->socks[1].rcv.hiwat, p16->tcp_recvspace);
+	world_free(w);
+	ck_assert(!scenario_check_options(s, p16, 0, &err));
+	ck_assert_str_eq(err->message, "t.scn:1:27: error: rcvbuf=233017 is above 233016 (kern.sbmax "
+	    "262144, less sbreserve's allowance for mbuf overhead) on netbsd-1.6: setsockopt(SO_RCVBUF) "
+	    "would fail with ENOBUFS\ntcp a b a.rcvbuf=233016 b.rcvbuf=233017\n"
+	    "                          ^");
+	g_clear_error(&err);
+	/* the text may be missing (a Scenario made by hand): an empty line */
+	g_free(s->source);
+	s->source = NULL;
+	ck_assert(!scenario_check_options(s, p16, 0, &err));
+	ck_assert(g_str_has_suffix(err->message, "would fail with ENOBUFS\n\n                          ^"));
+	g_clear_error(&err);
+	/* another kernel takes it */
+	ck_assert(scenario_check_options(s, profile_find("openbsd-7.6"), 0, &err));
+	ck_assert_ptr_null(err);
+	scenario_free(s);
+	/* no text, and the declaration further down */
+	s = parse_ok("profile netbsd-1.6\n\nudp u sndbuf=1M\n");
+	g_free(s->source);
+	s->source = NULL;
+	ck_assert(!scenario_check_options(s, p16, 0, &err));
+	ck_assert_str_eq(err->message, "t.scn:3:7: error: sndbuf=1048576 is above kern.sbmax (262144) on "
+	    "netbsd-1.6: setsockopt(SO_SNDBUF) would fail with ENOBUFS\n\n      ^");
+	g_clear_error(&err);
+	scenario_free(s);
+}
+END_TEST
+
+/* What the declarations make (instantiate.c): the wire's options, listen, the rest by sosetopt. */
+START_TEST(test_declarations_world)
+{
+	const Profile *p = profile_find("netbsd-2.0");
+	Scenario *s = parse_ok("tcp a b a.loopback=0 mss=512 delay=1ms\ntcp c d d.loopback=0\ntcp e f\n"
+	    "tcp l listen\ntcp m nonblock\nudp u rcvbuf=1000 sndlowat=1M\n");
+	World *w = world_new(s, p, 0);
+
+	/* loopback=0 on either end holds for both */
+	for (int i = 0; i < 4; i++)
+		ck_assert_msg(!w->socks[i].tp.loopback, "socket %d", i);
+	ck_assert(w->socks[4].tp.loopback && w->socks[5].tp.loopback);
+	ck_assert_int_eq(w->socks[0].tp.t_maxseg, 512);
+	ck_assert_int_eq(w->socks[1].tp.delay, 1 * MS);
+	ck_assert_int_eq(w->socks[4].tp.t_maxseg, p->tcp_mss);
+	ck_assert_int_eq(w->socks[4].tp.delay, p->wire_delay_ns);
+	ck_assert(w->socks[6].options & SO_ACCEPTCONN);
+	ck_assert(!(w->socks[7].options & SO_ACCEPTCONN));
+	ck_assert(w->socks[7].state & SS_NBIO);
+	ck_assert_int_eq(w->socks[7].peer, -1);
+	ck_assert_int_eq(w->socks[8].rcv.hiwat, 1000);
+	/* a low-water mark above the buffer is clamped to it, not refused */
+	ck_assert_int_eq(w->socks[8].snd.lowat, p->udp_sendspace);
+	world_free(w);
+	scenario_free(s);
 }
 END_TEST
 
@@ -1262,7 +1544,111 @@ START_TEST(test_limits)
 	ck_assert_str_eq(msg, want);
 	g_free(msg);
 	g_free(want);
+
+	/* events and expectations */
+	g_string_assign(src, "tcp a b\n");
+	for (int i = 0; i < SCN_MAX_EVENTS; i++)
+		g_string_append(src, "at 1ms fin a\n");
+	{
+		Scenario *s = parse_ok(src->str);
+
+		ck_assert_int_eq(s->nevents, SCN_MAX_EVENTS);
+		scenario_free(s);
+	}
+	g_string_append(src, "at 2ms rst a\n");
+	msg = parse_err(src->str);
+	want = expected_message(src->str, SCN_MAX_EVENTS + 2, 1, "too many events (max 65536)");
+	ck_assert_str_eq(msg, want);
+	g_free(msg);
+	g_free(want);
+	g_string_assign(src, "tcp a b\n");
+	for (int i = 0; i < SCN_MAX_EXPECTS; i++)
+		g_string_append(src, "expect a.rcv.cc == 0\n");
+	{
+		Scenario *s = parse_ok(src->str);
+
+		ck_assert_int_eq(s->nexpects, SCN_MAX_EXPECTS);
+		scenario_free(s);
+	}
+	g_string_append(src, "expect always no-deadlock\n");
+	msg = parse_err(src->str);
+	want = expected_message(src->str, SCN_MAX_EXPECTS + 2, 1, "too many expectations (max 4096)");
+	ck_assert_str_eq(msg, want);
+	g_free(msg);
+	g_free(want);
 	g_string_free(src, TRUE);
+}
+END_TEST
+
+/* Forms the other tests do not show: what each gives. */
+START_TEST(test_more_forms)
+{
+	Scenario *s = parse_ok(
+	    "tcp _a b\n"
+	    "tcp n nonblock\n"
+	    "tcp o oobinline\n"
+	    "udp u 1.2.3.4:5\n"
+	    "udp v 1.2.3.4:6 connect=u\n"
+	    "thread w:\n"
+	    "\tsplice _a b max=-1 idle=-2s optlen=8 => EINVAL\n"
+	    "\tsys_splice _a notsock\n"
+	    "\tsplice _a badfd\n"
+	    "\tcopy _a b 10 PEEK|DONTWAIT\n"
+	    "\tpoll b writable timeout=5ms => 1\n"
+	    "\trecv b 1 => EAGAIN|EPIPE|EWOULDBLOCK|EINTR\n"
+	    "thread r: recv b 1\n"
+	    "schedule 3:w , 4:r\n"
+	    "expect r sleeps on b.snd\n"
+	    "expect share kttcp >= 0.125%\n"
+	    "expect share kttcp <= 0.1249%\n"
+	    "expect share kttcp < 100.00%\n"
+	    "explore max-states=5 preemptions=0\n");
+	const ScnOp *op = s->threads[0].ops;
+
+	ck_assert_str_eq(s->sockets[0].name, "_a");
+	ck_assert_int_eq(s->sockets[2].peer, -1);
+	ck_assert_int_eq(s->sockets[2].nopts, 1);
+	ck_assert_int_eq(s->sockets[2].opts[0].opt, SCN_OPT_NONBLOCK);
+	ck_assert_int_eq(s->sockets[3].opts[0].opt, SCN_OPT_OOBINLINE);
+	ck_assert_int_eq(s->sockets[5].addr.port, 6);
+	ck_assert_int_eq(s->sockets[5].peer, 4);
+	ck_assert_int_eq(op[0].kind, SCN_OP_SPLICE);
+	ck_assert_int_eq(op[0].max, -1);
+	ck_assert_int_eq(op[0].idle, -2 * SEC);
+	ck_assert_int_eq(op[0].optlen, 8);
+	ck_assert_int_eq(op[1].kind, SCN_OP_SYS_SPLICE);
+	ck_assert_int_eq(op[1].dest, K_FD_NOTSOCK);
+	ck_assert_int_eq(op[2].kind, SCN_OP_SPLICE);
+	ck_assert_int_eq(op[2].dest, K_FD_BAD);
+	ck_assert_int_eq(op[2].max, 0);
+	ck_assert_int_eq(op[3].kind, SCN_OP_COPY);
+	ck_assert_int_eq(op[3].flags, K_MSG_PEEK | K_MSG_DONTWAIT);
+	ck_assert_int_eq(op[4].how, 1);
+	ck_assert_int_eq(op[4].len, 5 * MS);
+	/* EAGAIN is EWOULDBLOCK: one entry */
+	ck_assert_int_eq(op[5].expect.nerrs, 3);
+	ck_assert_int_eq(op[5].expect.errs[0], K_EWOULDBLOCK);
+	ck_assert_int_eq(op[5].expect.errs[1], K_EPIPE);
+	ck_assert_int_eq(op[5].expect.errs[2], K_EINTR);
+	ck_assert_int_eq(s->nplan, 2);
+	ck_assert_int_eq(s->expects[0].kind, SCN_EXP_SLEEPS);
+	ck_assert_int_eq(s->expects[0].sock, 1);
+	ck_assert_int_eq(s->expects[0].which, 1);
+	/* percentages in basis points, the third decimal rounded */
+	ck_assert_int_eq(s->expects[1].value, 13);
+	ck_assert_int_eq(s->expects[2].value, 12);
+	ck_assert_int_eq(s->expects[3].value, 10000);
+	ck_assert(s->explore);
+	ck_assert_int_eq(s->explore_max_states, 5);
+	ck_assert_int_eq(s->explore_preemptions, 0);
+	scenario_free(s);
+
+	/* no text at all is an empty scenario */
+	s = scenario_parse_string(NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->path, "<string>");
+	ck_assert_int_eq(s->nsockets + s->nthreads + s->nexpects, 0);
+	scenario_free(s);
 }
 END_TEST
 
@@ -1605,11 +1991,15 @@ parser_suite(void)
 	tcase_add_test(tc, test_description);
 	tcase_add_test(tc, test_line_endings);
 	tcase_add_test(tc, test_rich_parses);
+	tcase_add_test(tc, test_more_forms);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_errors, 0, G_N_ELEMENTS(errors));
 	tcase_add_test(tc, test_error_format);
+	tcase_add_loop_test(tc, test_refused_options, 0, G_N_ELEMENTS(refusals));
+	tcase_add_test(tc, test_refused_options_world);
+	tcase_add_test(tc, test_declarations_world);
 	tcase_add_loop_test(tc, test_registry_unknown, 0, G_N_ELEMENTS(registries));
 	tcase_add_test(tc, test_nul_byte);
 	tcase_add_test(tc, test_long_lines);

@@ -353,6 +353,33 @@ START_TEST(test_default_policy)
 }
 END_TEST
 
+/* The default pick among given candidates: softnet when it is one; else
+ * the thread that ran last if it can run; else the next one after it in
+ * declaration order, from the first again past the last. */
+START_TEST(test_default_pick)
+{
+	Rec *r = prepare("thread a:\n\tsleep 1ms\nthread b:\n\tsleep 1ms\nthread c:\n\tsleep 1ms\n", -1, false);
+	World *w = r->w;
+	static const int ab[] = { 0, 1 }, bc[] = { 1, 2 }, ac[] = { 0, 2 }, sab[] = { SCHED_SOFTNET, 0, 1 };
+
+	R = r;
+	ck_assert_int_eq(sched_default(w, ab, 2), 0);          /* nobody ran yet */
+	ck_assert_int_eq(sched_default(w, bc, 2), 1);
+	w->last_thread = 1;
+	ck_assert_int_eq(sched_default(w, ab, 2), 1);          /* b ran last and can run */
+	ck_assert_int_eq(sched_default(w, sab, 3), SCHED_SOFTNET);
+	w->threads[1].state = TS_SLEEP;
+	ck_assert_int_eq(sched_default(w, ac, 2), 2);          /* after b: c */
+	w->last_thread = 2;
+	w->threads[2].state = TS_SLEEP;
+	w->threads[1].state = TS_RUN;
+	ck_assert_int_eq(sched_default(w, ab, 2), 0);          /* after c: a, the first */
+	w->last_thread = 0;
+	w->threads[0].state = TS_DONE;
+	ck_assert_int_eq(sched_default(w, bc, 2), 1);
+}
+END_TEST
+
 /* With kernel work due, softnet is a candidate (listed first), and
  * sched_step_with can still run a thread instead. */
 START_TEST(test_candidates)
@@ -1118,6 +1145,35 @@ START_TEST(test_limits)
 	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
 	ck_assert_msg(has(r->w->run->stop_msg, "time limit"), "%s", r->w->run->stop_msg);
 	ck_assert_int_eq(r->w->threads[0].state, TS_SLEEP);
+	teardown();
+
+	/* within the limits, a run ends as it would without them */
+	r = run("limit time 1s\n"
+	    "limit bytes 1000\n"
+	    "limit steps 100\n"
+	    "tcp a b\n"
+	    "thread t:\n"
+	    "\tsleep 5ms\n"
+	    "\tsend a 1000 => 1000\n"
+	    "thread r:\n"
+	    "\trecv b 1000 WAITALL => 1000\n");
+	assert_clean(r);
+	ck_assert_uint_eq(r->w->bytes_moved, 1000);
+	ck_assert_int_ge(r->w->now, 5 * MS);
+	teardown();
+
+	r = run("limit bytes 1000\n"
+	    "tcp a b\n"
+	    "thread t:\n"
+	    "\tsend a 600 => 600\n"
+	    "\tsend a 600 => 600\n"
+	    "\tsend a 600\n"
+	    "thread r:\n"
+	    "\trecv b 1800 WAITALL\n");
+	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
+	ck_assert_uint_eq(r->w->bytes_moved, 1200);
+	ck_assert_msg(has(r->w->run->stop_msg, "byte limit reached: programs sent more than 1000 bytes"),
+	    "%s", r->w->run->stop_msg);
 }
 END_TEST
 
@@ -1342,6 +1398,284 @@ START_TEST(test_result_forms)
 }
 END_TEST
 
+/* ---- schedules as text ---- */
+
+/* The lookup of the scenario's parser: threads a and b, and the kernel's. */
+static int
+ab_who(void *ctx, const char *name)
+{
+	(void)ctx;
+	if (strcmp(name, "a") == 0)
+		return 0;
+	if (strcmp(name, "b") == 0)
+		return 1;
+	return sched_kernel_who(name);
+}
+
+/*
+ * Entries separated by commas or blanks, with blanks anywhere between;
+ * each error says which entry, where in the text, and why, quoting at
+ * most 40 bytes of what it could not read.
+ */
+START_TEST(test_plan_parse)
+{
+	static const struct {
+		const char *text;
+		int n;                  /* entries, or -1: an error */
+		SchedPlanErrKind kind;
+		int entry;
+		size_t off, len;
+		const char *msg;
+	} cases[] = {
+		{ "", 0, 0, 0, 0, 0, NULL },
+		{ "default", 0, 0, 0, 0, 0, NULL },
+		{ "  3:a", 1, 0, 0, 0, 0, NULL },
+		{ "3:a , \t5:b 7:softclock", 3, 0, 0, 0, 0, NULL },
+		{ "3:a,", -1, SCHED_PLAN_NOT_ENTRY, 2, 4, 0, "expected STEP:THREAD" },
+		{ "3:a,  ", -1, SCHED_PLAN_NOT_ENTRY, 2, 6, 0, "expected STEP:THREAD" },
+		{ ",3:a", -1, SCHED_PLAN_NOT_ENTRY, 1, 0, 0, "expected STEP:THREAD" },
+		{ "3:a abc", -1, SCHED_PLAN_NOT_ENTRY, 2, 4, 3, "expected STEP:THREAD, not 'abc'" },
+		{ "3:", -1, SCHED_PLAN_NOT_ENTRY, 1, 0, 2, "expected STEP:THREAD, not '3:'" },
+		{ "0123456789012345678901234567890123456789xyz", -1, SCHED_PLAN_NOT_ENTRY, 1, 0, 43,
+		    "expected STEP:THREAD, not '0123456789012345678901234567890123456789...'" },
+		{ "x:a", -1, SCHED_PLAN_BAD_STEP, 1, 0, 1, "'x' is not a step number (from 1)" },
+		{ "0:a", -1, SCHED_PLAN_BAD_STEP, 1, 0, 1, "'0' is not a step number (from 1)" },
+		{ "3x:a", -1, SCHED_PLAN_BAD_STEP, 1, 0, 2, "'3x' is not a step number (from 1)" },
+		{ "99999999999999999999:a", -1, SCHED_PLAN_BAD_STEP, 1, 0, 20,
+		    "'99999999999999999999' is not a step number (from 1)" },
+		{ "18446744073709551609:a", 1, 0, 0, 0, 0, NULL },  /* UINT64_MAX - 6: the largest read */
+		{ "1:a 11111111111111111111111111111111111111111:b", -1, SCHED_PLAN_BAD_STEP, 2, 4, 41,
+		    "'1111111111111111111111111111111111111111...' is not a step number (from 1)" },
+		{ "5:a,4:b", -1, SCHED_PLAN_ORDER, 2, 4, 1, "step 4 does not come after the one before" },
+		{ "5:a 5:b", -1, SCHED_PLAN_ORDER, 2, 4, 1, "step 5 does not come after the one before" },
+		{ "3:zz", -1, SCHED_PLAN_UNKNOWN_WHO, 1, 2, 2, "no thread named 'zz'" },
+		{ "3:a 4:abcdefghijabcdefghijabcdefghijabcdefghijk", -1, SCHED_PLAN_UNKNOWN_WHO, 2, 6, 41,
+		    "no thread named 'abcdefghijabcdefghijabcdefghijabcdefghij...'" },
+		{ "4:abcdefghijabcdefghijabcdefghijabcdefghij", -1, SCHED_PLAN_UNKNOWN_WHO, 1, 2, 40,
+		    "no thread named 'abcdefghijabcdefghijabcdefghijabcdefghij'" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		SchedDev *d = (SchedDev *)&cases;     /* must be replaced */
+		int n = -7;
+		SchedPlanError e;
+		bool ok = sched_plan_parse_text(cases[i].text, ab_who, NULL, &d, &n, &e);
+
+		ck_assert_msg(ok == (cases[i].n >= 0), "'%s': %s", cases[i].text, e.msg);
+		if (ok) {
+			ck_assert_int_eq(n, cases[i].n);
+			g_free(d);
+			continue;
+		}
+		ck_assert_ptr_null(d);
+		ck_assert_int_eq(n, 0);
+		ck_assert_msg(e.kind == cases[i].kind && e.entry == cases[i].entry &&
+		    e.offset == cases[i].off && e.len == cases[i].len,
+		    "'%s': kind %d entry %d at %zu+%zu", cases[i].text, e.kind, e.entry, e.offset, e.len);
+		ck_assert_str_eq(e.msg, cases[i].msg);
+	}
+}
+END_TEST
+
+/* The entries read: steps, and who by the lookup (a kernel thread by its
+ * kind); formatted back, the same text with commas. */
+START_TEST(test_plan_entries)
+{
+	Rec *r = prepare("profile openbsd-7.6\nthread a:\n\tsleep 1ms\nthread b:\n\tsleep 1ms\n", -1, false);
+	SchedDev *d;
+	int n;
+	SchedPlanError e;
+	char *text;
+
+	R = r;
+	ck_assert(sched_plan_parse_text("3:a 5:softnet,7:sosplice 9:softclock 11:b", ab_who, NULL, &d, &n, &e));
+	ck_assert_int_eq(n, 5);
+	ck_assert_uint_eq(d[2].step, 7);
+	ck_assert_int_eq(d[1].who, SCHED_SOFTNET);
+	ck_assert_int_eq(d[2].who, SCHED_KTHREAD(TK_TASKQ));
+	ck_assert_int_eq(d[3].who, SCHED_KTHREAD(TK_SOFTCLOCK));
+	text = sched_plan_format(r->w, d, n);
+	ck_assert_str_eq(text, "3:a,5:softnet,7:sosplice,9:softclock,11:b");
+	g_free(text);
+	g_free(d);
+	text = sched_plan_format(r->w, NULL, 0);
+	ck_assert_str_eq(text, "");
+	g_free(text);
+}
+END_TEST
+
+/* The first step at which the default run of text picks `who` (a thread
+ * by name), and the picks before it. */
+static int
+first_pick(const char *text, const char *who, Rec **out)
+{
+	Rec *r = run(text);
+
+	for (int k = 0; k < r->npicks; k++)
+		if (r->picks[k].who >= 0 && strcmp(thread_name(r->w, r->picks[k].who), who) == 0) {
+			*out = r;
+			return k;
+		}
+	ck_abort_msg("%s never runs", who);
+	return -1;
+}
+
+static const char splice_relay[] =
+    "profile openbsd-7.6\n"
+    "tcp c r1\n"
+    "tcp r2 s\n"
+    "thread client:\n"
+    "\tsend c 1000 => 1000\n"
+    "\tshutdown c wr => 0\n"
+    "thread relay:\n"
+    "\tsplice r1 r2 => 0\n"
+    "\trecv r1 1 => 0\n"
+    "\tclose r2 => 0\n"
+    "thread server:\n"
+    "\trecv s 1000 WAITALL => 1000\n"
+    "\trecv s 1 => 0\n";
+
+/*
+ * A plan (--schedule, the explorer's) may name a kernel thread by its
+ * kind: followed where the thread can run, and where it cannot, or the
+ * profile has no such thread, or softnet has nothing due, the run stops
+ * saying so.
+ */
+START_TEST(test_plan_kernel_threads)
+{
+	Rec *r;
+	int k = first_pick(splice_relay, "sosplice", &r);
+	uint64_t steps = r->w->step;
+	SchedDev d = { (uint64_t)k + 1, SCHED_KTHREAD(TK_TASKQ) };
+	World *w;
+
+	assert_clean(r);
+	teardown();
+	/* the default run picks sosplice at step k + 1: the plan says the same */
+	r = R = prepare(splice_relay, -1, true);
+	sched_set_plan(r->w, &d, 1);
+	sched_run(r->w);
+	assert_clean(r);
+	ck_assert_uint_eq(r->w->step, steps);
+	teardown();
+	/* softclock has nothing to do then */
+	d.who = SCHED_KTHREAD(TK_SOFTCLOCK);
+	r = R = prepare(splice_relay, -1, true);
+	sched_set_plan(r->w, &d, 1);
+	sched_run(r->w);
+	w = r->w;
+	ck_assert_int_eq(w->stop, STOP_LIMIT);
+	ck_assert_uint_eq(w->step, (uint64_t)k);
+	ck_assert_msg(has(w->run->stop_msg, "the schedule asks for softclock at step"), "%s", w->run->stop_msg);
+	ck_assert_msg(has(w->run->stop_msg, "but it cannot run then"), "%s", w->run->stop_msg);
+	teardown();
+	/* NetBSD has no kernel threads */
+	d.step = 1;
+	d.who = SCHED_KTHREAD(TK_TASKQ);
+	r = R = prepare("tcp a b\nthread t:\n\tsend a 10\n", -1, false);
+	sched_set_plan(r->w, &d, 1);
+	sched_run(r->w);
+	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
+	ck_assert_msg(has(r->w->run->stop_msg, "the schedule asks for a kernel thread this profile does "
+	    "not have at step 1"), "%s", r->w->run->stop_msg);
+	teardown();
+	/* nothing due at step 1 */
+	d.who = SCHED_SOFTNET;
+	r = R = prepare("tcp a b\nthread t:\n\tsend a 10\n", -1, false);
+	sched_set_plan(r->w, &d, 1);
+	sched_run(r->w);
+	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
+	ck_assert_msg(has(r->w->run->stop_msg, "asks for softnet (no kernel work is due) at step 1"), "%s",
+	    r->w->run->stop_msg);
+	teardown();
+	/* a thread asleep: t sleeps in its recv, then u runs */
+	r = R = prepare("tcp a b\nthread t:\n\trecv b 10\nthread u:\n\tsleep 1ms\n", -1, false);
+	while (r->w->threads[0].state == TS_RUN)
+		ck_assert(sched_step(r->w));
+	d.step = r->w->step + 1;
+	d.who = 0;
+	teardown();
+	r = R = prepare("tcp a b\nthread t:\n\trecv b 10\nthread u:\n\tsleep 1ms\n", -1, false);
+	sched_set_plan(r->w, &d, 1);
+	sched_run(r->w);
+	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
+	ck_assert_uint_eq(r->w->step, d.step - 1);
+	ck_assert_msg(has(r->w->run->stop_msg, "asks for t at step"), "%s", r->w->run->stop_msg);
+	ck_assert_msg(has(r->w->run->stop_msg, "but it cannot run then"), "%s", r->w->run->stop_msg);
+}
+END_TEST
+
+/* A `schedule` line of names may name the kernel's threads too: on a
+ * profile without them the run stops at that entry. */
+START_TEST(test_script_kernel_threads)
+{
+	Rec *r;
+	int k = first_pick(splice_relay, "sosplice", &r);
+	GString *text = g_string_new(splice_relay);
+	uint64_t steps = r->w->step;
+
+	g_string_append(text, "schedule");
+	for (int i = 0; i <= k; i++)
+		g_string_append_printf(text, " %s", r->picks[i].who == SCHED_SOFTNET ? "softnet" :
+		    thread_name(r->w, r->picks[i].who));
+	g_string_append_c(text, '\n');
+	ck_assert(has(text->str, " sosplice\n"));
+	teardown();
+	r = run(text->str);
+	assert_clean(r);
+	ck_assert_uint_eq(r->w->step, steps);
+	ck_assert_int_eq(r->w->sched_pos, k + 1);
+	teardown();
+	g_string_free(text, TRUE);
+
+	r = run("tcp a b\nthread t:\n\tsend a 10\nschedule t softclock\n");
+	ck_assert_int_eq(r->w->stop, STOP_LIMIT);
+	ck_assert_uint_eq(r->w->step, 1);
+	ck_assert_msg(has(r->w->run->stop_msg, "t.scn:4:1: the schedule names the softclock thread, "
+	    "but profile netbsd-2.0 has no socket splicing"), "%s", r->w->run->stop_msg);
+}
+END_TEST
+
+/* A deadlock among many threads: the message names as many sleepers as
+ * it has room for, and ends there. */
+START_TEST(test_deadlock_many_sleepers)
+{
+	GString *text = g_string_new("tcp a b\n");
+	Rec *r;
+	const char *msg;
+
+	for (int i = 0; i < SCN_MAX_THREADS; i++)
+		g_string_append_printf(text, "thread reader_long_name_%02d:\n\trecv b 10\n", i);
+	r = run(text->str);
+	g_string_free(text, TRUE);
+	msg = r->w->run->deadlock_msg;
+	ck_assert(r->w->deadlocked);
+	ck_assert_msg(has(msg, "thread reader_long_name_00 sleeps on b.so_rcv.sb_cc (\"netio\"); "
+	    "thread reader_long_name_01 sleeps"), "%s", msg);
+	ck_assert(!has(msg, "reader_long_name_15"));
+	ck_assert_uint_lt(strlen(msg), RUN_MSG_MAX);
+}
+END_TEST
+
+/* OpenBSD's kernel threads asleep on their empty queues are idle, not
+ * part of a deadlock: the message names only the scenario's thread, and
+ * a run whose threads all finished is done. */
+START_TEST(test_deadlock_idle_kthreads)
+{
+	Rec *r = run("profile openbsd-7.6\ntcp a b\nthread reader:\n\trecv b 10\n");
+
+	ck_assert(r->w->deadlocked);
+	ck_assert_int_eq(r->w->threads[r->w->tid_taskq].state, TS_SLEEP);
+	ck_assert_msg(has(r->w->run->deadlock_msg, "thread reader sleeps on b.so_rcv.sb_cc"), "%s",
+	    r->w->run->deadlock_msg);
+	ck_assert(!has(r->w->run->deadlock_msg, "sosplice"));
+	ck_assert(!has(r->w->run->deadlock_msg, "softclock"));
+	teardown();
+	r = run("profile openbsd-7.6\ntcp a b\nthread reader:\n\tsoerror b => 0\n");
+	assert_clean(r);
+}
+END_TEST
+
 static Suite *
 sched_suite(void)
 {
@@ -1359,6 +1693,7 @@ sched_suite(void)
 	tcase_add_test(tc, test_default_deterministic);
 	tcase_add_test(tc, test_default_policy);
 	tcase_add_test(tc, test_candidates);
+	tcase_add_test(tc, test_default_pick);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
@@ -1367,6 +1702,10 @@ sched_suite(void)
 	tcase_add_test(tc, test_schedule_udp_race);
 	tcase_add_test(tc, test_schedule_tcp_race);
 	tcase_add_test(tc, test_schedule_cannot_run);
+	tcase_add_test(tc, test_plan_parse);
+	tcase_add_test(tc, test_plan_entries);
+	tcase_add_test(tc, test_plan_kernel_threads);
+	tcase_add_test(tc, test_script_kernel_threads);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
@@ -1380,6 +1719,8 @@ sched_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_deadlock_msg);
 	tcase_add_test(tc, test_livelock_pending_wakeup);
+	tcase_add_test(tc, test_deadlock_many_sleepers);
+	tcase_add_test(tc, test_deadlock_idle_kthreads);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 

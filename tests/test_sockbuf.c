@@ -220,6 +220,33 @@ START_TEST(test_sbreserve)
 }
 END_TEST
 
+/* OpenBSD sbreserve: cc against sb_max alone; sb_mbmax = max(cc * 8,
+ * 3 * MAXMCLBYTES); sb_lowat clipped to the new sb_hiwat. */
+START_TEST(test_sbreserve_openbsd)
+{
+	Fix f = fix_new("openbsd-7.6", SCN_SOCK_TCP, 0);
+	Sockbuf *sb = f.sb, before = *f.sb;
+
+	ck_assert(!sbreserve(f.w, sb, 0));
+	ck_assert(!sbreserve(f.w, sb, -1));
+	ck_assert(!sbreserve(f.w, sb, 2097152 + 1));
+	ck_assert_int_eq(sb->hiwat, before.hiwat);
+	ck_assert_int_eq(sb->mbmax, before.mbmax);
+	ck_assert(sbreserve(f.w, sb, 1000));
+	ck_assert_int_eq(sb->hiwat, 1000);
+	ck_assert_int_eq(sb->mbmax, 3 * 65536);         /* the floor */
+	sb->lowat = 5000;
+	ck_assert(sbreserve(f.w, sb, 100000));
+	ck_assert_int_eq(sb->mbmax, 800000);            /* 8 * cc */
+	ck_assert_int_eq(sb->lowat, 5000);
+	ck_assert(sbreserve(f.w, sb, 2097152));         /* exactly sb_max */
+	ck_assert_int_eq(sb->mbmax, 8 * 2097152);
+	ck_assert(sbreserve(f.w, sb, 4000));
+	ck_assert_int_eq(sb->lowat, 4000);
+	fix_free(&f);
+}
+END_TEST
+
 START_TEST(test_sballoc_sbfree)
 {
 	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
@@ -891,6 +918,157 @@ START_TEST(test_appendcontrol)
 	assert_empty(&f);
 	ck_assert_uint_eq(w->mlive, 0);
 	assert_no_violation(w);
+	fix_free(&f);
+}
+END_TEST
+
+/* Appending nothing (m == NULL) changes nothing: "if (m == 0) return". */
+START_TEST(test_append_null)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref a = mk(w, K_PLAIN, 10, 1, 0);
+	Sockbuf before;
+
+	sbappendstream(w, f.so, f.sb, a);
+	before = *f.sb;
+	sbappend(w, f.so, f.sb, REF_NULL);
+	sbappendstream(w, f.so, f.sb, REF_NULL);
+	sbappendrecord(w, f.so, f.sb, REF_NULL);
+	ck_assert(ref_eq(f.sb->mb, before.mb) && ref_eq(f.sb->mbtail, before.mbtail));
+	ck_assert(ref_eq(f.sb->lastrecord, before.lastrecord));
+	ck_assert_int_eq(f.sb->cc, 10);
+	ck_assert_int_eq(f.sb->mbcnt, before.mbcnt);
+	ck_assert_uint_eq(w->mlive, 1);
+	assert_sbcheck(&f);
+	fix_free(&f);
+}
+END_TEST
+
+/* Control data of several mbufs: the datagram is linked after the last. */
+START_TEST(test_append_control_chains)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_UDP, 0);
+	World *w = f.w;
+	Ref c1 = mk_control(w, 12), c2 = mk_control(w, 8), d = mk_dgram(w, 30, 1, 0);
+	Ref e1 = mk_control(w, 4), e2 = mk_control(w, 4), d2 = mk(w, K_HDR, 20, 1, 30);
+
+	mb(w, c1)->next = c2;
+	ck_assert(sbappendaddr(w, f.so, f.sb, 0x0a000001, 7, d, c1));
+	assert_sbcheck(&f);
+	ck_assert_uint_eq(mb(w, f.sb->mb)->type, MT_SONAME);
+	ck_assert(ref_eq(mb(w, f.sb->mb)->next, c1));
+	ck_assert(ref_eq(mb(w, c2)->next, d));
+	ck_assert(ref_eq(f.sb->mbtail, d));
+	ck_assert_int_eq(f.sb->cc, 16 + 12 + 8 + 30);
+	ck_assert_int_eq(f.sb->datacc, 30);
+
+	mb(w, e1)->next = e2;
+	ck_assert(sbappendcontrol(w, f.so, f.sb, d2, e1));
+	assert_sbcheck(&f);
+	ck_assert_int_eq(nrecords(&f), 2);
+	ck_assert(ref_eq(f.sb->lastrecord, e1));
+	ck_assert(ref_eq(mb(w, e2)->next, d2));
+	ck_assert(ref_eq(f.sb->mbtail, d2));
+	assert_stream_data(&f, 1, 0, 50);
+	sbflush(w, f.so, f.sb);
+	assert_empty(&f);
+	ck_assert_uint_eq(w->mlive, 0);
+	fix_free(&f);
+}
+END_TEST
+
+/* No mbuf for the sender's address: the datagram is refused and left to
+ * the caller, the buffer as it was (sbappendaddr's MGET(M_DONTWAIT)). */
+START_TEST(test_appendaddr_no_mbuf)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_UDP, 0);
+	World *w = f.w;
+	Ref d = mk_dgram(w, 30, 1, 0);
+
+	w->mbuf_limit = w->mlive;
+	ck_assert(!sbappendaddr(w, f.so, f.sb, 0x0a000001, 7, d, REF_NULL));
+	assert_empty(&f);
+	ck_assert_uint_eq(w->stats.mbuf_fails, 1);
+	ck_assert(ref_null(mb(w, d)->next));
+	w->mbuf_limit = 0;
+	ck_assert(sbappendaddr(w, f.so, f.sb, 0x0a000001, 7, d, REF_NULL));
+	assert_sbcheck(&f);
+	ck_assert_int_eq(nrecords(&f), 1);
+	fix_free(&f);
+}
+END_TEST
+
+/* An empty M_EOR mbuf followed by one of another type is not dropped as
+ * empty (NetBSD sbcompress drops it only when the next mbuf, of its
+ * type, can take the flag): with nothing before it to be copied into,
+ * it stays, and the flag moves on to the last mbuf; with an mbuf of its
+ * type before it, it is "copied" into that one (no bytes) and freed. */
+START_TEST(test_compress_eor_type_change)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_UDP, 0);
+	World *w = f.w;
+	Ref z = mk(w, K_PLAIN, 0, 1, 0), o = mkt(w, K_PLAIN, MT_OOBDATA, 10, 1, 0), d;
+
+	mb(w, z)->flags |= M_EOR;
+	sbappend(w, f.so, f.sb, link2(w, z, o));
+	assert_sbcheck(&f);
+	ck_assert_int_eq(nmbufs(&f), 2);
+	ck_assert(ref_eq(f.sb->mb, z));
+	ck_assert(ref_eq(f.sb->mbtail, o));
+	ck_assert_int_eq(mb(w, z)->flags & M_EOR, 0);
+	ck_assert_int_eq(mb(w, o)->flags & M_EOR, M_EOR);
+	ck_assert_int_eq(f.sb->cc, 10);
+	sbflush(w, f.so, f.sb);
+
+	d = mk(w, K_PLAIN, 5, 1, 0);
+	sbappendrecord(w, f.so, f.sb, d);
+	z = mk(w, K_PLAIN, 0, 1, 0);
+	o = mkt(w, K_PLAIN, MT_OOBDATA, 10, 1, 0);
+	mb(w, z)->flags |= M_EOR;
+	sbappend(w, f.so, f.sb, link2(w, z, o));
+	assert_sbcheck(&f);
+	ck_assert_int_eq(nmbufs(&f), 2);
+	ck_assert(ref_eq(mb(w, d)->next, o));
+	ck_assert_int_eq(mb(w, o)->flags & M_EOR, M_EOR);
+	ck_assert_uint_eq(w->mlive, 2);
+	fix_free(&f);
+}
+END_TEST
+
+/* sbappendaddr of an address and control without data (m0 NULL): a
+ * record of the two, no data bytes. */
+START_TEST(test_appendaddr_no_data)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_UDP, 0);
+	World *w = f.w;
+	Ref c = mk_control(w, 12);
+
+	ck_assert(sbappendaddr(w, f.so, f.sb, 0x0a000001, 7, REF_NULL, c));
+	assert_sbcheck(&f);
+	ck_assert_int_eq(nrecords(&f), 1);
+	ck_assert_int_eq(mb(w, f.sb->mb)->type, MT_SONAME);
+	ck_assert(ref_eq(mb(w, f.sb->mb)->next, c));
+	ck_assert(ref_eq(f.sb->mbtail, c));
+	ck_assert_int_eq(f.sb->cc, 16 + 12);
+	ck_assert_int_eq(f.sb->datacc, 0);
+	fix_free(&f);
+}
+END_TEST
+
+/* sbappendstream of a chain that is a record of several (m_nextpkt set):
+ * the stream's one record would not be one any more. */
+START_TEST(test_appendstream_nextpkt)
+{
+	Fix f = fix_new("netbsd-2.0", SCN_SOCK_TCP, 0);
+	World *w = f.w;
+	Ref a = mk(w, K_PLAIN, 10, 1, 0), b = mk(w, K_PLAIN, 10, 1, 10);
+
+	mb(w, a)->nextpkt = b;
+	sbappendstream(w, f.so, f.sb, a);
+	ck_assert_int_eq(w->stop, STOP_VIOLATION);
+	ck_assert_str_eq(violation_names[w->violation], "SBLASTRECORDCHK");
+	ck_assert_str_eq(w->run->violation_msg, "sbappendstream on a buffer with more than one record");
 	fix_free(&f);
 }
 END_TEST
@@ -1597,6 +1775,7 @@ sockbuf_suite(void)
 	tc = tcase_create("space");
 	tcase_add_test(tc, test_sbspace);
 	tcase_add_test(tc, test_sbreserve);
+	tcase_add_test(tc, test_sbreserve_openbsd);
 	tcase_add_test(tc, test_sballoc_sbfree);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
@@ -1617,6 +1796,12 @@ sockbuf_suite(void)
 	tcase_add_test(tc, test_appendaddr_full);
 	tcase_add_test(tc, test_append_walk_cost);
 	tcase_add_test(tc, test_appendcontrol);
+	tcase_add_test(tc, test_append_null);
+	tcase_add_test(tc, test_compress_eor_type_change);
+	tcase_add_test(tc, test_appendaddr_no_data);
+	tcase_add_test(tc, test_appendstream_nextpkt);
+	tcase_add_test(tc, test_append_control_chains);
+	tcase_add_test(tc, test_appendaddr_no_mbuf);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 

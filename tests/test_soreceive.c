@@ -5,8 +5,7 @@
  * Every expected value below is derived from the kernel code the engine
  * models: kttcp_soreceive() of NetBSD kttcp.c 1.1 (the 1.6 soreceive),
  * the two MSG_WAITALL changes of NetBSD kttcp.c 1.4 (the mid-2002 commit)
- * and soreceive_dgram() of FreeBSD 9.1 uipc_socket.c;
- * /work/shared/SEMANTICS.md part A section 6 has the same facts in prose.
+ * and soreceive_dgram() of FreeBSD 9.1 uipc_socket.c.
  * Each test runs a small scenario and asserts, for each system call, the
  * return value, the errno, the output flags (MSG_TRUNC, MSG_EOR, MSG_OOB)
  * and the bytes left in the receive buffer right after the call, as
@@ -97,6 +96,9 @@ count_records(World *w, const Sockbuf *sb)
 		n++;
 	return n;
 }
+
+/* Mbufs in so_rcv of a socket of R's world (defined below). */
+static int nmb(const char *sock);
 
 static void
 sink(void *ctx, const World *cw, const SimEvent *ev)
@@ -205,6 +207,17 @@ static Socket *
 so(const char *name)
 {
 	return &R->w->socks[sock_of(name)];
+}
+
+static int
+nmb(const char *sock)
+{
+	int n = 0;
+
+	for (Ref r = so(sock)->rcv.mb; !ref_null(r); r = mb(R->w, r)->nextpkt)
+		for (Ref m = r; !ref_null(m); m = mb(R->w, m)->next)
+			n++;
+	return n;
 }
 
 static const Ret *
@@ -1335,6 +1348,300 @@ START_TEST(test_freebsd_sosend_dgram)
 }
 END_TEST
 
+/* ---- more of the blocking branch ---- */
+
+/* every profile with the generic soreceive for TCP (OpenBSD included) */
+static const char *const allprofs[] = { "netbsd-1.6", "netbsd-2.0", "freebsd-9.1", "openbsd-7.5",
+	"openbsd-7.6" };
+#define NALLPROFS	((int)G_N_ELEMENTS(allprofs))
+
+/* A protocol that requires a connection, not connected: ENOTCONN, unless
+ * data or EOF are there to return first. */
+START_TEST(test_enotconn)
+{
+	run(allprofs[_i],
+	    "tcp lone\n"
+	    "thread reader:\n"
+	    "\trecv lone 10 => ENOTCONN\n"
+	    "\trecv lone 10 WAITALL => ENOTCONN\n");
+	assert_clean();
+	RET("reader", 0, 0, K_ENOTCONN, NONE, 0);
+	ck_assert_int_eq(ret_time("reader", 0), 0);
+}
+END_TEST
+
+/* so_error with data in so_rcv: the data comes first (a reader waiting
+ * for more with MSG_WAITALL takes what is there: "if (m) goto
+ * dontblock"), then the error. */
+START_TEST(test_error_after_data)
+{
+	run(allprofs[_i],
+	    "tcp a b\n"
+	    "at 2ms rst b\n"
+	    "thread writer:\n"
+	    "\tsend a 100 => 100\n"
+	    "thread reader:\n"
+	    "\tsleep 1ms\n"
+	    "\trecv b 1000 WAITALL => 100\n"
+	    "\trecv b 1000 => ECONNRESET\n"
+	    "\trecv b 1000 => 0\n");
+	assert_clean();
+	RET("reader", 1, 100, 0, NONE, 0);
+	ck_assert_int_eq(ret_time("reader", 1), 2 * MS);
+	RET("reader", 2, 0, K_ECONNRESET, NONE, 0);
+}
+END_TEST
+
+/* Datagrams are PR_ATOMIC: below SO_RCVLOWAT, and with MSG_WAITALL, a
+ * read returns the first datagram at once and never waits for more. */
+START_TEST(test_udp_lowat_waitall)
+{
+	run(allprofs[_i],
+	    "udp u 10.0.0.1:53 rcvlowat=5000\n"
+	    "at 1ms datagram u from 10.0.0.2:4000 len 100\n"
+	    "at 1ms datagram u from 10.0.0.2:4000 len 200\n"
+	    "at 2ms datagram u from 10.0.0.3:4000 len 300\n"
+	    "thread reader:\n"
+	    "\trecv u 8000 => 100\n"
+	    "\trecv u 8000 => 200\n"
+	    "\trecv u 8000 WAITALL => 300\n");
+	assert_clean();
+	RET("reader", 0, 100, 0, NONE, 200 + 16);
+	ck_assert_int_eq(ret_time("reader", 0), 1 * MS);
+	RET("reader", 1, 200, 0, NONE, 0);
+	RET("reader", 2, 300, 0, NONE, 0);
+	ck_assert_int_eq(ret_time("reader", 2), 2 * MS);
+}
+END_TEST
+
+/* A peek skips the address and the control mbufs and leaves them, with
+ * the data, in the record; the read that follows frees them. */
+START_TEST(test_udp_control_peek)
+{
+	run(allprofs[_i],
+	    "udp u 10.0.0.1:53\n"
+	    "at 1ms datagram u from 10.0.0.4:4002 len 80 control 12\n"
+	    "thread reader:\n"
+	    "\tsleep 2ms\n"
+	    "\trecv u 100 PEEK => 80\n"
+	    "\trecv u 100 => 80\n");
+	assert_clean();
+	RET("reader", 1, 80, 0, NONE, 16 + 12 + 80);
+	ck_assert_int_eq(ret_of("reader", 1)->records, 1);
+	ck_assert_uint_eq(ret_of("reader", 1)->ip, 0x0a000004);
+	RET("reader", 2, 80, 0, NONE, 0);
+	ck_assert_int_eq(so("u")->rcv.mbcnt, 0);
+	ck_assert_int_eq(so("u")->peeked, 80);
+}
+END_TEST
+
+/* ---- records and out-of-band data as a protocol may queue them ----
+ *
+ * TCP never puts M_EOR, MT_OOBDATA or an empty mbuf in so_rcv; the
+ * generic soreceive still handles them, for the protocols that do.  These
+ * tests queue such mbufs in b's so_rcv (the bytes of a's stream, as if a
+ * had sent them) just before the reader's call, and check what it does.
+ */
+
+/* Start the scenario; R is set, nothing has run. */
+static void
+begin(const char *prof, const char *text)
+{
+	const Profile *p = profile_find(prof);
+	GError *err = NULL;
+	Rec *r = g_new0(Rec, 1);
+
+	ck_assert_ptr_nonnull(p);
+	r->prof = prof;
+	r->s = scenario_parse_string("t.scn", text, &err);
+	ck_assert_msg(r->s != NULL, "scenario does not parse:\n%s", err ? err->message : "?");
+	r->w = world_new(r->s, p, p->quirks);
+	r->w->run->sink.fn = sink;
+	r->w->run->sink.ctx = r;
+	R = r;
+}
+
+/* Run until `thread` is about to start its op `op` (from 0). */
+static void
+run_to(const char *thread, int op)
+{
+	int tid = tid_of(thread);
+
+	while (R->w->threads[tid].pc < op || scenario_op_started(R->w, tid))
+		ck_assert_msg(sched_step(R->w), "%s: the run ended before %s op %d: %s", R->prof,
+		    thread, op, R->w->run->stop_msg);
+	ck_assert_int_eq(R->w->threads[tid].pc, op);
+}
+
+/* Queue len bytes of the peer's stream in TCP socket `sock`'s so_rcv, in
+ * one mbuf of `type` with `flags`: through sbappendstream, or linked at
+ * the tail as it is (raw: an empty mbuf stays).  The accounts follow, as
+ * if the peer had sent them and they were acknowledged. */
+static void
+inject(const char *sock, uint32_t len, int type, int flags, bool raw)
+{
+	World *w = R->w;
+	Socket *b = so(sock), *a = &w->socks[b->peer];
+	Sockbuf *sb = &b->rcv;
+	Ref m = m_get(w, M_DONTWAIT, type);
+
+	ck_assert(!ref_null(m));
+	mb(w, m)->len = len;
+	mb(w, m)->flags |= (uint8_t)flags;
+	payload_fill(mtod(w, m), tcp_stream_id(b->peer), b->rx_total, len);
+	if (raw) {
+		if (ref_null(sb->mb)) {
+			sb->mb = m;
+			sb->lastrecord = m;
+		} else
+			mb(w, sb->mbtail)->next = m;
+		sb->mbtail = m;
+		sballoc(w, sb, m);
+	} else
+		sbappendstream(w, b, sb, m);
+	b->rx_total += len;
+	a->tx_app += len;
+	a->tx_acked += len;
+	ck_assert(sbcheck(w, socket_index(w, b), SB_RCV));
+}
+
+static void
+finish(void)
+{
+	sched_run(R->w);
+}
+
+/* M_EOR ends a read at the record's end, with MSG_EOR, even one that
+ * waits (MSG_WAITALL, or below SO_RCVLOWAT): the blocking branch goes to
+ * dontblock when the chain holds an M_EOR mbuf. */
+START_TEST(test_eor_ends_read)
+{
+	begin(allprofs[_i],
+	    "tcp a b  b.rcvlowat=1000\n"
+	    "thread writer:\n"
+	    "\tsend a 100 => 100\n"
+	    "thread reader:\n"
+	    "\tsleep 1ms\n"
+	    "\trecv b 5000 WAITALL => 150 EOR\n"
+	    "\trecv b 5000 => 70 EOR\n"
+	    "\trecv b 5000 DONTWAIT => 20 -\n");
+	run_to("reader", 1);
+	ck_assert_int_eq(so("b")->rcv.cc, 100);
+	inject("b", 50, MT_DATA, M_EOR, false);
+	inject("b", 30, MT_DATA, 0, false);         /* never copied into an M_EOR mbuf */
+	inject("b", 40, MT_DATA, M_EOR, false);
+	ck_assert_int_eq(mb(R->w, so("b")->rcv.mbtail)->flags & M_EOR, M_EOR);
+	run_to("reader", 2);
+	inject("b", 20, MT_DATA, 0, false);
+	finish();
+	assert_clean();
+	RET("reader", 1, 150, 0, K_MSG_EOR, 70);
+	ck_assert_int_eq(ret_time("reader", 1), 1 * MS);
+	RET("reader", 2, 70, 0, K_MSG_EOR, 20);
+	RET("reader", 3, 20, 0, NONE, 0);
+}
+END_TEST
+
+/* MT_OOBDATA mbufs in the stream (as protocols that queue urgent data in
+ * band do): a read takes data of one kind only.  A normal read stops
+ * before the out-of-band mbufs; the next read returns those, with
+ * MSG_OOB, and stops before the normal data after them. */
+START_TEST(test_oobdata_mbufs)
+{
+	begin(allprofs[_i],
+	    "tcp a b\n"
+	    "thread writer:\n"
+	    "\tsend a 100 => 100\n"
+	    "thread reader:\n"
+	    "\tsleep 1ms\n"
+	    "\trecv b 5000 WAITALL => 100 -\n"
+	    "\trecv b 5000 => 10 OOB\n"
+	    "\trecv b 5 PEEK => 5 -\n"
+	    "\trecv b 5000 => 20 -\n");
+	run_to("reader", 1);
+	inject("b", 4, MT_OOBDATA, 0, false);
+	inject("b", 6, MT_OOBDATA, 0, false);       /* copied into the one before */
+	inject("b", 20, MT_DATA, 0, false);
+	ck_assert_int_eq(nmb("b"), 3);
+	finish();
+	assert_clean();
+	RET("reader", 1, 100, 0, NONE, 30);
+	RET("reader", 2, 10, 0, K_MSG_OOB, 20);
+	RET("reader", 3, 5, 0, NONE, 20);
+	RET("reader", 4, 20, 0, NONE, 0);
+}
+END_TEST
+
+/* An empty mbuf at the head: soreceive copies nothing, and "if we didn't
+ * copy anything" (nothing consumed, no EOR, more can come) it restarts
+ * from the top, where so_rcv is empty now (FreeBSD restarts after its
+ * sblock, the others unlock and lock again): MSG_DONTWAIT gets
+ * EWOULDBLOCK, a blocking read waits for data. */
+START_TEST(test_nothing_consumed_restart)
+{
+	begin(allprofs[_i],
+	    "tcp a b\n"
+	    "thread writer:\n"
+	    "\tsleep 2ms\n"
+	    "\tsend a 50 => 50\n"
+	    "thread reader:\n"
+	    "\tsleep 1ms\n"
+	    "\trecv b 100 DONTWAIT => EWOULDBLOCK\n"
+	    "\trecv b 100 => 50\n");
+	run_to("reader", 1);
+	inject("b", 0, MT_DATA, 0, true);
+	ck_assert_int_eq(so("b")->rcv.mbcnt, 256);
+	run_to("reader", 2);
+	ck_assert(ref_null(so("b")->rcv.mb));
+	ck_assert_int_eq(so("b")->rcv.mbcnt, 0);
+	/* the restart took sblock again, but on FreeBSD, which kept it */
+	ck_assert_int_eq(R->w->cost[R_SBLOCK].calls, R->w->prof->sblock_kept_in_sbwait ? 1 : 2);
+	inject("b", 0, MT_DATA, 0, true);
+	finish();
+	assert_clean();
+	RET("reader", 1, 0, K_EWOULDBLOCK, NONE, 0);
+	ck_assert_int_eq(ret_time("reader", 1), 1 * MS);
+	RET("reader", 2, 50, 0, NONE, 0);
+	ck_assert_int_eq(ret_time("reader", 2), 2 * MS + 10 * US);
+	ck_assert_int_eq(so("b")->rcv.mbcnt, 0);
+}
+END_TEST
+
+/* An empty mbuf that ends a record: a record of no bytes, read as 0 with
+ * MSG_EOR, and no restart (the EOR counts as something received).  An
+ * empty mbuf after the peer's FIN: 0, end of file, without a restart. */
+START_TEST(test_empty_record_and_eof)
+{
+	begin(allprofs[_i],
+	    "tcp a b\n"
+	    "at 2ms fin b\n"
+	    "thread reader:\n"
+	    "\tsleep 1ms\n"
+	    "\trecv b 100 => 0 EOR\n"
+	    "\trecv b 100 DONTWAIT => EWOULDBLOCK\n"
+	    "\tsleep 2ms\n"
+	    "\trecv b 100 => 0 -\n");
+	run_to("reader", 1);
+	inject("b", 0, MT_DATA, M_EOR, true);
+	run_to("reader", 4);
+	ck_assert(so("b")->state & SS_CANTRCVMORE);
+	inject("b", 0, MT_DATA, 0, true);
+	{
+		uint64_t locks = R->w->cost[R_SBLOCK].calls;
+
+		finish();
+		ck_assert_uint_eq(R->w->cost[R_SBLOCK].calls, locks + 1);
+	}
+	assert_clean();
+	RET("reader", 1, 0, 0, K_MSG_EOR, 0);
+	ck_assert_int_eq(ret_time("reader", 1), 1 * MS);
+	RET("reader", 2, 0, K_EWOULDBLOCK, NONE, 0);
+	RET("reader", 4, 0, 0, NONE, 0);
+	ck_assert(ref_null(so("b")->rcv.mb));
+	ck_assert_int_eq(so("b")->rcv.mbcnt, 0);
+}
+END_TEST
+
 static Suite *
 soreceive_suite(void)
 {
@@ -1405,6 +1712,24 @@ soreceive_suite(void)
 	tcase_add_loop_test(tc, test_udp_nonblocking, 0, NPROFS);
 	tcase_add_test(tc, test_freebsd_dgram);
 	tcase_add_test(tc, test_freebsd_sosend_dgram);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("blocking");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_enotconn, 0, NALLPROFS);
+	tcase_add_loop_test(tc, test_error_after_data, 0, NALLPROFS);
+	tcase_add_loop_test(tc, test_udp_lowat_waitall, 0, NALLPROFS);
+	tcase_add_loop_test(tc, test_udp_control_peek, 0, NALLPROFS);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("records");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_eor_ends_read, 0, NALLPROFS);
+	tcase_add_loop_test(tc, test_oobdata_mbufs, 0, NALLPROFS);
+	tcase_add_loop_test(tc, test_nothing_consumed_restart, 0, NALLPROFS);
+	tcase_add_loop_test(tc, test_empty_record_and_eof, 0, NALLPROFS);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

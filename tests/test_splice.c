@@ -52,6 +52,7 @@
 #include "expect.h"
 #include "kern.h"
 #include "sched.h"
+#include "world_hash.h"
 
 #define MS	1000000LL
 #define ANY	(-1)
@@ -98,10 +99,12 @@ typedef struct {
 	int sock;
 	int64_t splicelen;
 	int64_t time;
+	int thread;             /* who ran it: -1 softnet */
 } Uns;
 
 typedef struct {
 	const char *prof;
+	char *text;
 	Scenario *s;
 	World *w;
 	Ret rets[1024];
@@ -112,6 +115,12 @@ typedef struct {
 	int nmds;
 	Uns uns[64];
 	int nuns;
+	int negspace;           /* splice_movedata: "splice: negative space" */
+	int kcont_cancelled;    /* a kcont whose splice_state was gone */
+	int idle_unspliced;     /* soidle found the source no longer spliced */
+	int task_dels, timeout_dels;    /* entries taken off the sosplice/softclock queues */
+	int stalls;             /* somove passes that had room, less than the source's first mbuf */
+	int stall_src, stall_drain;     /* the sockets test_tcp_take_nothing watches */
 	bool overflow;
 } Rec;
 
@@ -179,6 +188,28 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 		x->sock = ev->sock;
 		x->splicelen = ev->v[1];
 		x->time = w->now;
+		x->thread = ev->thread;
+	} else if (ev->kind == EVK_NOTE && strcmp(ev->routine, "splice_movedata") == 0 &&
+	    strstr(ev->detail, "negative space") != NULL)
+		r->negspace++;
+	else if (ev->kind == EVK_NOTE && strcmp(ev->routine, "kcont") == 0)
+		r->kcont_cancelled++;
+	else if (ev->kind == EVK_NOTE && strcmp(ev->routine, "soidle") == 0)
+		r->idle_unspliced++;
+	else if (ev->kind == EVK_QUEUE && strcmp(ev->routine, "task_del") == 0)
+		r->task_dels++;
+	else if (ev->kind == EVK_QUEUE && strcmp(ev->routine, "timeout_del") == 0)
+		r->timeout_dels++;
+	else if (ev->kind == EVK_TRANS && strcmp(ev->routine, "somove") == 0 &&
+	    strcmp(ev->from, "nextpkt") == 0 && strcmp(ev->to, "release") == 0 && r->stall_src > 0) {
+		const Socket *so = &w->socks[r->stall_src], *sosp = &w->socks[r->stall_drain];
+		const Mbuf *m = world_mbuf(w, so->rcv.mb);
+		int64_t space = sbspace(&sosp->snd);
+
+		/* nothing was taken: so_rcv is as nextpkt found it */
+		if (m != NULL && space > 0 && space >= sosp->snd.lowat && sosp->snd.cc > 0 &&
+		    (int64_t)m->len > space && so->error == 0)
+			r->stalls++;
 	}
 }
 
@@ -193,6 +224,7 @@ run(const char *prof, const char *text)
 	ck_assert_msg(p != NULL, "no profile %s", prof);
 	r = g_new0(Rec, 1);
 	r->prof = prof;
+	r->text = g_strdup(text);
 	r->s = scenario_parse_string("t.scn", text, &err);
 	ck_assert_msg(r->s != NULL, "scenario does not parse:\n%s", err ? err->message : "?");
 	r->w = world_new(r->s, p, (p->quirks | r->s->quirks_on) & ~r->s->quirks_off);
@@ -211,8 +243,30 @@ teardown(void)
 		return;
 	world_free(R->w);
 	scenario_free(R->s);
+	g_free(R->text);
 	g_free(R);
 	R = NULL;
+}
+
+/* The run made again without a trace (as `sosim run --quiet` makes it)
+ * ends in the same world: tracing changes nothing. */
+static void
+assert_same_untraced(void)
+{
+	const Profile *p = profile_find(R->prof);
+	GError *err = NULL;
+	Scenario *s = scenario_parse_string("t.scn", R->text, &err);
+	World *w;
+
+	ck_assert_ptr_nonnull(s);
+	w = world_new(s, p, (p->quirks | s->quirks_on) & ~s->quirks_off);
+	sched_run(w);
+	ck_assert_int_eq(w->stop, R->w->stop);
+	ck_assert_int_eq(w->step, R->w->step);
+	ck_assert_int_eq(w->now, R->w->now);
+	ck_assert(world_hash(w) == world_hash(R->w));
+	world_free(w);
+	scenario_free(s);
 }
 
 static int
@@ -1597,6 +1651,896 @@ START_TEST(test_sys_splice_no_initial_move)
 }
 END_TEST
 
+/*
+ * splice_state is malloc'd and freed per call: a second splice(2) after
+ * the first returned gets the slot back (nothing leaks).  Sixteen slots
+ * are the simulator's limit; with splice-dup-alloc (two mallocs a call,
+ * as posted) the ninth concurrent splice(2) needs the 17th and the run
+ * stops at that limit.
+ */
+START_TEST(test_sys_splice_kmem)
+{
+	GString *t = g_string_new(NETBSD05 "\n");
+
+	run(NETBSD05,
+	    NB05_QUIRKS_OFF
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "tcp c2 q1\n"
+	    "tcp q2 s2\n"
+	    "thread client:\n"
+	    "\tsend c 100 => 100\n"
+	    "\tshutdown c wr => 0\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c2 100 => 100\n"
+	    "\tshutdown c2 wr => 0\n"
+	    "thread relay:\n"
+	    "\tsys_splice r1 r2 => 0\n"
+	    "\tsys_splice q1 q2 => 0\n"
+	    "thread server:\n"
+	    "\trecv s 100 => 100\n"
+	    "\tshutdown s wr => 0\n"
+	    "\tsleep 1ms\n"
+	    "\trecv s2 100 => 100\n"
+	    "\tshutdown s2 wr => 0\n"
+	    "expect leaked kmem == 0\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(R->w->nkmem, 1);
+	teardown();
+
+	g_string_truncate(t, 0);
+	for (int i = 0; i < 9; i++)
+		g_string_append_printf(t, "tcp c%d r%d\ntcp q%d s%d\n", i, i, i, i);
+	for (int i = 0; i < 9; i++)
+		g_string_append_printf(t, "thread t%d:\n\tsys_splice r%d q%d\n", i, i, i);
+	run(NETBSD05, t->str);
+	g_string_free(t, TRUE);
+	ck_assert_int_eq(R->w->stop, STOP_LIMIT);
+	ck_assert_ptr_nonnull(strstr(R->w->run->stop_msg, "splice_state allocations"));
+	ck_assert_int_eq(R->w->nkmem, 16);
+}
+END_TEST
+
+/*
+ * "splice: negative space" (L133-140): r2's so_snd was filled past its
+ * limit by urgent data (sosend's 1024 bytes of slack) and r2 was shut
+ * down for writing before the splice: sowritable(r2) holds (SS_CANTSENDMORE)
+ * and sbspace is -600, so the move of r1's 100 bytes is skipped.
+ */
+START_TEST(test_sys_splice_negative_space)
+{
+	run(NETBSD05,
+	    NB05_QUIRKS_OFF
+	    "tcp c r1\n"
+	    "tcp r2 s r2.sndbuf=4096 s.rcvbuf=4096\n"
+	    "thread other:\n"
+	    "\tsend r2 7016 => 7016\n"
+	    "\tsend r2 600 OOB => 600\n"
+	    "\tshutdown r2 wr => 0\n"
+	    "\tsleep 2ms\n"
+	    "\tsend c 100 => 100\n"
+	    "thread relay:\n"
+	    "\tsleep 1ms\n"
+	    "\tsys_splice r1 r2 => 0\n"
+	    "thread server:\n"
+	    "\tsleep 5ms\n"
+	    "\tshutdown s wr => 0\n"
+	    "expect violation none\n");
+	assert_clean();
+	assert_same_untraced();
+	ck_assert_int_eq(R->negspace, 1);
+	for (int i = 0; i < R->nmds; i++)
+		ck_assert_int_gt(R->mds[i].time, 5 * MS);
+}
+END_TEST
+
+/*
+ * A kcont still pending when splice(2) frees its splice_state (a hazard
+ * splice.md notes: unwiring the upcalls does not cancel a deferred
+ * kcont).  Both peers' FINs arrive at once and queue one kcont each; the
+ * first wakes the caller, and the schedule lets it run (unwire, free)
+ * before the second kcont.  With splice-kcont-uaf (as posted) that kcont
+ * uses the freed splice_state; with it off, it finds it gone and does
+ * nothing.
+ */
+START_TEST(test_sys_splice_kcont_after_free)
+{
+	static const char text[] =
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread relay:\n"
+	    "\tsys_splice r1 r2 => 0\n"
+	    "thread client:\n"
+	    "\tsleep 1ms\n"
+	    "\tshutdown c wr => 0\n"
+	    "thread server:\n"
+	    "\tsleep 1ms\n"
+	    "\tshutdown s wr => 0\n"
+	    "schedule 17:relay\n";
+	char *t = g_strconcat("quirk splice-dup-alloc off\nquirk splice-sblock-leak off\n", text, NULL);
+
+	run(NETBSD05, t);
+	ck_assert_int_eq(R->w->violation, V_STALE_HANDLE);
+	ck_assert_ptr_nonnull(strstr(R->w->run->violation_msg, "kcont"));
+	teardown();
+	g_free(t);
+
+	t = g_strconcat(NB05_QUIRKS_OFF, text, "expect violation none\n", NULL);
+	run(NETBSD05, t);
+	g_free(t);
+	assert_clean();
+	assert_same_untraced();
+	ck_assert_int_eq(R->kcont_cancelled, 1);
+	RET("relay", 0, 0, 0);
+	teardown();
+
+	/* The relay splices the two again before the kcont runs: the new
+	 * splice_state has the old one's slot, and the kcont is for the old
+	 * one (its generation).  Both FINs are in: nothing wakes the new
+	 * splice(2). */
+	run(NETBSD05,
+	    NB05_QUIRKS_OFF
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread relay:\n"
+	    "\tsys_splice r1 r2 => 0\n"
+	    "\tsys_splice r1 r2\n"
+	    "thread client:\n"
+	    "\tsleep 1ms\n"
+	    "\tshutdown c wr => 0\n"
+	    "thread server:\n"
+	    "\tsleep 1ms\n"
+	    "\tshutdown s wr => 0\n"
+	    "schedule 17:relay 18:relay 19:relay 20:relay\n"
+	    "expect deadlock\n"
+	    "expect violation none\n");
+	ck_assert(R->w->deadlocked);
+	ck_assert_int_eq(R->kcont_cancelled, 1);
+	ck_assert_int_eq(R->w->nkmem, 1);
+	ck_assert(R->w->kmem[0].live);
+	ck_assert_int_eq(R->w->socks[sock_of("r1")].upcall_knot, 0);
+}
+END_TEST
+
+/* ================================================================== */
+/* 5. Errors that end a splice, and errors that do not                 */
+/* ================================================================== */
+
+/*
+ * The source's own error ends its splice (O385 somove: "if
+ * (so->so_error) { error = so->so_error; goto release; }"): a RST on the
+ * TCP source r1 (ECONNRESET), an ICMP port unreachable on the connected
+ * UDP source u1 (ECONNREFUSED).  The error stays in the source's
+ * so_error for the program, and what had moved before stays counted.
+ */
+START_TEST(test_source_error_ends_splice)
+{
+	const Uns *u[4];
+
+	run(obsd[_i],
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "udp uc\n"
+	    "udp u1 connect=uc\n"
+	    "udp us\n"
+	    "udp u2 connect=us\n"
+	    "thread client:\n"
+	    "\tsend c 100 => 100\n"
+	    "\tsendto uc u1 50 => 50\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"             /* 0 */
+	    "\tsplice u1 u2 => 0\n"             /* 1 */
+	    "\tsleep 5ms\n"                     /* 2 */
+	    "\tsoerror r1 => ECONNRESET\n"      /* 3 */
+	    "\tsoerror u1 => ECONNREFUSED\n"    /* 4 */
+	    "\tgetsplice r1 => 100\n"           /* 5 */
+	    "\tgetsplice u1 => 50\n"            /* 6 */
+	    "\tunsplice r1 => EPROTO\n"         /* 7 */
+	    "\tunsplice u1 => EPROTO\n"         /* 8 */
+	    "thread server:\n"
+	    "\trecv s 100 => 100\n"
+	    "\trecv us 100 => 50\n"
+	    "at 1ms rst r1\n"
+	    "at 1ms unreachable u1\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(unsplices_of("r1", u, 4), 1);
+	ck_assert_int_eq(u[0]->time, 1 * MS);
+	ck_assert_int_eq(u[0]->splicelen, 100);
+	ck_assert_int_eq(unsplices_of("u1", u, 4), 1);
+	ck_assert_int_eq(u[0]->time, 1 * MS);
+	ck_assert_int_eq(u[0]->splicelen, 50);
+}
+END_TEST
+
+/*
+ * A drain's error is copied to the source and ends the splice ("if
+ * (sosp->so_error && sosp->so_error != ETIMEDOUT && sosp->so_error !=
+ * EFBIG && sosp->so_error != ELOOP)").  An ICMP port unreachable for the
+ * UDP drain u2 sets its so_error and wakes its so_snd: sowwakeup of a
+ * drain queues the source's splice task, on 7.5 as on 7.6, and the task's
+ * somove finds the error with nothing to move.  Both sockets keep it;
+ * the datagram that comes later stays in u1 for a plain read.
+ */
+START_TEST(test_drain_error_ends_splice)
+{
+	const Uns *u[4];
+
+	run(obsd[_i],
+	    "udp uc\n"
+	    "udp u1\n"
+	    "udp us\n"
+	    "udp u2 connect=us\n"
+	    "thread client:\n"
+	    "\tsendto uc u1 50 => 50\n"
+	    "\tsleep 2ms\n"
+	    "\tsendto uc u1 60 => 60\n"
+	    "thread relay:\n"
+	    "\tsplice u1 u2 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tsoerror u1 => ECONNREFUSED\n"
+	    "\tsoerror u2 => ECONNREFUSED\n"
+	    "\tgetsplice u1 => 50\n"
+	    "\trecv u1 100 => 60\n"
+	    "thread server:\n"
+	    "\trecv us 100 => 50\n"
+	    "at 1ms unreachable u2\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(unsplices_of("u1", u, 4), 1);
+	ck_assert_int_eq(u[0]->time, 1 * MS);
+	ck_assert_int_eq(u[0]->thread, R->w->tid_taskq);
+	ck_assert_int_ge(R->w->stats.splice_tasks, 1);
+}
+END_TEST
+
+/*
+ * A RST on the TCP drain: tcp_close disconnects r2 (SS_CANTSENDMORE,
+ * ECONNRESET in its so_error) and wakes its so_snd, which queues r1's
+ * splice task.  somove looks at SS_CANTSENDMORE before the drain's error:
+ * the splice ends with EPIPE in r1; r2 keeps its ECONNRESET.  Data that
+ * comes later stays in r1.
+ */
+START_TEST(test_drain_reset_epipe)
+{
+	const Uns *u[4];
+
+	run(obsd[_i],
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread client:\n"
+	    "\tsend c 100 => 100\n"
+	    "\tsleep 2ms\n"
+	    "\tsend c 100 => 100\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tsoerror r1 => EPIPE\n"
+	    "\tsoerror r2 => ECONNRESET\n"
+	    "\tgetsplice r1 => 100\n"
+	    "\trecv r1 1000 => 100\n"
+	    "thread server:\n"
+	    "\trecv s 100 => 100\n"
+	    "at 1ms rst r2\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(unsplices_of("r1", u, 4), 1);
+	ck_assert_int_eq(u[0]->time, 1 * MS);
+	ck_assert_int_eq(u[0]->thread, R->w->tid_taskq);
+}
+END_TEST
+
+/*
+ * The errors a drain's own splice leaves behind do not stop another
+ * source from moving into it: r2 is r1's drain and itself a source,
+ * spliced to y.  Its splice ends with EFBIG (max 10), then, spliced
+ * again with an idle timeout, with ETIMEDOUT; each time r1's data
+ * arriving next is moved into r2 all the same.
+ */
+START_TEST(test_drain_error_ignored)
+{
+	run(obsd[_i],
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "tcp x y\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsplice r2 y max=10 => 0\n"
+	    "\tsleep 3ms\n"
+	    "\tsoerror r2 => EFBIG\n"
+	    "\tsplice r2 y idle=10ms => 0\n"
+	    "\tsleep 40ms\n"
+	    "\tgetsplice r1 => 300\n"
+	    "\tgetsplice r2 => 5\n"
+	    "\tsoerror r2 => ETIMEDOUT\n"
+	    "\tsoerror r1 => 0\n"
+	    "thread server:\n"
+	    "\tsend s 10 => 10\n"
+	    "\tsleep 5ms\n"
+	    "\tsend s 5 => 5\n"
+	    "\trecv s 300 WAITALL => 300\n"
+	    "thread client:\n"
+	    "\tsleep 2ms\n"
+	    "\tsend c 100 => 100\n"         /* r2 has EFBIG */
+	    "\tsleep 30ms\n"
+	    "\tsend c 200 => 200\n"         /* r2 has ETIMEDOUT */
+	    "thread rx:\n"
+	    "\trecv x 15 WAITALL => 15\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(moved_total("r1"), 300);
+}
+END_TEST
+
+/*
+ * ELOOP is another error a drain may keep: u2 is u1's drain and itself
+ * spliced to w, which sends back to u2, so the datagram sent to u2 loops
+ * until M_MAXLOOP (128 moves, 512 bytes) and u2's splice ends with ELOOP
+ * in u2's so_error.  u1's splice into u2 goes on.
+ */
+START_TEST(test_drain_eloop_ignored)
+{
+	run(obsd[_i],
+	    "udp uc\n"
+	    "udp u1\n"
+	    "udp us\n"
+	    "udp u2 connect=us\n"
+	    "udp w connect=u2\n"
+	    "thread client:\n"
+	    "\tsleep 1ms\n"
+	    "\tsendto uc u2 4 => 4\n"
+	    "\tsleep 5ms\n"
+	    "\tsendto uc u1 7 => 7\n"
+	    "thread relay:\n"
+	    "\tsplice u1 u2 => 0\n"
+	    "\tsplice u2 w => 0\n"
+	    "\tsleep 10ms\n"
+	    "\tsoerror u2 => ELOOP\n"
+	    "\tgetsplice u2 => 512\n"
+	    "\tgetsplice u1 => 7\n"
+	    "\tunsplice u1 => 0\n"
+	    "thread server:\n"
+	    "\trecv us 10 => 7\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(moved_total("u1"), 7);
+}
+END_TEST
+
+/* ================================================================== */
+/* 6. Unsplicing: queued work, idle timeouts, close                    */
+/* ================================================================== */
+
+/*
+ * unsplice takes the source's splice task off the queue if it is there
+ * (sounsplice: task_del): data that arrived for q1 is not moved, and r1's
+ * task, queued before it, still runs.  At 1 ms both sources get 10
+ * bytes; the relay, woken at the same instant, runs before the sosplice
+ * thread.
+ */
+START_TEST(test_unsplice_dequeues_task)
+{
+	run(obsd[_i],
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "tcp d q1\n"
+	    "tcp q2 t\n"
+	    "thread client:\n"
+	    "\tsleep 990us\n"
+	    "\tsend c 10 => 10\n"
+	    "\tsend d 10 => 10\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsplice q1 q2 => 0\n"
+	    "\tsleep 1ms\n"
+	    "\tunsplice q1 => 0\n"
+	    "\tgetsplice q1 => 0\n"
+	    "\trecv q1 100 => 10\n"
+	    "\tsleep 1ms\n"
+	    "\tgetsplice r1 => 10\n"
+	    "thread server:\n"
+	    "\trecv s 100 => 10\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(R->task_dels, 1);
+	ck_assert_int_eq(moved_total("q1"), 0);
+	ck_assert_int_eq(moved_total("r1"), 10);
+}
+END_TEST
+
+/*
+ * The idle timeout of 1 ms fires when the relay, woken at the same
+ * instant, unsplices: soidle is queued on softclock but has not run.
+ * sounsplice's timeout_del takes it off the queue, so it never runs and
+ * the source gets no ETIMEDOUT.
+ */
+START_TEST(test_unsplice_dequeues_soidle)
+{
+	run(obsd[_i],
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 idle=1ms => 0\n"
+	    "\tsleep 1ms\n"
+	    "\tunsplice r1 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tsoerror r1 => 0\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(R->timeout_dels, 1);
+	ck_assert_int_eq(R->idle_unspliced, 0);
+	ck_assert_int_eq(R->nuns, 1);
+	ck_assert_int_eq(R->uns[0].thread, tid_of("relay"));
+}
+END_TEST
+
+/*
+ * 7.6: soidle takes sblock(&so->so_rcv) first.  The schedule stops the
+ * relay right after its unsplice took that sblock; softclock takes soidle
+ * off its queue and sleeps on the lock; the relay unsplices; soidle then
+ * finds r1 no longer spliced and does nothing (no ETIMEDOUT).
+ */
+START_TEST(test_soidle_after_unsplice)
+{
+	run("openbsd-7.6",
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 idle=1ms => 0\n"
+	    "\tsleep 1ms\n"
+	    "\tunsplice r1 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tsoerror r1 => 0\n"
+	    "schedule 9:softclock\n"
+	    "expect violation none\n");
+	assert_clean();
+	assert_same_untraced();
+	ck_assert_int_eq(R->timeout_dels, 0);
+	ck_assert_int_eq(R->idle_unspliced, 1);
+	ck_assert_int_eq(R->nuns, 1);
+	ck_assert_int_eq(R->uns[0].thread, tid_of("relay"));
+}
+END_TEST
+
+/*
+ * No traffic for the idle time ends a splice with ETIMEDOUT (soidle):
+ * TCP and UDP, after one transfer each (the pass re-arms the timeout).
+ */
+START_TEST(test_idle_timeout)
+{
+	const Uns *u[4];
+
+	run(obsd[_i],
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "udp uc\n"
+	    "udp u1\n"
+	    "udp us\n"
+	    "udp u2 connect=us\n"
+	    "thread client:\n"
+	    "\tsend c 10 => 10\n"
+	    "\tsendto uc u1 10 => 10\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 idle=5ms => 0\n"
+	    "\tsplice u1 u2 idle=5ms => 0\n"
+	    "\tsleep 20ms\n"
+	    "\tsoerror r1 => ETIMEDOUT\n"
+	    "\tsoerror u1 => ETIMEDOUT\n"
+	    "\tgetsplice r1 => 10\n"
+	    "\tgetsplice u1 => 10\n"
+	    "thread server:\n"
+	    "\trecv s 10 => 10\n"
+	    "\trecv us 10 => 10\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(unsplices_of("r1", u, 4), 1);
+	ck_assert_int_eq(u[0]->thread, R->w->tid_softclock);
+	ck_assert_int_gt(u[0]->time, 5 * MS);
+	ck_assert_int_lt(u[0]->time, 6 * MS);
+	ck_assert_int_eq(unsplices_of("u1", u, 4), 1);
+	ck_assert_int_eq(u[0]->thread, R->w->tid_softclock);
+}
+END_TEST
+
+/*
+ * Closing a socket spliced to itself dissolves its one splice, once
+ * (TCP a, UDP u).  A closed UDP socket is freed (7.5 sofree, 7.6
+ * soclose): splicing into it is EBADF.
+ */
+START_TEST(test_close_self_spliced)
+{
+	const Uns *u[4];
+
+	run(obsd[_i],
+	    "tcp a b\n"
+	    "udp u connect=u\n"
+	    "udp v connect=u\n"
+	    "udp w\n"
+	    "thread t:\n"
+	    "\tsplice a a => 0\n"
+	    "\tsplice u u => 0\n"
+	    "\tsleep 1ms\n"
+	    "\tclose a => 0\n"
+	    "\tclose u => 0\n"
+	    "\tclose v => 0\n"
+	    "\tsplice w v => EBADF\n"
+	    "thread p:\n"
+	    "\tsend b 10 => 10\n"
+	    "\trecv b 10 => 10\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(unsplices_of("a", u, 4), 1);
+	ck_assert_int_eq(u[0]->splicelen, 10);
+	ck_assert_int_eq(unsplices_of("u", u, 4), 1);
+	ck_assert(!R->w->socks[sock_of("v")].live);
+}
+END_TEST
+
+/*
+ * sosplice sleeps in sblock(SBL_WAIT), which a signal interrupts
+ * (EINTR), first on the source's so_rcv, then on the drain's so_snd.
+ * A reader in a MSG_WAITALL receive holds r1's so_rcv lock while it
+ * sleeps for the rest (asking for more than sb_hiwat lets it start with
+ * the 100 bytes there): the splice and the unsplice each wait for it
+ * and are interrupted.  A sender that sleeps for an mbuf (M_WAIT) holds
+ * q2's so_snd lock: the splice into q2 waits there and is interrupted,
+ * letting go of q1's so_rcv; once mbufs are freed it goes through.
+ */
+START_TEST(test_sblock_eintr)
+{
+	run(obsd[_i],
+	    "tcp c r1\n"
+	    "tcp r2 s\n"
+	    "thread client:\n"
+	    "\tsend c 100 => 100\n"
+	    "\tsleep 10ms\n"
+	    "\tsend c 19900 => 19900\n"
+	    "thread reader:\n"
+	    "\tsleep 500us\n"
+	    "\trecv r1 20000 WAITALL => 20000\n"
+	    "thread relay:\n"
+	    "\tsleep 1ms\n"
+	    "\tsplice r1 r2 => EINTR\n"
+	    "\tunsplice r1 => EINTR\n"
+	    "\tgetsplice r1 => 0\n"
+	    "at 2ms signal relay\n"
+	    "at 3ms signal relay\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(ret_of("relay", 1)->time, 2 * MS);
+	ck_assert_int_eq(ret_of("relay", 2)->time, 3 * MS);
+	ck_assert_int_eq(R->nuns, 0);
+	teardown();
+
+	run(obsd[_i],
+	    "limit mbufs 4\n"
+	    "tcp d q1\n"
+	    "tcp q2 t\n"
+	    "udp u\n"
+	    "at 0ms datagram u from 10.1.2.3:4000 len 100\n"
+	    "at 0ms datagram u from 10.1.2.3:4000 len 100\n"
+	    "thread w:\n"
+	    "\tsleep 1ms\n"
+	    "\tsend q2 100 => 100\n"
+	    "thread relay:\n"
+	    "\tsleep 2ms\n"
+	    "\tsplice q1 q2 => EINTR\n"
+	    "\tsplice q1 q2 => 0\n"
+	    "thread r:\n"
+	    "\tsleep 5ms\n"
+	    "\trecv u 100 => 100\n"
+	    "\trecv u 100 => 100\n"
+	    "\trecv t 100 => 100\n"
+	    "at 3ms signal relay\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(ret_of("relay", 1)->time, 3 * MS);
+	ck_assert_int_ge(ret_of("relay", 2)->time, 5 * MS);
+	ck_assert_int_ge(R->w->stats.mbuf_waits, 1);
+}
+END_TEST
+
+/* ================================================================== */
+/* 7. Urgent data and the drain's space                                */
+/* ================================================================== */
+
+/*
+ * The urgent byte comes first: r1 (SO_OOBINLINE) is empty when it
+ * arrives, so so_oobmark is 0 and SS_RCVATMARK is set.  somove sends it
+ * with pru_sendoob at once (the "rcvstate & SS_RCVATMARK" case): the
+ * server reads it as urgent data.
+ */
+START_TEST(test_oob_at_mark)
+{
+	run(obsd[_i],
+	    "tcp c r1 r1.oobinline\n"
+	    "tcp r2 s\n"
+	    "thread client:\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 1 OOB => 1\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tgetsplice r1 => 1\n"
+	    "thread server:\n"
+	    "\tsleep 2ms\n"
+	    "\trecv s 1 OOB => 1 OOB\n"
+	    "expect violation none\n");
+	assert_clean();
+}
+END_TEST
+
+/*
+ * The mark far ahead: r1 holds 20010 bytes, its urgent byte the last;
+ * the drain has 4096 bytes of room, far below the mark (so_oobmark is
+ * not < space + 1024: no slack).  Each pass moves what fits and moves the
+ * mark back by as much; the last one sends the 20009th byte with
+ * pru_sendoob.  The server reads up to the mark, then the urgent byte.
+ */
+START_TEST(test_oob_mark_far)
+{
+	run(obsd[_i],
+	    "tcp c r1 r1.oobinline r1.rcvbuf=64K\n"
+	    "tcp r2 s r2.sndbuf=4096 s.rcvbuf=4096\n"
+	    "thread client:\n"
+	    "\tsend c 20000 => 20000\n"
+	    "\tsend c 10 OOB => 10\n"
+	    "thread relay:\n"
+	    "\tsleep 1ms\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsleep 10ms\n"
+	    "\tgetsplice r1 => 20010\n"
+	    "thread server:\n"
+	    "\tsleep 2ms\n"
+	    "\trecv s 20009 WAITALL => 20009\n"
+	    "\trecv s 1 OOB => 1 OOB\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_gt(R->w->stats.somove_calls, 5);
+}
+END_TEST
+
+/*
+ * The mark past the first mbufs of what is taken: 2000 bytes then the
+ * urgent byte, all queued before the splice, r1 holds them in mbufs of
+ * 1460, 540 and 1 bytes.  somove sends the 2000 with pru_send (m_split
+ * at the mark; m_adj leaves the first two mbufs empty), then the byte
+ * after them with pru_sendoob.
+ */
+START_TEST(test_oob_mark_past_mbufs)
+{
+	run(obsd[_i],
+	    "tcp c r1 r1.oobinline\n"
+	    "tcp r2 s\n"
+	    "thread client:\n"
+	    "\tsend c 2000 => 2000\n"
+	    "\tsend c 1 OOB => 1\n"
+	    "thread relay:\n"
+	    "\tsleep 1ms\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tgetsplice r1 => 2001\n"
+	    "thread server:\n"
+	    "\trecv s 3000 => 2000\n"
+	    "\trecv s 1 OOB => 1 OOB\n"
+	    "expect violation none\n");
+	assert_clean();
+}
+END_TEST
+
+/*
+ * Two urgent marks, the first still at the front (SS_RCVATMARK) when the
+ * second arrives (so_oobmark > 0; tcp_input sets the mark and leaves
+ * SS_RCVATMARK).  The drain is full, so they wait; then one pass sends
+ * each urgent byte with pru_sendoob, and what lies between with
+ * pru_send (O385: "if (oobmark) { oobmark -= 1; if (oobmark == 0)
+ * rcvstate |= SS_RCVATMARK; }").  For r1 the second byte follows the
+ * first at once; for q1, two bytes come between.  Each drain's peer
+ * gets the last urgent byte as urgent data (one urgent pointer for the
+ * segment) and the rest in the stream.
+ */
+START_TEST(test_oob_two_marks)
+{
+	run(obsd[_i],
+	    "tcp c r1 r1.oobinline\n"
+	    "tcp r2 s r2.sndbuf=4096 s.rcvbuf=4096\n"
+	    "tcp d q1 q1.oobinline\n"
+	    "tcp q2 t q2.sndbuf=4096 t.rcvbuf=4096\n"
+	    "thread client:\n"
+	    "\tsend c 8192 => 8192\n"
+	    "\tsend d 8192 => 8192\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 1 OOB => 1\n"
+	    "\tsend d 1 OOB => 1\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 1 OOB => 1\n"
+	    "\tsend d 3 OOB => 3\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsplice q1 q2 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tgetsplice r1 => 8194\n"
+	    "\tgetsplice q1 => 8196\n"
+	    "thread server:\n"
+	    "\tsleep 10ms\n"
+	    "\trecv s 8192 WAITALL => 8192\n"
+	    "\trecv t 8192 WAITALL => 8192\n"
+	    "\tsleep 1ms\n"
+	    "\trecv s 1 OOB => 1 OOB\n"
+	    "\trecv s 10 DONTWAIT => 1\n"
+	    "\trecv t 1 OOB => 1 OOB\n"
+	    "\trecv t 10 DONTWAIT => 3\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(R->nuns, 0);
+}
+END_TEST
+
+/*
+ * No mbuf for the urgent byte's copy (somove allocates it with the
+ * M_DONTWAIT of the task): "an mbuf that cannot be had is ignored, TCP
+ * urgent data is not very reliable anyway" (O385).  The pool (20 mbufs)
+ * is full of datagrams queued on u but two, which c's send of an urgent
+ * byte takes; at r1 the pass finds no mbuf and sends the byte in the
+ * stream with pru_send.  The same for the next urgent byte, after four
+ * others.  The server gets all six bytes in its stream and no urgent
+ * data; r2 never sent any (its urgent pointer is unset).
+ */
+START_TEST(test_oob_no_mbuf)
+{
+	GString *t = g_string_new("limit mbufs 20\nudp u\ntcp c r1 r1.oobinline\ntcp r2 s\n");
+
+	for (int i = 0; i < 12; i++)
+		g_string_append(t, "at 1ms datagram u from 10.1.2.3:4000 len 100\n");
+	g_string_append(t,
+	    "thread client:\n"
+	    "\tsleep 2ms\n"
+	    "\tsend c 1 OOB => 1\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 5 OOB => 5\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsleep 10s\n"
+	    "\tgetsplice r1 => 6\n"
+	    "thread r:\n"
+	    "\tsleep 1500us\n"
+	    "\trecv u 100 => 100\n"
+	    "\tsleep 1ms\n"
+	    "\trecv u 100 => 100\n"
+	    "\tsleep 1s\n");
+	for (int i = 0; i < 8; i++)
+		g_string_append(t, "\trecv u 100 => 100\n");
+	g_string_append(t,
+	    "\trecv s 6 WAITALL => 6\n"
+	    "\trecv s 1 OOB => EINVAL\n"
+	    "expect violation none\n");
+	run(obsd[_i], t->str);
+	g_string_free(t, TRUE);
+	assert_clean();
+	ck_assert_int_ge(R->w->stats.mbuf_fails, 2);
+	ck_assert_int_eq(R->w->socks[sock_of("r2")].tp.snd_up, 0);
+	ck_assert_int_eq(moved_total("r1"), 6);
+}
+END_TEST
+
+/*
+ * The 1024 bytes of slack for urgent data can make the drain refuse it.
+ * r2's so_snd and the server's so_rcv are full (4096 each): the 600
+ * bytes that follow wait in r1.  Then the urgent byte: its mark (600) is
+ * within space + 1024, so somove takes all 601, sends the 600 before the
+ * mark (r2's sbspace is now -600), and pru_sendoob refuses the byte
+ * (tcp_usrreq: "if (sbspace(&so->so_snd) < -512) error = ENOBUFS").  The
+ * splice ends with ENOBUFS; the urgent byte is lost, so the server sees
+ * no urgent data.
+ *
+ * Was a bug (fixed in somove.c send_stream): the refused byte was
+ * counted into r2's stream (the conservation check fired).
+ */
+START_TEST(test_oob_enobufs)
+{
+	run(obsd[_i],
+	    "tcp c r1 r1.oobinline\n"
+	    "tcp r2 s r2.sndbuf=4096 s.rcvbuf=4096\n"
+	    "thread client:\n"
+	    "\tsend c 8192 => 8192\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 600 => 600\n"
+	    "\tsleep 1ms\n"
+	    "\tsend c 1 OOB => 1\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tsoerror r1 => ENOBUFS\n"
+	    "\tgetsplice r1 => 8792\n"
+	    "thread server:\n"
+	    "\tsleep 10ms\n"
+	    "\trecv s 8792 WAITALL => 8792\n"
+	    "\trecv s 1 OOB => EINVAL\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(moved_total("r1"), 8793);
+	ck_assert_int_eq(R->w->socks[sock_of("r2")].tx_moved, 8792);
+}
+END_TEST
+
+/*
+ * somove takes only whole mbufs unless the drain is empty or the maximum
+ * is reached (sbtake; O385 "if (m->m_len > len - off) { if (!(maxreached
+ * || sosp->so_snd.sb_cc == 0)) break; ... }").  r2's so_snd holds 1500
+ * bytes and its low-water mark is 1, and the server's window of 1000
+ * closes: r2 keeps 500 bytes it cannot send.  Data arriving at r1 then
+ * finds room for less than r1's first mbuf (a 2048-byte cluster): the
+ * pass takes nothing and the splice goes on (somove returns 1).  Once
+ * the server reads, the rest moves.
+ */
+START_TEST(test_tcp_take_nothing)
+{
+	GError *err = NULL;
+	Scenario *scn;
+	const Profile *p = profile_find(obsd[_i]);
+	Rec *r = g_new0(Rec, 1);
+
+	/* run() with the two sockets watched from the first event on */
+	r->prof = obsd[_i];
+	r->s = scn = scenario_parse_string("t.scn",
+	    "tcp c r1\n"
+	    "tcp r2 s r2.sndbuf=1500 r2.sndlowat=1 s.rcvbuf=1000\n"
+	    "thread client:\n"
+	    "\tsend c 10000 => 10000\n"
+	    "thread relay:\n"
+	    "\tsplice r1 r2 => 0\n"
+	    "\tsleep 20ms\n"
+	    "\tgetsplice r1 => 10000\n"
+	    "\tsoerror r1 => 0\n"
+	    "thread server:\n"
+	    "\tsleep 5ms\n"
+	    "\trecv s 10000 WAITALL => 10000\n"
+	    "expect violation none\n", &err);
+	ck_assert_ptr_nonnull(scn);
+	r->w = world_new(scn, p, p->quirks);
+	r->stall_src = 1;       /* r1 */
+	r->stall_drain = 2;     /* r2 */
+	r->w->run->sink.fn = sink;
+	r->w->run->sink.ctx = r;
+	sched_run(r->w);
+	R = r;
+	ck_assert_int_eq(sock_of("r1"), 1);
+	ck_assert_int_eq(sock_of("r2"), 2);
+	assert_clean();
+	ck_assert_int_gt(R->stalls, 0);
+	ck_assert_int_eq(moved_total("r1"), 10000);
+	ck_assert_int_eq(R->nuns, 0);
+}
+END_TEST
+
+/*
+ * somove_dgram skips a record's MT_SONAME and MT_CONTROL mbufs (and frees
+ * them with the record): datagrams from outside with 16 bytes of control
+ * arrive at the drain's peer as their data only.
+ */
+START_TEST(test_udp_control_dropped)
+{
+	run(obsd[_i],
+	    "udp u1\n"
+	    "udp us\n"
+	    "udp u2 connect=us\n"
+	    "at 1ms datagram u1 from 10.1.2.3:4000 len 100 control 16\n"
+	    "at 2ms datagram u1 from 10.1.2.3:4000 len 3000 control 16\n"
+	    "thread relay:\n"
+	    "\tsplice u1 u2 => 0\n"
+	    "\tsleep 5ms\n"
+	    "\tgetsplice u1 => 3100\n"
+	    "thread server:\n"
+	    "\trecv us 5000 => 100\n"
+	    "\trecv us 5000 => 3000\n"
+	    "expect leaked mbufs == 0\n"
+	    "expect violation none\n");
+	assert_clean();
+	ck_assert_int_eq(moved_total("u1"), 3100);
+	ck_assert_int_eq(R->w->socks[sock_of("u1")].rcv.cc, 0);
+}
+END_TEST
+
 /* ================================================================== */
 /* Disagreements with the kernel code that this suite found (fixed)    */
 /* ================================================================== */
@@ -1746,6 +2690,43 @@ splice_suite(void)
 	tcase_add_test(tc, test_sys_splice_both_ways);
 	tcase_add_test(tc, test_sys_splice_small_buffers);
 	tcase_add_test(tc, test_sys_splice_no_initial_move);
+	tcase_add_test(tc, test_sys_splice_kmem);
+	tcase_add_test(tc, test_sys_splice_negative_space);
+	tcase_add_test(tc, test_sys_splice_kcont_after_free);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_source_error_ends_splice, 0, NOBSD);
+	tcase_add_loop_test(tc, test_drain_error_ends_splice, 0, NOBSD);
+	tcase_add_loop_test(tc, test_drain_reset_epipe, 0, NOBSD);
+	tcase_add_loop_test(tc, test_drain_error_ignored, 0, NOBSD);
+	tcase_add_loop_test(tc, test_drain_eloop_ignored, 0, NOBSD);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unsplice");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_unsplice_dequeues_task, 0, NOBSD);
+	tcase_add_loop_test(tc, test_unsplice_dequeues_soidle, 0, NOBSD);
+	tcase_add_test(tc, test_soidle_after_unsplice);
+	tcase_add_loop_test(tc, test_idle_timeout, 0, NOBSD);
+	tcase_add_loop_test(tc, test_close_self_spliced, 0, NOBSD);
+	tcase_add_loop_test(tc, test_sblock_eintr, 0, NOBSD);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("oob-space");
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_oob_at_mark, 0, NOBSD);
+	tcase_add_loop_test(tc, test_oob_mark_far, 0, NOBSD);
+	tcase_add_loop_test(tc, test_oob_mark_past_mbufs, 0, NOBSD);
+	tcase_add_loop_test(tc, test_oob_two_marks, 0, NOBSD);
+	tcase_add_loop_test(tc, test_oob_no_mbuf, 0, NOBSD);
+	tcase_add_loop_test(tc, test_oob_enobufs, 0, NOBSD);
+	tcase_add_loop_test(tc, test_tcp_take_nothing, 0, NOBSD);
+	tcase_add_loop_test(tc, test_udp_control_dropped, 0, NOBSD);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 

@@ -25,6 +25,7 @@
 typedef struct {
 	int from;               /* socket index */
 	int64_t time, seq, len, win;
+	bool fin, urg;
 } Seg;
 
 typedef struct {
@@ -34,6 +35,10 @@ typedef struct {
 	int nsegs;
 	int arms, disarms, fires;  /* of the delayed-ACK timer */
 	int64_t arm_time[16];
+	int parms;              /* persist timer: armed, when, for when */
+	int64_t parm_time[64], parm_due[64];
+	int pclose;             /* persist timers cancelled by tcp_close */
+	int rsts;               /* RSTs that arrived (tcp_input) */
 } Rec;
 
 static Rec *R;
@@ -47,9 +52,21 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 	switch (ev->kind) {
 	case EVK_SEGMENT:
 		if (r->nsegs < (int)G_N_ELEMENTS(r->segs))
-			r->segs[r->nsegs++] = (Seg){ ev->sock, ev->time, ev->v[0], ev->v[1], ev->v[2] };
+			r->segs[r->nsegs++] = (Seg){ ev->sock, ev->time, ev->v[0], ev->v[1], ev->v[2],
+				strstr(ev->detail, " FIN") != NULL, strstr(ev->detail, " URG") != NULL };
+		break;
+	case EVK_DELIVER:
+		if (strcmp(ev->routine, "tcp_input") == 0 && strncmp(ev->detail, "RST", 3) == 0)
+			r->rsts++;
 		break;
 	case EVK_ARM:
+		if (strcmp(ev->routine, "tcp_setpersist") == 0) {
+			if (r->parms < (int)G_N_ELEMENTS(r->parm_time)) {
+				r->parm_time[r->parms] = ev->time;
+				r->parm_due[r->parms] = ev->v[0];
+			}
+			r->parms++;
+		}
 		if (strcmp(ev->routine, "TCP_SET_DELACK") == 0) {
 			if (r->arms < (int)G_N_ELEMENTS(r->arm_time))
 				r->arm_time[r->arms] = ev->time;
@@ -59,6 +76,8 @@ sink(void *ctx, const World *w, const SimEvent *ev)
 	case EVK_DISARM:
 		if (strstr(ev->detail, "delayed-ACK") != NULL)
 			r->disarms++;
+		if (strcmp(ev->routine, "tcp_close") == 0 && strstr(ev->detail, "persist") != NULL)
+			r->pclose++;
 		break;
 	case EVK_TIMER:
 		if (strcmp(ev->routine, "tcp_delack") == 0)
@@ -319,6 +338,346 @@ START_TEST(test_short_segment_in_header_mbuf)
 }
 END_TEST
 
+/* ================================================================== */
+/* The persist timer                                                   */
+/* ================================================================== */
+
+/*
+ * tcp_setpersist (4.4BSD, NetBSD, OpenBSD tcp_output.c): the interval is
+ * the retransmit base times tcp_backoff[t_rxtshift], within
+ * [TCPTV_PERSMIN, TCPTV_PERSMAX] = [5 s, 60 s], and t_rxtshift grows up
+ * to TCP_MAXRXTSHIFT (12), where it stays.  sosim takes 4 x the one-way
+ * delay as the base: with delay=1s, 4 s.  b's 4096-byte buffer fills and
+ * nobody reads it for 900 s: from the zero window on, the timer is armed
+ * for 5 s (4 s, raised to the minimum), 8, 16, 32, then 60 s (64 s, cut
+ * to the maximum) each time, past the end of the backoff table.  Each
+ * expiry sends one probe.
+ */
+START_TEST(test_persist_backoff)
+{
+	static const int64_t want[] = { 5, 8, 16, 32, 60 };
+	int a, first = -1, last = 0, n = 0;
+
+	run("netbsd-2.0", "tcp a b b.rcvbuf=4096 delay=1s\n"
+	    "thread w:\n\tsend a 10000 => 10000\n"
+	    "thread r:\n\tsleep 900s\n\trecv b 10000 WAITALL => 10000\n"
+	    "expect violation none\n");
+	a = sock_of("a");
+	ck_assert_int_le(R->parms, (int)G_N_ELEMENTS(R->parm_time));
+	/* the arms while the window stays shut (the reader comes at 900 s) */
+	while (last < R->parms && R->parm_time[last] < 900 * SEC)
+		last++;
+	for (int i = 0; i + 1 < last; i++)
+		if (R->parm_due[i] - R->parm_time[i] == 5 * SEC &&
+		    R->parm_due[i + 1] - R->parm_time[i + 1] == 8 * SEC)
+			first = i;      /* the last restart of the backoff */
+	ck_assert_int_ge(first, 0);
+	for (int i = first; i < last; i++, n++) {
+		int64_t iv = R->parm_due[i] - R->parm_time[i];
+
+		ck_assert_int_eq(iv, want[n < 4 ? n : 4] * SEC);
+		/* armed when the previous one fired (or at the zero window) */
+		if (i > first)
+			ck_assert_int_eq(R->parm_time[i], R->parm_due[i - 1]);
+	}
+	/* more expiries than the table has entries: the shift stayed at 12 */
+	ck_assert_int_gt(n, 13);
+	ck_assert_int_le(R->w->stats.persist_probes, R->w->stats.persist_timeouts);
+	ck_assert_int_ge(R->w->stats.persist_probes, 13);
+	/* the window opened: the backoff starts again */
+	ck_assert_int_eq(R->w->socks[a].tp.t_rxtshift, 0);
+	ck_assert_int_eq(R->w->socks[a].tp.persist, 0);
+	teardown();
+}
+END_TEST
+
+/*
+ * A persist timer pending when the connection ends is cancelled with it
+ * (tcp_close, tcp_canceltimers): a's by a RST from its peer, c's by an
+ * abortive close (SO_LINGER 0: tcp_drop).  Neither fires later.  The
+ * writer blocked on a's full so_snd wakes with EPIPE (the RST's
+ * ECONNRESET went to so_error, and sosend checks SS_CANTSENDMORE first).
+ */
+START_TEST(test_persist_cancelled_by_close)
+{
+	run("netbsd-2.0", "tcp a b b.rcvbuf=4096 a.sndbuf=4096\n"
+	    "tcp c d d.rcvbuf=4096 c.linger=0s\n"
+	    "thread w:\n\tsend a 10000 => EPIPE\n"
+	    "thread x:\n\tsend c 5000 => 5000\n"
+	    "thread y:\n\tsleep 1s\n\tclose c => 0\n"
+	    "at 1s rst a\n"
+	    "expect stat persist_timeouts == 0\n"
+	    "expect violation none\n");
+	ck_assert_int_eq(R->parms, 2);
+	ck_assert_int_eq(R->pclose, 2);
+	ck_assert_int_eq(R->w->socks[sock_of("a")].tp.t_state, TCPS_CLOSED);
+	ck_assert_int_eq(R->w->socks[sock_of("c")].tp.t_state, TCPS_CLOSED);
+	/* d got c's RST */
+	ck_assert_int_eq(R->w->socks[sock_of("d")].tp.t_state, TCPS_CLOSED);
+	ck_assert_int_eq(R->rsts, 2);
+	teardown();
+}
+END_TEST
+
+/*
+ * Shutdown with one byte behind a zero window: the probe carries the byte
+ * and the FIN ("flags & TH_FIN" while the data reaches the end of
+ * so_snd).  b's full buffer drops both (the probe is beyond its window)
+ * and ACKs 4096 with window 0: a backs snd_nxt up to snd_una, and the
+ * next probe sends byte and FIN again (TF_SENTFIN and snd_nxt ==
+ * snd_una: "we're retransmitting the FIN").  When the reader makes room
+ * they are taken: 4097 bytes, then end of file.  OpenBSD: b's window is
+ * exactly its 4096 bytes.
+ */
+START_TEST(test_fin_rides_the_probe)
+{
+	int a, b, probes = 0;
+
+	run("openbsd-7.6", "tcp a b b.rcvbuf=4096\n"
+	    "thread w:\n\tsend a 4097 => 4097\n\tsleep 1ms\n\tshutdown a wr => 0\n"
+	    "thread r:\n\tsleep 12s\n\trecv b 10000 WAITALL => 4097\n\trecv b 1 => 0\n"
+	    "expect violation none\n");
+	a = sock_of("a");
+	b = sock_of("b");
+	for (int i = 0; i < R->nsegs; i++)
+		if (R->segs[i].from == a && R->segs[i].seq == 4096) {
+			ck_assert_int_eq(R->segs[i].len, 1);
+			ck_assert(R->segs[i].fin);
+			probes++;
+		}
+	ck_assert_int_ge(probes, 2);
+	ck_assert_int_eq(R->w->socks[b].tp.t_state, TCPS_CLOSE_WAIT);
+	ck_assert_int_eq(R->w->socks[a].tp.t_state, TCPS_FIN_WAIT_2);
+	ck_assert_int_eq(R->w->socks[a].tp.snd_una, 4098);
+	teardown();
+}
+END_TEST
+
+/* ================================================================== */
+/* Closing and resetting                                               */
+/* ================================================================== */
+
+/*
+ * Both ends shut down at once: each is in FIN_WAIT_1 when the other's FIN
+ * arrives (CLOSING), and the ACK of its own FIN then takes it to
+ * TIME_WAIT (tcp_input).  A RST in TIME_WAIT closes quietly: no error.
+ * A second shutdown, and a close after it, send no second FIN
+ * (tcp_usrclosed leaves the later states alone).
+ */
+START_TEST(test_simultaneous_close)
+{
+	int fins = 0;
+
+	run("netbsd-2.0", "tcp a b\n"
+	    "thread w:\n\tshutdown a wr => 0\n\tshutdown a wr => 0\n"
+	    "thread x:\n\tshutdown b wr => 0\n"
+	    "thread y:\n\tsleep 1ms\n\trecv a 10 => 0\n\trecv b 10 => 0\n\tclose a => 0\n"
+	    "at 2ms rst b\n"
+	    "expect violation none\n");
+	for (int i = 0; i < R->nsegs; i++)
+		fins += R->segs[i].fin;
+	ck_assert_int_eq(fins, 2);
+	ck_assert_int_eq(R->w->socks[sock_of("a")].tp.t_state, TCPS_TIME_WAIT);
+	ck_assert_int_eq(R->w->socks[sock_of("b")].tp.t_state, TCPS_CLOSED);
+	ck_assert_int_eq(R->w->socks[sock_of("b")].error, 0);
+	teardown();
+}
+END_TEST
+
+/*
+ * A RST in ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2 or CLOSE_WAIT is
+ * ECONNRESET (tcp_input: "so->so_error = ECONNRESET; close"); a second
+ * RST finds the connection closed and changes nothing.  With delay=1ms,
+ * a is still in FIN_WAIT_1 at 1 ms; c is in FIN_WAIT_2 and d in
+ * CLOSE_WAIT by 5 ms.  b's ACK of a's FIN then reaches a closed
+ * connection, which answers with a RST (dropwithreset): b is reset too.
+ */
+START_TEST(test_rst_states)
+{
+	run("netbsd-2.0", "tcp a b delay=1ms\n"
+	    "tcp c d\n"
+	    "thread w:\n\tshutdown a wr => 0\n\tshutdown c wr => 0\n"
+	    "\tsleep 10ms\n"
+	    "\trecv a 1 => ECONNRESET\n\trecv c 1 => ECONNRESET\n\trecv d 1 => ECONNRESET\n"
+	    "\trecv d 1 => 0\n"
+	    "at 1ms rst a\n"
+	    "at 5ms rst c\n"
+	    "at 5ms rst d\n"
+	    "at 6ms rst d\n"
+	    "expect b.error == ECONNRESET\n"
+	    "expect violation none\n");
+	ck_assert_int_eq(R->rsts, 5);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(R->w->socks[i].tp.t_state, TCPS_CLOSED);
+	teardown();
+}
+END_TEST
+
+/* ================================================================== */
+/* Sending                                                             */
+/* ================================================================== */
+
+/*
+ * PRU_SENDOOB refuses data once so_snd is more than 512 bytes over its
+ * limit (tcp_usrreq: "if (sbspace(&so->so_snd) < -512) { m_freem(m);
+ * error = ENOBUFS; }"), though sosend lets urgent data 1024 bytes past
+ * it.  After 7016 bytes b's buffer is full (4096) and a's so_snd too:
+ * b has ACKed 2920, and its ACK of the next 1176 waits (delayed), so a
+ * holds those and the 2920 b has no room for.  600 urgent bytes go in
+ * (sbspace -600), the next 100 are refused.  b reads all but the urgent
+ * byte (the last of the 600), which was pulled out of the stream.
+ */
+START_TEST(test_oob_enobufs)
+{
+	run("netbsd-2.0", "tcp a b a.sndbuf=4096 b.rcvbuf=4096\n"
+	    "thread w:\n\tsend a 7016 => 7016\n\tsleep 1ms\n"
+	    "\tsend a 600 OOB => 600\n\tsend a 100 OOB => ENOBUFS\n"
+	    "thread r:\n\tsleep 10ms\n\trecv b 10000 WAITALL => 7615\n\trecv b 1 OOB => 1 OOB\n"
+	    "expect delivered b == 7616\n"
+	    "expect violation none\n");
+	ck_assert_int_eq(R->w->socks[sock_of("a")].snd.cc, 0);
+	teardown();
+}
+END_TEST
+
+/*
+ * The urgent byte in the second mbuf of its segment: sosend hands 2100
+ * urgent bytes to TCP as a 2048-byte cluster and 52 bytes (each
+ * PRU_SENDOOB moves the urgent pointer to the end of so_snd); the
+ * segment of bytes 1460-2099 is a chain of 588 + 52 bytes, and
+ * tcp_pulloutofband walks it to byte 2099.  The reader gets the 2099
+ * others, the mark, then the byte.
+ */
+START_TEST(test_urgent_byte_in_later_mbuf)
+{
+	int a;
+
+	run("netbsd-2.0", "tcp a b\n"
+	    "thread w:\n\tsend a 2100 OOB => 2100\n"
+	    "thread r:\n\tsleep 1ms\n\trecv b 3000 => 2099\n\tsockatmark b => 1\n"
+	    "\trecv b 1 OOB => 1 OOB\n"
+	    "expect violation none\n");
+	a = sock_of("a");
+	ck_assert_int_eq(R->nsegs, 3);
+	ck_assert(R->segs[0].from == a && R->segs[0].len == 1460 && R->segs[0].urg);
+	ck_assert(R->segs[1].from == a && R->segs[1].len == 640 && R->segs[1].urg);
+	teardown();
+}
+END_TEST
+
+/*
+ * No mbuf for a segment's copy (M_DONTWAIT in tcp_output): nothing is
+ * sent, and sosim arms the persist timer to try again (tcp.c: "out of
+ * mbufs: the timer retries later").  The pool has 3
+ * mbufs and a queued datagram holds 2 of them when a sends 10 bytes: the
+ * send takes the third, the segment's header mbuf cannot be had.  At
+ * 3 ms the datagram is read; at 5 s the timer fires and the segment
+ * leaves.
+ */
+START_TEST(test_no_mbuf_for_segment)
+{
+	int a;
+
+	run("netbsd-2.0", "limit mbufs 3\nudp u\ntcp a b\n"
+	    "at 1ms datagram u from 10.1.2.3:4000 len 100\n"
+	    "thread w:\n\tsleep 2ms\n\tsend a 10 => 10\n"
+	    "thread r:\n\tsleep 3ms\n\trecv u 100 => 100\n\trecv b 10 => 10\n"
+	    "expect violation none\n");
+	a = sock_of("a");
+	for (int i = 0; i < R->nsegs; i++)
+		if (R->segs[i].from == a) {
+			ck_assert_int_eq(R->segs[i].len, 10);
+			ck_assert_int_eq(R->segs[i].time, 2 * MS + 5 * SEC);
+			break;
+		}
+	ck_assert_int_ge(R->w->stats.mbuf_fails, 1);
+	/* armed at the failure, re-armed when it fired, then cancelled: the
+	 * window was open */
+	ck_assert_int_eq(R->w->stats.persist_timeouts, 1);
+	ck_assert_int_eq(R->parms, 2);
+	ck_assert_int_eq(R->parm_time[0], 2 * MS);
+	ck_assert_int_eq(R->w->socks[a].tp.persist, 0);
+	teardown();
+}
+END_TEST
+
+/*
+ * After shutdown(SHUT_RD), OpenBSD's and FreeBSD's tcp_input acknowledge
+ * arriving data and free it ("if (so->so_rcv.sb_state & SS_CANTRCVMORE)
+ * m_freem(m)"); NetBSD's appends it to so_rcv.  The 900 bytes sent
+ * after b's shutdown are ACKed on every profile (a's so_snd empties);
+ * only NetBSD keeps them for b.
+ */
+START_TEST(test_data_after_shutrd)
+{
+	bool drops = profile_find(profs[_i])->tcp_drop_after_shutrd;
+	const Socket *b;
+
+	run(profs[_i], "tcp a b\n"
+	    "thread w:\n\tsend a 100 => 100\n\tsleep 1ms\n\tsend a 900 => 900\n"
+	    "thread r:\n\tsleep 500us\n\tshutdown b rd => 0\n\tsleep 300ms\n"
+	    "expect violation none\n");
+	b = &R->w->socks[sock_of("b")];
+	ck_assert_int_eq(b->rcv.cc, drops ? 0 : 900);
+	ck_assert_int_eq(b->rx_dropped, drops ? 1000 : 100);
+	ck_assert_int_eq(R->w->socks[sock_of("a")].snd.cc, 0);
+	ck_assert_int_eq(R->w->socks[sock_of("a")].tp.snd_una, 1000);
+	teardown();
+}
+END_TEST
+
+/* ================================================================== */
+/* The receive window                                                  */
+/* ================================================================== */
+
+/*
+ * RFC 1323: the window field is 16 bits, scaled by at most 2^14
+ * (TCP_MAX_WINSHIFT): a receive buffer of 2 GiB is advertised as
+ * 65535 << 14, never more.
+ */
+START_TEST(test_window_scale_limit)
+{
+	const Seg *ack;
+
+	run("openbsd-7.6", "sysctl kern.sbmax=4G\ntcp a b rcvbuf=2G\n"
+	    "thread w:\n\tsend a 100 => 100\n"
+	    "thread r:\n\trecv b 100 => 100\n"
+	    "expect violation none\n");
+	ck_assert_int_eq(R->w->socks[sock_of("b")].rcv.hiwat, 2LL << 30);
+	ack = ack_of("b", 0);
+	ck_assert_int_eq(ack->win, 65535LL << 14);
+	teardown();
+}
+END_TEST
+
+/*
+ * A receive buffer grown by setsockopt(SO_RCVBUF) opens a bigger window:
+ * the next segment b sends advertises it, and a's largest window seen
+ * (max_sndwnd, its test for a segment worth sending) grows with it.
+ */
+START_TEST(test_window_grows)
+{
+	int64_t maxwin = 0;
+	int b;
+
+	run("netbsd-2.0", "tcp a b b.rcvbuf=2048\n"
+	    "thread w:\n\tsend a 100000 => 100000\n"
+	    "thread r:\n\tsleep 1ms\n\tsetsockopt b rcvbuf=64K\n\trecv b 100000 WAITALL => 100000\n"
+	    "expect violation none\n");
+	b = sock_of("b");
+	for (int i = 0; i < R->nsegs; i++)
+		if (R->segs[i].from == b) {
+			if (R->segs[i].time < 1 * MS)
+				ck_assert_int_le(R->segs[i].win, 2048);
+			if (R->segs[i].win > maxwin)
+				maxwin = R->segs[i].win;
+		}
+	ck_assert_int_gt(maxwin, 32768);
+	ck_assert_int_eq(R->w->socks[sock_of("a")].tp.max_sndwnd, maxwin);
+	teardown();
+}
+END_TEST
+
 static Suite *
 tcp_suite(void)
 {
@@ -336,6 +695,21 @@ tcp_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("output");
 	tcase_add_test(tc, test_short_segment_in_header_mbuf);
+	tcase_add_test(tc, test_oob_enobufs);
+	tcase_add_test(tc, test_urgent_byte_in_later_mbuf);
+	tcase_add_test(tc, test_no_mbuf_for_segment);
+	tcase_add_test(tc, test_window_scale_limit);
+	tcase_add_test(tc, test_window_grows);
+	tcase_add_loop_test(tc, test_data_after_shutrd, 0, G_N_ELEMENTS(profs));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("persist");
+	tcase_add_test(tc, test_persist_backoff);
+	tcase_add_test(tc, test_persist_cancelled_by_close);
+	tcase_add_test(tc, test_fin_rides_the_probe);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("close");
+	tcase_add_test(tc, test_simultaneous_close);
+	tcase_add_test(tc, test_rst_states);
 	suite_add_tcase(s, tc);
 	return s;
 }

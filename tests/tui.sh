@@ -145,7 +145,8 @@ T send-keys -t t q
 wait_for 'EXITED-0' || fail "02: q does not exit with status 0"
 
 # ---- a failing race schedule, as explore prints it
-explore=$("$sosim" explore fixtures/race-stale-handle.scn 2>&1)
+# (--save: not beside the scenario, which is in the source tree)
+explore=$("$sosim" explore fixtures/race-stale-handle.scn --save race.schedule 2>&1)
 line=$(grep -oE 'sosim tui .*' <<<"$explore" | head -1)
 if [ -z "$line" ]; then
 	fail "explore prints no 'sosim tui' line:"

@@ -43,7 +43,7 @@ tui_new(World *w, const TuiConfig *cfg)
 
 	t->cfg = *cfg;
 	t->sel = w->nsocks > 0 ? 0 : -1;       /* the first socket's so_rcv */
-	t->sk = seeker_new(w, 0, 0);
+	t->sk = seeker_new(w, 0, cfg->max_checkpoint_bytes);
 	if (seeker_seek(t->sk, LOOK_AHEAD) < LOOK_AHEAD || seeker_last(t->sk) != UINT64_MAX)
 		t->last = seeker_last(t->sk);
 	tui_goto(t, 0);

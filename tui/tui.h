@@ -62,6 +62,9 @@ typedef struct {
 	bool (*dump)(void *ctx, const World *w, const World *prev, uint64_t step, uint64_t last, int sock,
 	    int which, char *msg, size_t n);
 	void *dump_ctx;
+	/* the memory the run's checkpoints may take (seek.h; 0: the default,
+	 * SEEK_MAX_BYTES_DEFAULT); past it they thin out */
+	size_t max_checkpoint_bytes;
 } TuiConfig;
 
 typedef struct Tui Tui;

@@ -10,7 +10,7 @@
  *                transitions a run took when a recorder counted them.
  * viz_write writes one as dot text or renders it (SVG, PNG, PDF) with
  * libgvc.  Nothing here changes a world: a view reads the world it is
- * given and the one a step before, which the caller ran (DESIGN.md, viz/
+ * given and the one a step before, which the caller ran (docs/design.md, viz/
  * reads the world only through the engine's const API and the events).
  *
  * Node names come from socket indices, buffers and places in a chain,

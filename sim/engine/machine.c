@@ -130,7 +130,7 @@ machine_call(World *w, int tid, int m)
 	memset(f, 0, sizeof *f);
 	f->mach = (uint16_t)m;
 	f->pc = 0;
-	if (tracing(w) && machine_table[m] != NULL)
+	if (tracing(w))
 		emit_at(w, tid, EVK_ENTER, machine_table[m]->name, NULL, NULL);
 	/* yield_ctx is kept: the callee has not run yet, so the step may end
 	 * before it exactly where it could end before the call */

@@ -1,5 +1,5 @@
 /*
- * machine.h: kernel routines as resumable state machines (DESIGN.md rule 2).
+ * machine.h: kernel routines as resumable state machines (docs/design.md rule 2).
  *
  * Each routine that can sleep keeps its locals in a Frame with a program
  * counter.  Its states and the transitions between them are declared once,
@@ -28,7 +28,7 @@ typedef struct {
 } Transition;
 
 /*
- * A step ends only where the real kernel can be interleaved (DESIGN.md
+ * A step ends only where the real kernel can be interleaved (docs/design.md
  * rule 2): after a transition the definition lists in `yields`, or on
  * return when `return_yields` is set.  Each entry declares, per kernel
  * family, the context the routine is in there (contexts.def: its spl,

@@ -112,6 +112,9 @@ const QuirkDef quirk_defs[QUIRK__COUNT] = {
 	.waitall_outer_clause = true, \
 	.so_error_cleared_by_send = true, \
 	.sosend_eor_stream_einval = true, \
+	/* sosend: "if (flags & MSG_DONTWAIT) snderr(EWOULDBLOCK)" before \
+	 * sbwait (OpenBSD uipc_socket.c; sendit sets MSG_DONTWAIT for FNONBLOCK) */ \
+	.sosend_dontwait = true, \
 	.tcp_drop_after_shutrd = true, \
 	.splice = SPLICE_OPENBSD, \
 	.udp_close_frees = true

@@ -1,5 +1,5 @@
 /*
- * run.h: what a run needs around its world (DESIGN.md rule 1).
+ * run.h: what a run needs around its world (docs/design.md rule 1).
  *
  * The World is the simulated state and nothing else.  The scenario it was
  * made from, the names to print, the event sink, the schedule to follow,
@@ -22,6 +22,15 @@ typedef struct {
 
 #define STEP_DEFAULT_UNKNOWN (-1000)
 
+/* The limits of a run when the scenario has no `limit` line for them
+ * (docs/scenario-language.md, Limits).  Ten million steps is over a
+ * hundred times the longest scenario that comes with sosim, and a few
+ * seconds of a run without a trace: a run that never ends (a splice loop
+ * at virtual time 0) stops in bounded time. */
+#define RUN_DEFAULT_STEPS 10000000ull
+#define RUN_DEFAULT_BYTES (1ull << 40)                  /* 1 TiB sent by the programs */
+#define RUN_DEFAULT_TIME (3600ll * 1000000000ll)        /* 1 h of virtual time */
+
 struct Run {
 	const void *scenario;   /* the layer above's recipe (scenario.h), opaque here */
 	const char *path;       /* the scenario file, for messages */
@@ -40,8 +49,13 @@ struct Run {
 	uint32_t shadow_state[WORLD_MAX_SOCKETS];
 	uint32_t shadow_flags[WORLD_MAX_SOCKETS][2];
 	CheckMode check;
+	/* the limits of a run (scenario `limit` lines, else instantiate.c's
+	 * defaults); passing one stops the run (STOP_LIMIT) */
 	uint64_t limit_steps, limit_bytes;
 	int64_t limit_time;
+	/* STOP_LIMIT came from the schedule (a `schedule` line or a plan that
+	 * asks for someone who cannot run), not from a limit */
+	bool stop_schedule;
 
 	/* a `schedule` line of names: who runs at each of the first picks */
 	const int *script;

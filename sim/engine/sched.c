@@ -167,12 +167,6 @@ emit_event_v(World *w, SimEventKind kind, const char *routine, int sock, int whi
  * a copy (world_hash.c).
  */
 
-static bool
-work_before(const Work *a, const Work *b)
-{
-	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
-}
-
 void
 work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen)
 {
@@ -187,12 +181,11 @@ work_push(World *w, int64_t time, int kind, uint32_t a, uint32_t gen)
 		}
 		if (w->nwork == w->capwork) {
 			w->capwork = w->capwork ? w->capwork * 2 : 64;
-			w->work = realloc(w->work, w->capwork * sizeof(Work));
-			if (w->work == NULL)
-				abort();
+			w->work = g_realloc_n(w->work, w->capwork, sizeof(Work));
 		}
 	}
-	for (i = w->work_head + w->nwork; i > w->work_head && work_before(&k, &w->work[i - 1]); i--)
+	/* its seq is the largest: it goes after every item due no later */
+	for (i = w->work_head + w->nwork; i > w->work_head && w->work[i - 1].time > time; i--)
 		w->work[i] = w->work[i - 1];
 	w->work[i] = k;
 	w->nwork++;
@@ -255,7 +248,7 @@ tsleep(World *w, int tid, uint32_t chan, const char *wmesg, bool intr, int64_t t
 		char where[64];
 
 		sched_chan_name(w, chan, where, sizeof where);
-		emit(w, EVK_SLEEP, wmesg, -1, -1, chan, timeo, 0, "sleeps on %s (\"%s\")%s", where,
+		emit_event(w, EVK_SLEEP, wmesg, -1, -1, chan, timeo, 0, "sleeps on %s (\"%s\")%s", where,
 		    wmesg, timeo > 0 ? ", with a timeout" : "");
 	}
 }
@@ -317,6 +310,9 @@ sched_chan_name(const World *w, uint32_t chan, char *buf, size_t n)
 		break;
 	case CH_SEL:
 		snprintf(buf, n, "%s.%s.sb_sel", sock_name(w, sock), which == SB_RCV ? "so_rcv" : "so_snd");
+		break;
+	case CH_SOREF:
+		snprintf(buf, n, "%s.so_refcnt", sock_name(w, sock));
 		break;
 	default:
 		snprintf(buf, n, "channel %#x", chan);
@@ -510,24 +506,20 @@ rng_next(World *w)
  * (NetBSD 1.6 and 2.0: a thread in the kernel runs until it sleeps or
  * returns to user mode, and only interrupts run in between), a thread
  * stopped at a preemption point inside a system call, in context
- * `kernel`, can be followed only by softnet or by itself.
+ * `kernel`, can be followed only by softnet or by itself.  No thread
+ * stops where softnet may not run: machine_register refuses a
+ * preemption point inside a context that excludes it.
  */
 int
 sched_candidates(World *w, int *out)
 {
 	int n = 0, holder = -1;
-	unsigned excludes = 0;
 
-	/* what the contexts the runnable threads stopped in exclude */
+	/* a runnable thread stopped in a context that excludes the others */
 	for (int i = 0; i < w->nthreads; i++)
-		if (w->threads[i].state == TS_RUN) {
-			unsigned x = context_defs[w->threads[i].ctx].excludes;
-
-			excludes |= x;
-			if (x & EX_THREADS)
-				holder = i;
-		}
-	if (softnet_due(w) && !(excludes & EX_SOFTNET))
+		if (w->threads[i].state == TS_RUN && (context_defs[w->threads[i].ctx].excludes & EX_THREADS))
+			holder = i;
+	if (softnet_due(w))
 		out[n++] = SCHED_SOFTNET;
 	for (int i = 0; i < w->nthreads; i++)
 		if (w->threads[i].state == TS_RUN && (holder < 0 || i == holder))
@@ -538,19 +530,15 @@ sched_candidates(World *w, int *out)
 int
 sched_default(const World *w, const int *cand, int n)
 {
-	(void)n;
 	if (cand[0] == SCHED_SOFTNET)
 		return SCHED_SOFTNET;
 	if (w->last_thread >= 0 && w->threads[w->last_thread].state == TS_RUN)
 		return w->last_thread;
-	for (int k = 1; k <= w->nthreads; k++) {
-		int i = (w->last_thread + k + w->nthreads) % w->nthreads;
-
-		if (w->last_thread < 0)
-			i = k - 1;
-		if (w->threads[i].state == TS_RUN)
-			return i;
-	}
+	/* the next after it in declaration order, from the first again past
+	 * the last: the candidates are threads here, in that order */
+	for (int k = 0; k < n; k++)
+		if (cand[k] > w->last_thread)
+			return cand[k];
 	return cand[0];
 }
 
@@ -558,19 +546,21 @@ sched_default(const World *w, const int *cand, int n)
 static int
 pick_plan(World *w, const int *cand, int n)
 {
-	const SchedDev *d = &w->run->plan[w->plan_pos];
+	const SchedDev *d;
 	int who;
 
-	if (w->plan_pos >= w->run->nplan || d->step != w->step + 1)
+	/* an empty plan (--schedule default) may have no array at all */
+	if (w->plan_pos >= w->run->nplan || (d = &w->run->plan[w->plan_pos])->step != w->step + 1)
 		return sched_default(w, cand, n);
 	w->plan_pos++;
 	who = d->who < SCHED_SOFTNET ? world_kthread(w, SCHED_SOFTNET - d->who) : d->who;
 	if (who < 0 && d->who < SCHED_SOFTNET)
 		who = -2;
 	for (int i = 0; i < n; i++)
-		if (cand[i] == who && who != -2)
+		if (cand[i] == who)
 			return who;
 	w->stop = STOP_LIMIT;
+	w->run->stop_schedule = true;
 	snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
 	    "the schedule asks for %s at step %llu, but it cannot run then",
 	    who == SCHED_SOFTNET ? "softnet (no kernel work is due)" :
@@ -594,6 +584,7 @@ pick(World *w, const int *cand, int n)
 
 			if (k < 0) {
 				w->stop = STOP_LIMIT;
+				w->run->stop_schedule = true;
 				snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
 				    "%s:%d:%d: the schedule names the %s thread, but profile %s has no "
 				    "socket splicing", r->path, r->script_pos.line, r->script_pos.col,
@@ -609,6 +600,7 @@ pick(World *w, const int *cand, int n)
 				return want;
 			}
 		w->stop = STOP_LIMIT;
+		w->run->stop_schedule = true;
 		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
 		    "%s:%d:%d: the schedule asks for %s at entry %d, but it cannot run now",
 		    r->path, r->script_pos.line, r->script_pos.col,
@@ -847,13 +839,14 @@ quiet_hash(World *w)
 	return h;
 }
 
-/* A kernel thread asleep on its empty queue has nothing to do. */
+/* Is sleeping thread tid a kernel thread asleep on its empty queue, with
+ * nothing to do?  (Asked only when nobody can run.) */
 static bool
 kthread_idle(const World *w, int tid)
 {
 	const Thread *t = &w->threads[tid];
 
-	return t->kind != TK_USER && t->state == TS_SLEEP && (t->wchan >> 24) == CH_TASKQ;
+	return t->kind != TK_USER && (t->wchan >> 24) == CH_TASKQ;
 }
 
 static void
@@ -941,15 +934,15 @@ advance_time(World *w)
 		if (w->nquiet < 64)
 			w->nquiet++;
 	}
-	if (work_next(w)->time > w->now) {
-		w->now = work_next(w)->time;
-		emit(w, EVK_CLOCK, "clock", -1, -1, w->now, 0, 0, "virtual time is now %lld.%06lld s",
-		    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
-	}
+	/* nothing is due now (sched_candidates found no kernel work to run):
+	 * the next item is due later */
+	w->now = work_next(w)->time;
+	emit(w, EVK_CLOCK, "clock", -1, -1, w->now, 0, 0, "virtual time is now %lld.%06lld s",
+	    (long long)(w->now / 1000000000), (long long)(w->now % 1000000000 / 1000));
 	if (w->run->limit_time && w->now > w->run->limit_time) {
 		w->stop = STOP_LIMIT;
 		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
-		    "time limit reached: virtual time passed %lld ms (raise it with `limit time`)",
+		    "time limit reached: virtual time passed %lld ms (raise it with `limit time` or --max-time)",
 		    (long long)(w->run->limit_time / 1000000));
 		return false;
 	}
@@ -1015,8 +1008,7 @@ thread_run(World *w, int tid)
 			sleep_releases(w, tid, t);
 			return;
 		}
-		if (r != RUN_CONTINUE)
-			return;
+		/* RUN_CONTINUE: on in the same step */
 		if (++guard > 100000) {
 			world_violation(w, V_LIVELOCK, "thread %s runs without reaching a preemption point",
 			    thread_name(w, tid));
@@ -1051,7 +1043,7 @@ sched_step_with(World *w, int who)
 	if (w->stop == STOP_NONE && w->run->limit_bytes && w->bytes_moved > w->run->limit_bytes) {
 		w->stop = STOP_LIMIT;
 		snprintf(w->run->stop_msg, sizeof w->run->stop_msg,
-		    "byte limit reached: programs sent more than %llu bytes (raise it with `limit bytes`)",
+		    "byte limit reached: programs sent more than %llu bytes (raise it with `limit bytes` or --max-bytes)",
 		    (unsigned long long)w->run->limit_bytes);
 	}
 	if (w->stop == STOP_NONE && w->run->limit_steps && w->step >= w->run->limit_steps) {
@@ -1089,7 +1081,7 @@ sched_step(World *w)
 	if (who == -2)
 		return false;
 	/* for the trace: whom the default policy would have picked */
-	w->run->step_default = n > 0 ? sched_default(w, cand, n) : who;
+	w->run->step_default = sched_default(w, cand, n);
 	return sched_step_with(w, who);
 }
 

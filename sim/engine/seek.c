@@ -6,8 +6,7 @@
 #include "sched.h"
 #include "snapshot.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <glib.h>
 
 struct Seeker {
 	World *w;
@@ -27,11 +26,7 @@ keep_snapshot(Seeker *sk)
 
 	if (sk->nsnap == sk->capsnap) {
 		sk->capsnap = sk->capsnap ? sk->capsnap * 2 : 64;
-		sk->snap = realloc(sk->snap, sk->capsnap * sizeof *sk->snap);
-		if (sk->snap == NULL) {
-			fputs("sosim: out of memory keeping a checkpoint\n", stderr);
-			abort();
-		}
+		sk->snap = g_realloc_n(sk->snap, sk->capsnap, sizeof *sk->snap);
 	}
 	s = snapshot_take(sk->w);
 	sk->snap[sk->nsnap++] = s;
@@ -56,14 +51,13 @@ keep_snapshot(Seeker *sk)
 Seeker *
 seeker_new(World *w, uint64_t every, size_t max_bytes)
 {
-	Seeker *sk = calloc(1, sizeof *sk);
+	Seeker *sk = g_new0(Seeker, 1);
 
-	if (sk == NULL)
-		abort();
 	sk->w = w;
 	sk->every = every ? every : SEEK_EVERY_DEFAULT;
 	sk->max_bytes = max_bytes ? max_bytes : SEEK_MAX_BYTES_DEFAULT;
-	sk->last = UINT64_MAX;
+	/* a world that stopped before it was given is at its end */
+	sk->last = w->stop != STOP_NONE ? w->step : UINT64_MAX;
 	keep_snapshot(sk);
 	return sk;
 }
@@ -75,10 +69,10 @@ seeker_free(Seeker *sk)
 		return;
 	for (size_t i = 0; i < sk->nsnap; i++)
 		snapshot_free(sk->snap[i]);
-	free(sk->snap);
+	g_free(sk->snap);
 	snapshot_free(sk->probe);
 	world_free(sk->w);
-	free(sk);
+	g_free(sk);
 }
 
 /* One step forward by the run's policy; false at the end of the run. */
@@ -88,12 +82,9 @@ step_forward(Seeker *sk)
 	World *w = sk->w;
 	uint64_t before = w->step;
 
+	/* a stopped world is at the last step, which is known then */
 	if (w->step >= sk->last)
 		return false;
-	if (w->stop != STOP_NONE) {
-		sk->last = w->step;
-		return false;
-	}
 	if (!sched_step(w)) {
 		/* the end, as sched_run ends a run */
 		if (w->stop == STOP_DONE || w->stop == STOP_DEADLOCK)
@@ -152,7 +143,9 @@ seeker_seek(Seeker *sk, uint64_t n)
 	}
 	while (w->step < n && step_forward(sk))
 		sk->replayed++;
-	if (w->step == n)
+	/* at n, or stopped short at the last step, which a replay from a
+	 * checkpoint reaches unfinished when the end is already known */
+	if (w->step == n || w->step == sk->last)
 		finish_if_last(sk);
 	w->run->sink = sink;
 	return w->step;

@@ -24,8 +24,7 @@
 #include "snapshot.h"
 #include "run.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <glib.h>
 #include <string.h>
 
 struct Snapshot {
@@ -36,17 +35,6 @@ struct Snapshot {
 	uint64_t epoch;         /* Run.data_epoch when it was taken */
 };
 
-static void *
-xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (p == NULL) {
-		fputs("sosim: out of memory taking a snapshot\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static void
 put(Snapshot *s, const void *p, size_t n)
 {
@@ -54,7 +42,7 @@ put(Snapshot *s, const void *p, size_t n)
 		return;     /* p may be NULL: an empty array */
 	if (s->len + n > s->cap) {
 		s->cap = (s->len + n) * 3 / 2 + 4096;
-		s->buf = xrealloc(s->buf, s->cap);
+		s->buf = g_realloc(s->buf, s->cap);
 	}
 	memcpy(s->buf + s->len, p, n);
 	s->len += n;
@@ -191,9 +179,8 @@ snapshot_retake(Snapshot *s, const World *w)
 Snapshot *
 snapshot_take(const World *w)
 {
-	Snapshot *s = xrealloc(NULL, sizeof *s);
+	Snapshot *s = g_new0(Snapshot, 1);
 
-	memset(s, 0, sizeof *s);
 	snapshot_retake(s, w);
 	return s;
 }
@@ -252,7 +239,7 @@ snapshot_restore(const Snapshot *s, World *w)
 	w->work_head = 0;       /* the queue comes back at the front of the array */
 	if (w->nwork > w->capwork) {
 		w->capwork = w->nwork;
-		w->work = xrealloc(w->work, w->capwork * sizeof w->work[0]);
+		w->work = g_realloc_n(w->work, w->capwork, sizeof(Work));
 	}
 	get(&p, w->work, (size_t)w->nwork * sizeof w->work[0]);
 	restore_table(s, w, &p, (void **)w->mchunk, w->mtstamp, w->mdchunk, w->mstamp, w->nmbufs,
@@ -295,8 +282,8 @@ snapshot_free(Snapshot *s)
 {
 	if (s == NULL)
 		return;
-	free(s->buf);
-	free(s);
+	g_free(s->buf);
+	g_free(s);
 }
 
 World *
@@ -315,5 +302,5 @@ world_restore(World *dst, const World *src)
 
 	snapshot_retake(&s, src);
 	snapshot_restore(&s, dst);
-	free(s.buf);
+	g_free(s.buf);
 }

@@ -1,5 +1,5 @@
 /*
- * snapshot.h: the world as a value you can keep (DESIGN.md rule 1).
+ * snapshot.h: the world as a value you can keep (docs/design.md rule 1).
  *
  * A Snapshot is a compact copy of a world's live state: the fixed part,
  * the sockets and threads in use, pending work, the pools' slot tables and

@@ -6,10 +6,10 @@
 #include "run.h"
 #include "sched.h"
 
+#include <glib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 const char *const routine_names[R__COUNT] = {
@@ -144,18 +144,6 @@ sock_name(const World *w, int i)
 	return w->run->sock_names[i] ? w->run->sock_names[i] : "?";
 }
 
-static void *
-chunk_alloc(size_t n, size_t size)
-{
-	void *p = calloc(n, size);
-
-	if (p == NULL) {
-		fputs("sosim: out of memory for a pool\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 /* "Unknown": a restore into this storage copies every byte. */
 static void
 stamps_unknown(uint64_t *s, uint32_t n)
@@ -169,12 +157,12 @@ pool_chunk(void **meta, uint64_t **tstamps, uint8_t **data, uint64_t **stamps, u
     size_t meta_size, size_t data_size, bool clear)
 {
 	if (meta[c] == NULL) {
-		meta[c] = chunk_alloc(POOL_CHUNK, meta_size);
-		tstamps[c] = chunk_alloc(POOL_BLOCKS, sizeof(uint64_t));
+		meta[c] = g_malloc0_n(POOL_CHUNK, meta_size);
+		tstamps[c] = g_new0(uint64_t, POOL_BLOCKS);
 		stamps_unknown(tstamps[c], POOL_BLOCKS);
 		if (data != NULL) {
-			data[c] = chunk_alloc(POOL_CHUNK, data_size);
-			stamps[c] = chunk_alloc(POOL_CHUNK, sizeof(uint64_t));
+			data[c] = g_malloc0_n(POOL_CHUNK, data_size);
+			stamps[c] = g_new0(uint64_t, POOL_CHUNK);
 			stamps_unknown(stamps[c], POOL_CHUNK);
 		}
 		return;
@@ -208,10 +196,8 @@ sock_ref(World *w, Ref r)
 World *
 world_alloc(Run *run, bool run_owned, const Profile *prof, uint32_t quirks)
 {
-	World *w = calloc(1, sizeof *w + (size_t)run->socks_cap * sizeof w->socks[0]);
+	World *w = g_malloc0(sizeof *w + (size_t)run->socks_cap * sizeof w->socks[0]);
 
-	if (w == NULL)
-		abort();
 	w->run = run;
 	w->run_owned = run_owned;
 	w->epoch = &run->data_epoch;
@@ -241,30 +227,28 @@ world_free(World *w)
 	/* every chunk this world holds: a restore to a smaller pool keeps the
 	 * chunks beyond it for the pool to grow into again */
 	for (uint32_t c = 0; c < POOL_MAX_CHUNKS; c++) {
-		free(w->mchunk[c]);
-		free(w->mdchunk[c]);
-		free(w->mstamp[c]);
-		free(w->cchunk[c]);
-		free(w->cdchunk[c]);
-		free(w->cstamp[c]);
-		free(w->schunk[c]);
-		free(w->mtstamp[c]);
-		free(w->ctstamp[c]);
-		free(w->ststamp[c]);
+		g_free(w->mchunk[c]);
+		g_free(w->mdchunk[c]);
+		g_free(w->mstamp[c]);
+		g_free(w->cchunk[c]);
+		g_free(w->cdchunk[c]);
+		g_free(w->cstamp[c]);
+		g_free(w->schunk[c]);
+		g_free(w->mtstamp[c]);
+		g_free(w->ctstamp[c]);
+		g_free(w->ststamp[c]);
 	}
-	free(w->work);
+	g_free(w->work);
 	if (w->run_owned)
 		run_free(w->run);
-	free(w);
+	g_free(w);
 }
 
 Run *
 run_new(void)
 {
-	Run *r = calloc(1, sizeof *r);
+	Run *r = g_new0(Run, 1);
 
-	if (r == NULL)
-		abort();
 	r->check = CHECK_EVERY_STEP;
 	r->hash_counters = ~0ull;
 	r->step_default = STEP_DEFAULT_UNKNOWN;
@@ -274,7 +258,7 @@ run_new(void)
 void
 run_free(Run *r)
 {
-	free(r);
+	g_free(r);
 }
 
 void

@@ -1,7 +1,7 @@
 /*
  * world.h: the whole simulated state, as one value.
  *
- * DESIGN.md rule 1: simulated objects refer to each other by handles (an
+ * docs/design.md rule 1: simulated objects refer to each other by handles (an
  * index plus a generation), never by C pointers.  A stale handle (a use
  * after free in the simulated kernel) is then detected when dereferenced
  * and reported as the "stale-handle" violation instead of crashing sosim.
@@ -80,7 +80,7 @@ typedef struct {
 	uint32_t refcnt;        /* 0: free */
 } Cluster;
 
-/* sb_flags: the classic NetBSD/OpenBSD bits (SEMANTICS.md A 2.2). */
+/* sb_flags: the classic bits of NetBSD 1.6 and OpenBSD sys/socketvar.h. */
 enum {
 	SB_LOCK = 0x01, SB_WANT = 0x02, SB_WAIT = 0x04, SB_SEL = 0x08,
 	SB_ASYNC = 0x10, SB_UPCALL = 0x20, SB_NOINTR = 0x40,
@@ -174,7 +174,7 @@ typedef struct {
 	uint16_t port;
 	uint16_t pad2;
 
-	/* Conservation accounting (DESIGN.md rule 4). */
+	/* Conservation accounting (docs/design.md rule 4). */
 	uint64_t tx_app;        /* bytes accepted from programs by sosend/kttcp */
 	uint64_t tx_acked;      /* TCP: bytes the peer acknowledged (dropped from so_snd) */
 	uint64_t tx_dropped;    /* bytes thrown away from so_snd (reset, close) */
@@ -330,7 +330,6 @@ typedef struct {
 	int64_t win;
 	uint64_t urp;
 	Ref m;                  /* payload chain */
-	Ref control;            /* UDP: control mbufs to append with the datagram */
 	uint32_t from_ip, to_ip;
 	uint16_t from_port, to_port;
 } Segment;
@@ -402,7 +401,7 @@ typedef struct World World;
 typedef struct Run Run;       /* run.h: what a run needs around its world */
 
 /*
- * The whole simulated state (DESIGN.md rule 1).  Everything here is a
+ * The whole simulated state (docs/design.md rule 1).  Everything here is a
  * value: world_clone() copies it, world_hash() hashes it.  The one
  * exceptions come first: `run`, the borrowed pointer to the run this
  * world belongs to (event sink, plan, limits, names, message texts),

@@ -1,6 +1,6 @@
 /*
  * world_hash.c: a 64-bit hash of the world's value, for the explorer's
- * table of worlds already seen (DESIGN.md rule 1).
+ * table of worlds already seen (docs/design.md rule 1).
  *
  * Two worlds with equal hashes must behave alike from here on and end with
  * the same verdict, so the hash covers everything a later step or the final
@@ -54,16 +54,17 @@ flush(H *h)
 	h->len = 0;
 }
 
+/* n is never more than the buffer holds: the largest puts are the arrays
+ * of combine() below, whose bounds are asserted here. */
+_Static_assert(sizeof(((World *)0)->taskq) <= HBUF && sizeof(((World *)0)->clockq) <= HBUF &&
+    WORLD_MAX_SOCKETS * sizeof(uint64_t) <= HBUF && sizeof(((World *)0)->kmem) <= HBUF,
+    "every put fits in the buffer");
+
 static inline void
 put(H *h, const void *p, size_t n)
 {
-	if (__builtin_expect(h->len + n > HBUF, 0)) {
+	if (__builtin_expect(h->len + n > HBUF, 0))
 		flush(h);
-		if (n > HBUF) {
-			XXH3_64bits_update(&h->st, p, n);
-			return;
-		}
-	}
 	memcpy(h->buf + h->len, p, n);
 	h->len += n;
 }
@@ -267,7 +268,7 @@ put_thread(H *h, const World *w, const Thread *t, uint32_t *socks)
 		const MachineDef *d = machine_def(f->mach);
 		Frame c;
 
-		if (d == NULL || d->nmrefs == 0 || w->run->hash_slots) {
+		if (d->nmrefs == 0 || w->run->hash_slots) {
 			put(h, f, sizeof *f);
 			continue;
 		}
@@ -320,7 +321,10 @@ put_work(H *h, const World *w, HashCache *c)
 				put64(h, c->seg[k]);
 				continue;
 			}
-			uint64_t d = segment_digest(w, world_segment(w, v[i].a));
+			/* a queued segment's slot is in the pool (world_segment's
+			 * check is for observers that may ask anything) */
+			uint64_t d = segment_digest(w,
+			    &w->schunk[v[i].a >> POOL_CHUNK_SHIFT][v[i].a & (POOL_CHUNK - 1)]);
 
 			if (c != NULL) {
 				c->seg_slot[k] = v[i].a;
@@ -458,18 +462,16 @@ world_hash(const World *w)
 /*
  * The same value, rehashing only the components a step may have changed
  * since the cache last saw the world: the sockets and threads in the
- * footprints given to hash_cache_touch, and the pending work when its
- * size, its push count or the clock moved (it changes only by pushes and
- * pops, and a segment on the wire never changes), or when a step touched
- * a socket or thread: that may have cancelled a queued timer, which the
- * hash leaves out.
+ * footprints given to hash_cache_touch.  The pending work is hashed
+ * again each time: every step touches a socket or a thread, which may
+ * have cancelled a queued timer (the hash leaves those out); a segment
+ * on the wire never changes, and its digest is kept.
  */
 void
 hash_cache_reset(HashCache *c)
 {
 	c->valid_socks = 0;
 	c->valid_threads = 0;
-	c->work_valid = false;
 	/* slots and generations repeat after a restore, with other contents */
 	memset(c->seg_slot, 0, sizeof c->seg_slot);
 }
@@ -483,8 +485,6 @@ hash_cache_touch(HashCache *c, const Footprint *fp)
 	}
 	c->valid_socks &= ~fp->socks;
 	c->valid_threads &= ~fp->threads;
-	if (fp->socks != 0 || fp->threads != 0)
-		c->work_valid = false;
 	/* a thread's handles into a buffer are named by their place there */
 	for (uint32_t v = c->valid_threads; v != 0; v &= v - 1) {
 		int i = __builtin_ctz(v);
@@ -513,13 +513,5 @@ world_hash_cached(const World *w, HashCache *c)
 			c->socks[i] = hash_socket(&h, w, i, true);
 			c->valid_socks |= sock_bit(i);
 		}
-	if (!c->work_valid || c->work_n != w->nwork || c->work_seq != w->work_seq ||
-	    c->work_now != w->now) {
-		c->work = hash_work(&h, w, c);
-		c->work_valid = true;
-		c->work_n = w->nwork;
-		c->work_seq = w->work_seq;
-		c->work_now = w->now;
-	}
-	return combine(&h, w, c->socks, c->threads, c->work);
+	return combine(&h, w, c->socks, c->threads, hash_work(&h, w, c));
 }

@@ -76,11 +76,6 @@ typedef struct {
 	uint64_t socks[WORLD_MAX_SOCKETS];
 	uint64_t threads[HASH_MAX_THREADS];
 	uint32_t thread_socks[HASH_MAX_THREADS];  /* sockets each thread's hash read */
-	bool work_valid;
-	uint32_t work_n;
-	uint64_t work_seq;
-	int64_t work_now;
-	uint64_t work;
 	/* digests of segments on the wire, by slot and generation (slot 0 is
 	 * never a segment's) */
 #define HASH_SEG_CACHE 256

@@ -65,32 +65,34 @@ order_idx(const Choice *c, int k)
 	return k <= c->defidx ? k - 1 : k;
 }
 
-/* Is the k-th candidate in trying order asleep (not to be tried)? */
+/* Is the default, the first candidate in trying order, asleep (not to be
+ * tried)?  Softnet is the only candidate that sleeps, and when it is one
+ * it is the default (sched_default: due kernel work first), so no other
+ * place in the order is ever asleep.  (Asleep, softnet is still due: only
+ * a step that depends on its own could have made its work moot, and that
+ * wakes it; the test of the default guards the reduction all the same.) */
 static bool
-asleep(const Choice *c, int k)
+default_asleep(const Choice *c)
 {
-	return c->sleep && c->cand[order_idx(c, k)] == SCHED_SOFTNET;
+	return c->sleep && c->cand[c->defidx] == SCHED_SOFTNET;
 }
 
-/* Check a finished run; returns the failures that count for every run. */
+/* Check a finished run; returns the failures that count for every run
+ * (expect_check counts them all, also those past the EXPECT_MAX its
+ * report has room for). */
 static int
 verdict(World *w, ExploreResult *r, ExpectReport *rep)
 {
-	int hard = 0;
+	int hard;
 
 	if (w->stop == STOP_DONE || w->stop == STOP_DEADLOCK)
 		invariants_check_end(w);
-	expect_check(w, rep);
+	hard = expect_check(w, rep);
 	for (int i = 0; i < rep->n; i++) {
 		const ExpectResult *x = &rep->items[i];
 
-		if (x->quant == SCN_Q_SOMETIMES) {
-			if (x->ok && x->index >= 0 && x->index < EXPECT_MAX)
-				r->sometimes_held[x->index] = true;
-			continue;
-		}
-		if (!x->ok)
-			hard++;
+		if (x->quant == SCN_Q_SOMETIMES && x->ok && x->index < EXPECT_MAX)
+			r->sometimes_held[x->index] = true;
 	}
 	return hard;
 }
@@ -106,6 +108,19 @@ plan_earlier(const SchedDev *a, const SchedDev *b, int n)
 			return a[i].who < b[i].who;
 	}
 	return false;
+}
+
+/* Is a run (n deviations, steps) shorter than another (n0, steps0): fewer
+ * preemptions, then fewer steps, then deviations that come earlier (so
+ * the answer does not depend on the order of the search)? */
+static bool
+shorter(const SchedDev *plan, int n, uint64_t steps, const SchedDev *plan0, int n0, uint64_t steps0)
+{
+	if (n != n0)
+		return n < n0;
+	if (steps != steps0)
+		return steps < steps0;
+	return plan_earlier(plan, plan0, n);
 }
 
 /* Did an `expect sometimes` hold in this run (rep)? */
@@ -127,11 +142,12 @@ keep_witnesses(ExploreResult *r, const ExpectReport *rep, const SchedDev *plan, 
 		const ExpectResult *x = &rep->items[i];
 		int k = x->index;
 
-		if (x->quant != SCN_Q_SOMETIMES || !x->ok || k < 0 || k >= EXPECT_MAX)
+		/* those past EXPECT_MAX are not followed (a report has room
+		 * for that many; its last item stands for the rest) */
+		if (x->quant != SCN_Q_SOMETIMES || !x->ok || k >= EXPECT_MAX)
 			continue;
-		if (r->seen_steps[k] != 0 && (n > r->seen_n[k] || (n == r->seen_n[k] &&
-		    (steps > r->seen_steps[k] || (steps == r->seen_steps[k] &&
-		    !plan_earlier(plan, r->seen_plan[k], n))))))
+		if (r->seen_steps[k] != 0 && !shorter(plan, n, steps, r->seen_plan[k], r->seen_n[k],
+		    r->seen_steps[k]))
 			continue;
 		g_free(r->seen_plan[k]);
 		r->seen_plan[k] = g_memdup2(plan, (gsize)n * sizeof *plan);
@@ -140,18 +156,12 @@ keep_witnesses(ExploreResult *r, const ExpectReport *rep, const SchedDev *plan, 
 	}
 }
 
-/* Keep the failing schedule if it is shorter than the one we have: fewer
- * preemptions, then fewer steps, then deviations that come earlier (so
- * the answer does not depend on the order of the search). */
+/* Keep the failing schedule if it is shorter than the one we have. */
 static void
 keep_failure(ExploreResult *r, const SchedDev *plan, int n, uint64_t steps, const ExpectReport *rep)
 {
-	if (r->verdict == EXPLORE_FAIL) {
-		if (n > r->fail_n || (n == r->fail_n && steps > r->fail_steps))
-			return;
-		if (n == r->fail_n && steps == r->fail_steps && !plan_earlier(plan, r->fail_plan, n))
-			return;
-	}
+	if (r->verdict == EXPLORE_FAIL && !shorter(plan, n, steps, r->fail_plan, r->fail_n, r->fail_steps))
+		return;
 	g_free(r->fail_plan);
 	r->fail_plan = g_memdup2(plan, (gsize)n * sizeof *plan);
 	r->fail_n = n;
@@ -169,12 +179,15 @@ finish_sometimes(const Scenario *s, ExploreResult *r)
 			r->nsometimes_missing++;
 }
 
+/* states between calls of ExploreOpts.progress */
+#define PROGRESS_EVERY 1024u
+
 static void
 progress(const ExploreOpts *o, ExploreResult *r, uint64_t *next)
 {
 	if (o->progress && r->states >= *next) {
 		o->progress(o->ctx, r->states, r->schedules + r->pruned, r->distinct);
-		*next = r->states + (1u << 16);
+		*next = r->states + PROGRESS_EVERY;
 	}
 }
 
@@ -191,8 +204,8 @@ typedef struct {
 /*
  * A choice point met for the first time: NC_SEEN when its world was seen
  * before with no more preemptions spent (explored from there already);
- * NC_BLOCKED when every candidate within the bound is asleep; else it
- * joins the path, the default policy's pick tried first.
+ * NC_BLOCKED when the default is asleep and no preemption is left to run
+ * another; else it joins the path, the default policy's pick tried first.
  */
 enum { NC_NEW, NC_SEEN, NC_BLOCKED };
 /*
@@ -235,7 +248,7 @@ new_choice(Dfs *d, World *w, const int *cand, int n, int pre, bool sleep, const 
 
 	if (!seen_update(d->seen, h, pre | (sleep ? SEEN_SLEEP : 0), &old, explored_before, &now))
 		d->r->distinct++;
-	else if (explored_before(old, &now) && !d->o->no_prune)
+	else if (explored_before(old, &now))
 		return NC_SEEN;
 	memset(&c, 0, sizeof c);
 	c.n = (uint8_t)n;
@@ -250,21 +263,21 @@ new_choice(Dfs *d, World *w, const int *cand, int n, int pre, bool sleep, const 
 	c.sleep = sleep;
 	if (sleep)
 		c.sn_fp = *fp;
-	/* the first candidate awake; a sleeping default costs a preemption */
-	while (c.pos < c.n && asleep(&c, c.pos))
-		c.pos++;
-	if (c.pos >= c.n || (c.pos > 0 && pre + 1 > d->o->preemptions))
+	/* the first candidate awake (there are two at least): past a
+	 * sleeping default, at a cost of one preemption */
+	c.pos = default_asleep(&c) ? 1 : 0;
+	if (c.pos > 0 && pre + 1 > d->o->preemptions)
 		return NC_BLOCKED;
 	g_array_append_val(d->path, c);
 	return NC_NEW;
 }
 
-/* The deviations of the first `depth` choices: the run as a schedule. */
+/* The deviations of the path's choices: the run as a schedule. */
 static void
-path_plan(const GArray *path, guint depth, GArray *plan)
+path_plan(const GArray *path, GArray *plan)
 {
 	g_array_set_size(plan, 0);
-	for (guint i = 0; i < path->len && i < depth; i++) {
+	for (guint i = 0; i < path->len; i++) {
 		const Choice *c = &g_array_index(path, Choice, i);
 
 		if (c->pos > 0) {
@@ -275,6 +288,14 @@ path_plan(const GArray *path, guint depth, GArray *plan)
 	}
 }
 
+/* Has choice c a candidate left to try after the current one?  (Only the
+ * default, tried first, may be asleep; any other costs a preemption.) */
+static bool
+more_left(const Dfs *d, const Choice *c)
+{
+	return c->pos + 1 < c->n && c->pre + 1 <= d->o->preemptions;
+}
+
 /* The deepest choice with a candidate left within the bound; false when none. */
 static bool
 backtrack(Dfs *d, guint depth)
@@ -283,28 +304,13 @@ backtrack(Dfs *d, guint depth)
 	while (d->path->len > 0) {
 		Choice *c = &g_array_index(d->path, Choice, d->path->len - 1);
 
-		int next = c->pos + 1;
-
-		while (next < c->n && asleep(c, next))
-			next++;
-		if (next < c->n && c->pre + 1 <= d->o->preemptions) {
-			c->pos = (uint8_t)next;
+		if (more_left(d, c)) {
+			c->pos++;
 			return true;
 		}
 		g_array_set_size(d->path, d->path->len - 1);
 	}
 	return false;
-}
-
-/* Has choice c a candidate left to try after the current one? */
-static bool
-more_left(const Dfs *d, const Choice *c)
-{
-	int next = c->pos + 1;
-
-	while (next < c->n && asleep(c, next))
-		next++;
-	return next < c->n && c->pre + 1 <= d->o->preemptions;
 }
 
 /* The restoring search keeps a snapshot of the world at a choice point
@@ -319,19 +325,69 @@ typedef struct {
 	GArray *stack;          /* Checkpoint, by depth */
 	GPtrArray *spare;       /* Snapshots to reuse */
 	Snapshot *start;        /* the world before the first step */
+	/* the memory of the stack's and the spares' snapshots, and its cap
+	 * (ExploreOpts.max_checkpoint_bytes); `every` doubles each time the
+	 * cap thins the stack */
+	size_t bytes, max_bytes;
+	uint64_t every;
 } Checkpoints;
 
+/*
+ * Over the cap: the spares go, then every other checkpoint of the path,
+ * and the spacing doubles, as the seek checkpoints of a long run thin out
+ * (seek.c).  A backtrack then restores a checkpoint further back and
+ * replays more steps: slower, in bounded memory.  Without a cap a run of
+ * millions of steps (a splice loop) kept gigabytes of snapshots.
+ */
 static void
-checkpoint_push(Checkpoints *ck, const World *w, guint depth, int pre)
+checkpoints_fit(Checkpoints *ck, ExploreResult *r)
+{
+	while (ck->bytes > ck->max_bytes) {
+		if (ck->spare->len > 0) {
+			for (guint i = 0; i < ck->spare->len; i++)
+				ck->bytes -= snapshot_bytes(g_ptr_array_index(ck->spare, i));
+			g_ptr_array_set_size(ck->spare, 0);     /* frees them */
+			continue;
+		}
+		if (ck->stack->len < 2)
+			break;
+		{
+			guint k = 0;
+
+			for (guint i = 0; i < ck->stack->len; i++) {
+				Checkpoint *c = &g_array_index(ck->stack, Checkpoint, i);
+
+				if (i % 2 == 0)
+					g_array_index(ck->stack, Checkpoint, k++) = *c;
+				else {
+					ck->bytes -= snapshot_bytes(c->snap);
+					snapshot_free(c->snap);
+				}
+			}
+			g_array_set_size(ck->stack, k);
+		}
+		ck->every *= 2;
+		r->checkpoint_thinned++;
+	}
+	r->checkpoint_every = MAX(r->checkpoint_every, ck->every);
+}
+
+static void
+checkpoint_push(Checkpoints *ck, const World *w, guint depth, int pre, ExploreResult *r)
 {
 	Checkpoint c = { depth, pre, NULL };
 
 	if (ck->spare->len > 0) {
 		c.snap = g_ptr_array_steal_index(ck->spare, ck->spare->len - 1);
+		ck->bytes -= snapshot_bytes(c.snap);
 		snapshot_retake(c.snap, w);
 	} else
 		c.snap = snapshot_take(w);
+	ck->bytes += snapshot_bytes(c.snap);
 	g_array_append_val(ck->stack, c);
+	r->checkpoint_bytes = MAX(r->checkpoint_bytes, ck->bytes);
+	if (ck->bytes > ck->max_bytes)
+		checkpoints_fit(ck, r);
 }
 
 /* Put w at choice point `depth` of the path, or at the nearest checkpoint
@@ -388,8 +444,9 @@ por_after(Dfs *d, int at, int who, const Footprint *fp, bool sleep, Footprint *s
 		return false;
 	}
 	if (c != NULL && !c->sleep) {
-		/* softnet was tried here before this thread, or is not due */
-		if (c->cand[c->defidx] != SCHED_SOFTNET || c->pos == 0)
+		/* softnet is not due here, or was tried here first (the
+		 * default) and this thread after it */
+		if (c->cand[c->defidx] != SCHED_SOFTNET)
 			return false;
 		*sn_fp = c->sn_fp;
 		return !fp_dependent(sn_fp, fp);
@@ -404,11 +461,12 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	Dfs d = { o, r, g_array_new(FALSE, FALSE, sizeof(Choice)), seen_new(), { 0 } };
 	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
 	ExpectReport *rep = g_new0(ExpectReport, 1);
-	uint64_t next_progress = 1u << 16;
-	uint64_t every = o->checkpoint_every ? o->checkpoint_every : EXPLORE_CHECKPOINT_EVERY;
+	uint64_t next_progress = PROGRESS_EVERY;
 	World *w = world_new(s, prof, quirks);
 	Checkpoints ck = { g_array_new(FALSE, FALSE, sizeof(Checkpoint)),
-	    g_ptr_array_new_with_free_func((GDestroyNotify)snapshot_free), snapshot_take(w) };
+	    g_ptr_array_new_with_free_func((GDestroyNotify)snapshot_free), snapshot_take(w), 0,
+	    o->max_checkpoint_bytes ? o->max_checkpoint_bytes : EXPLORE_CHECKPOINT_BYTES,
+	    o->checkpoint_every ? o->checkpoint_every : EXPLORE_CHECKPOINT_EVERY };
 	guint depth = 0;
 	int pre = 0;
 	CheckMode check = w->run->check;
@@ -454,8 +512,8 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 				 * a choice with a preemption left to spend; and where
 				 * this one landed, if it has more to try */
 				if (!o->replay && since > 0 && pre < o->preemptions &&
-				    (since >= every || (depth + 1 == replay_len && more_left(&d, c)))) {
-					checkpoint_push(&ck, w, depth, pre);
+				    (since >= ck.every || (depth + 1 == replay_len && c->pos + 1 < c->n))) {
+					checkpoint_push(&ck, w, depth, pre, r);
 					since = 0;
 				}
 				who = c->cand[order_idx(c, c->pos)];
@@ -464,10 +522,9 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 				sn_fp = c->sn_fp;
 				at = (int)depth;
 				depth++;
-			} else if (por && sleep && who == SCHED_SOFTNET && depth >= replay_len) {
-				/* the only way on is the sleeping softnet: covered (in a
-				 * replayed prefix `sleep` is not kept up to date, and the
-				 * prefix was run before anyway) */
+			} else if (por && sleep && who == SCHED_SOFTNET) {
+				/* the only way on is the sleeping softnet: covered (never
+				 * in a replayed prefix, which went on when first run) */
 				r->por_pruned++;
 				pruned = true;
 				break;
@@ -490,12 +547,20 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			w->run->fp_on = false;
 			fp = w->run->fp;
 			hash_cache_touch(&d.cache, &fp);
-			if (por && depth >= replay_len)
+			/* in a replayed prefix too, so that `sleep` is what it
+			 * was when the prefix was first run */
+			if (por)
 				sleep = por_after(&d, at, who, &fp, sleep, &sn_fp);
 			if (o->max_states && r->states >= o->max_states) {
 				r->complete = false;
 				break;
 			}
+			if (o->interrupt && *o->interrupt) {
+				r->complete = false;
+				r->interrupted = true;
+				break;
+			}
+			progress(o, r, &next_progress);
 		}
 		r->max_depth = MAX(r->max_depth, w->step);
 		r->choice_points = MAX(r->choice_points, depth);
@@ -509,7 +574,7 @@ explore_dfs(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			bool seen = some_sometimes(rep);
 
 			if (hard > 0 || seen)
-				path_plan(d.path, depth, plan);
+				path_plan(d.path, plan);
 			if (hard > 0)
 				keep_failure(r, (SchedDev *)(void *)plan->data, (int)plan->len, w->step, rep);
 			if (seen)
@@ -554,11 +619,12 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 	GArray *plan = g_array_new(FALSE, FALSE, sizeof(SchedDev));
 	Seen *seen = seen_new();
 	ExpectReport *rep = g_new0(ExpectReport, 1);
-	uint64_t rng = o->seed * 0x9e3779b97f4a7c15ull + 1, len = 64, next_progress = 1u << 16;
+	uint64_t rng = o->seed * 0x9e3779b97f4a7c15ull + 1, len = 64, next_progress = PROGRESS_EVERY;
 	int depth = o->pct_depth > 0 ? o->pct_depth : 3;
+	uint64_t run;
 
 	r->complete = false;
-	for (uint64_t run = 0; run < o->random; run++) {
+	for (run = 0; run < o->random && !(o->interrupt && *o->interrupt); run++) {
 		World *w = world_new(s, prof, quirks);
 		int prio[MAXC], cand[MAXC], n, ents = w->nthreads + 1;
 		uint64_t change[16] = { 0 }, nchoices = 0;
@@ -609,6 +675,15 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 			r->new_states++;
 			if (!sched_step_with(w, best))
 				break;
+			if (o->interrupt && *o->interrupt)
+				break;
+			progress(o, r, &next_progress);
+		}
+		if (o->interrupt && *o->interrupt && w->stop == STOP_NONE) {
+			/* cut short: this run has no verdict */
+			r->interrupted = true;
+			world_free(w);
+			break;
 		}
 		if (w->step > len)
 			len = w->step;
@@ -624,6 +699,8 @@ explore_pct(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		world_free(w);
 		progress(o, r, &next_progress);
 	}
+	if (run < o->random)
+		r->interrupted = true;          /* stopped before the last run */
 	g_array_free(plan, TRUE);
 	seen_free(seen);
 	g_free(rep);
@@ -641,9 +718,10 @@ explore_run(const Scenario *s, const Profile *prof, uint32_t quirks, const Explo
 		explore_dfs(s, prof, quirks, o, r);
 	finish_sometimes(s, r);
 	if (r->verdict != EXPLORE_FAIL) {
-		if (r->nsometimes_missing > 0 && (r->complete || o->random > 0))
+		/* an interrupted search is partial, random or not */
+		if (r->nsometimes_missing > 0 && (r->complete || (o->random > 0 && !r->interrupted)))
 			r->verdict = EXPLORE_FAIL;
-		else if (!r->complete && o->random == 0)
+		else if (!r->complete && (o->random == 0 || r->interrupted))
 			r->verdict = EXPLORE_PARTIAL;
 	}
 }

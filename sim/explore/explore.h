@@ -5,7 +5,9 @@
 #ifndef SOSIM_EXPLORE_H
 #define SOSIM_EXPLORE_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "expect.h"
@@ -29,12 +31,19 @@ typedef struct {
 	/* called with the world of every run that reached its end (may be NULL) */
 	void (*on_end)(void *ctx, const World *w);
 	void *end_ctx;
-	/* progress callback, called about every 2^16 states (may be NULL) */
+	/* progress callback, called about every 1024 states (may be NULL) */
 	void (*progress)(void *ctx, uint64_t states, uint64_t schedules, uint64_t distinct);
 	void *ctx;
+	/* the search stops at the next step once *interrupt is not 0 (a
+	 * signal handler's flag; NULL: never): partial, like a limit */
+	const volatile sig_atomic_t *interrupt;
+	/* the memory the path's checkpoints may take (0: the default); past
+	 * it they thin out, and backtracks replay more steps */
+	size_t max_checkpoint_bytes;
 } ExploreOpts;
 
 #define EXPLORE_CHECKPOINT_EVERY 16
+#define EXPLORE_CHECKPOINT_BYTES ((size_t)256 << 20)
 
 typedef enum { EXPLORE_PASS, EXPLORE_FAIL, EXPLORE_PARTIAL } ExploreVerdict;
 
@@ -51,6 +60,10 @@ typedef struct {
 	uint64_t max_depth;     /* most steps in one run */
 	uint64_t choice_points; /* most choice points in one run */
 	bool complete;          /* every schedule within the bound was covered */
+	bool interrupted;       /* ExploreOpts.interrupt stopped it */
+	size_t checkpoint_bytes;        /* the most the checkpoints held at once */
+	uint64_t checkpoint_thinned;    /* times the cap thinned them out (0: never) */
+	uint64_t checkpoint_every;      /* the spacing they had at the end, once thinned */
 	/* the shortest failing schedule (fewest deviations, then fewest steps) */
 	SchedDev *fail_plan;
 	int fail_n;

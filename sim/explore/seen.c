@@ -60,8 +60,8 @@ static void
 grow(Seen *s)
 {
 	size_t cap = s->cap * 2;
-	uint64_t *keys = g_new0(uint64_t, cap);
-	uint8_t *pre = g_new0(uint8_t, cap);
+	uint64_t *keys = g_malloc0_n(cap, sizeof *keys);
+	uint8_t *pre = g_malloc0(cap);
 
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->keys[i] != 0) {

@@ -1,5 +1,5 @@
 /*
- * invariant.c: the checks of DESIGN.md rule 4, run after every step.
+ * invariant.c: the checks of docs/design.md rule 4, run after every step.
  *
  *   SBCHECK          sb_cc and sb_mbcnt equal the sums over the chain, and
  *                    only record heads carry m_nextpkt (OpenBSD's sbcheck)

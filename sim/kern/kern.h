@@ -228,13 +228,14 @@ void tcp_input(World *w, Segment *seg);
 void tcp_persist_timeout(World *w, int sock, uint32_t gen);
 void tcp_delack_timeout(World *w, int sock, uint32_t gen);
 void tcp_reset_from_peer(World *w, Socket *so);
+void tcp_drop(World *w, Socket *so);    /* abortive close: RST, buffers flushed */
+int64_t tcp_initial_window(const Socket *so);   /* the window so offers before any segment */
 
 /* ---- udp.c ---- */
 int udp_usrreq_send(World *w, Socket *so, Ref m, Ref control, int dest);
 void udp_input(World *w, Segment *seg);
 void udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_len);
-void udp_ctlinput(World *w, int sock);
-void tcp_drop(World *w, Socket *so);    /* abortive close: RST, buffers flushed */  /* an ICMP port unreachable for what sock sent */
+void udp_ctlinput(World *w, int sock);  /* an ICMP port unreachable for what sock sent */
 
 /* ---- wire.c ---- */
 Segment *seg_alloc(World *w, uint32_t *slot);

@@ -1,7 +1,7 @@
 /*
  * kern_init.c: how the simulated kernel plugs into the engine.
  *
- * The engine knows no kernel routine by name (DESIGN.md, layers): the
+ * The engine knows no kernel routine by name (docs/design.md, layers): the
  * kernel registers its machines, the kernel work it schedules (a segment
  * arriving, the persist and delayed-ACK timers, soidle, the 2005 kcont) and the invariants
  * of its structures, and creates the kernel threads a profile has.

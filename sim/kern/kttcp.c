@@ -47,8 +47,10 @@ report(World *w, int tid, Frame *f, const char *what)
 static int
 kttcp_step(World *w, int tid, Thread *t, Frame *f, bool send)
 {
-	switch (f->pc) {
-	case KT_ENTRY:
+	uint64_t done;
+	int error;
+
+	if (f->pc == KT_ENTRY) {
 		SIM_COST(w, R_KTTCP, calls, 1);
 		if ((send && (int64_t)f->u.kt.total >= KTTCP_MAX_XMIT) ||
 		    (!send && (int64_t)f->u.kt.total > KTTCP_MAX_XMIT)) {
@@ -65,27 +67,25 @@ kttcp_step(World *w, int tid, Thread *t, Frame *f, bool send)
 		else
 			call_soreceive(w, tid, f->u.kt.so, (int64_t)f->u.kt.left, 0, true);
 		return RUN_CONTINUE;
+	}
 
-	case KT_LOOP: {
-		uint64_t done = (uint64_t)t->rv;
-		int error = t->err;
-
-		f->u.kt.left -= done;
-		if (error == 0 && f->u.kt.left > 0 && (send || done > 0)) {
-			if (send)
-				call_sosend(w, tid, f->u.kt.so, (int64_t)f->u.kt.left, 0, -1, 0, true);
-			else
-				call_soreceive(w, tid, f->u.kt.so, (int64_t)f->u.kt.left, 0, true);
-			return RUN_CONTINUE;
-		}
-		if (!send && error == K_EPIPE)
-			error = 0;
-		GOTO(KT_OUT);
-		report(w, tid, f, send ? "kttcp_send" : "kttcp_recv");
-		machine_return(w, tid, error ? 0 : (int64_t)(f->u.kt.total - f->u.kt.left), error);
+	/* KT_LOOP: a call returned (the frame returns as it reaches KT_OUT,
+	 * which is never stepped) */
+	done = (uint64_t)t->rv;
+	error = t->err;
+	f->u.kt.left -= done;
+	if (error == 0 && f->u.kt.left > 0 && (send || done > 0)) {
+		if (send)
+			call_sosend(w, tid, f->u.kt.so, (int64_t)f->u.kt.left, 0, -1, 0, true);
+		else
+			call_soreceive(w, tid, f->u.kt.so, (int64_t)f->u.kt.left, 0, true);
 		return RUN_CONTINUE;
 	}
-	}
+	if (!send && error == K_EPIPE)
+		error = 0;
+	GOTO(KT_OUT);
+	report(w, tid, f, send ? "kttcp_send" : "kttcp_recv");
+	machine_return(w, tid, error ? 0 : (int64_t)(f->u.kt.total - f->u.kt.left), error);
 	return RUN_CONTINUE;
 }
 

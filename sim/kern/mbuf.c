@@ -41,7 +41,8 @@ mdata(World *w, uint32_t i)
 	    (size_t)(i & (POOL_CHUNK - 1)) * (size_t)w->prof->mlen;
 }
 
-/* The scratch mbuf a stale dereference gets: empty, so the step can end. */
+/* The scratch mbuf a stale dereference gets: empty, so the step can end
+ * (world_new grows the pool at once, so slot 0 always exists). */
 static Mbuf *
 scratch(World *w)
 {
@@ -51,24 +52,18 @@ scratch(World *w)
 	return m;
 }
 
+/* mb() found the handle NULL, out of range, or stale: report it. */
 Mbuf *
 mb_slow(World *w, Ref r)
 {
-	Mbuf *m;
-
-	if (r.i == 0 || r.i >= w->nmbufs) {
+	if (r.i == 0 || r.i >= w->nmbufs)
 		world_violation(w, V_STALE_HANDLE, "dereference of %s mbuf handle %u",
 		    r.i == 0 ? "a NULL" : "an invalid", r.i);
-		return scratch(w);
-	}
-	m = mslot(w, r.i);
-	if (!m->live || m->gen != r.g) {
+	else
 		world_violation(w, V_STALE_HANDLE,
 		    "use of freed mbuf #%u (handle generation %u, slot now %u)",
-		    r.i, r.g, m->gen);
-		return scratch(w);
-	}
-	return m;
+		    r.i, r.g, mslot(w, r.i)->gen);
+	return scratch(w);
 }
 
 uint32_t
@@ -81,18 +76,16 @@ uint8_t *
 mtod(World *w, Ref r)
 {
 	Mbuf *m = mb(w, r);
+	/* a bad handle was given the scratch mbuf: its storage goes with it */
+	uint32_t i = m == &w->mchunk[0][0] ? 0 : r.i;
 
 	/* simulator bookkeeping: the storage may be written (snapshot.c) */
 	if (m->flags & M_EXT) {
-		if (m->ext.i == 0)
-			return mdata(w, 0);
-		if (m->ext.i < w->nclusters)
-			stamp_cluster(w, m->ext.i);
+		stamp_cluster(w, m->ext.i);
 		return cdata(w, m->ext.i) + m->off;
 	}
-	if (r.i != 0 && r.i < w->nmbufs)
-		stamp_mbuf(w, r.i);
-	return mdata(w, r.i == 0 ? 0 : r.i) + m->off;
+	stamp_mbuf(w, i);
+	return mdata(w, i) + m->off;
 }
 
 /*
@@ -181,8 +174,7 @@ m_alloc(World *w, int type)
 static void
 trace_mbuf(World *w, const char *op, Ref r, const Mbuf *m)
 {
-	uint32_t c = (m->flags & M_EXT) ? m->ext.i : 0;
-	uint32_t refs = c != 0 && c < w->nclusters ? cslot(w, c)->refcnt : 0;
+	uint32_t c = 0, refs = 0;
 
 	static const char *const types[] = { [MT_FREE] = "MT_FREE", [MT_DATA] = "MT_DATA",
 		[MT_HEADER] = "MT_HEADER", [MT_SONAME] = "MT_SONAME", [MT_CONTROL] = "MT_CONTROL",
@@ -190,9 +182,17 @@ trace_mbuf(World *w, const char *op, Ref r, const Mbuf *m)
 	const char *t = m->type < sizeof types / sizeof types[0] && types[m->type] ? types[m->type] : "?";
 	char ext[48] = "";
 
-	if (c != 0)
+	if (m->flags & M_EXT) {
+		const Cluster *cl = cslot(w, m->ext.i);
+
+		c = m->ext.i;
+		/* the references after: none once the last went (a free
+		 * cluster's refcnt is the link of the free list) */
+		refs = (cl->gen & 0x80000000u) ? 0 : cl->refcnt;
 		snprintf(ext, sizeof ext, ", cluster c%u (%u reference%s)", c, refs, refs == 1 ? "" : "s");
-	emitv(w, EVK_MBUF, op, -1, -1, EV(r.i, m->type, m->flags, c, refs),
+	}
+	/* the callers trace only when tracing(w) */
+	emit_event_v(w, EVK_MBUF, op, -1, -1, EV(r.i, m->type, m->flags, c, refs),
 	    "m%u %s%s%s%s", r.i, t, (m->flags & M_PKTHDR) ? " M_PKTHDR" : "",
 	    (m->flags & M_EOR) ? " M_EOR" : "", ext);
 }

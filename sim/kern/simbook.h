@@ -6,7 +6,7 @@
  *   cost      the per-routine counters of the cost table (trace/cost.c)
  *   counters  the counters `expect stat` and --stats read (counters.def)
  *   accounts  the byte accounting behind the conservation invariant
- *             (DESIGN.md rule 4: sent = received + buffered + dropped)
+ *             (docs/design.md rule 4: sent = received + buffered + dropped)
  *   payload   the pattern every sender writes and every reader checks,
  *             the datagram tags, and the origin of spliced bytes (origin.c)
  * None of them changes what the simulated kernel does: take every SIM_ and

@@ -105,7 +105,7 @@ sosetopt(World *w, Socket *so, int opt, int64_t v)
 			Socket *peer = sock_at(w, so->peer);
 
 			if (sim_before_first_byte(so, peer)) {
-				peer->tp.snd_wnd = (uint64_t)(sbspace(sb) > 0 ? sbspace(sb) : 0);
+				peer->tp.snd_wnd = (uint64_t)tcp_initial_window(so);
 				peer->tp.max_sndwnd = peer->tp.snd_wnd;
 				so->tp.rcv_adv = so->tp.rcv_nxt + peer->tp.snd_wnd;
 			}

@@ -144,7 +144,8 @@ rcv_head(const Socket *so)
 	return isspliced(so) ? REF_NULL : so->rcv.mb;
 }
 
-/* The "big if" of soreceive (SEMANTICS.md A 6.2). */
+/* The "big if" of soreceive: whether to sbwait for more (NetBSD kttcp.c 1.1
+ * kttcp_soreceive, the 1.6 soreceive; OpenBSD uipc_socket.c soreceive). */
 static bool
 must_block(World *w, Socket *so, Frame *f)
 {
@@ -182,10 +183,11 @@ fix_head(World *w, Sockbuf *sb, Ref m, Ref nextrecord)
 	}
 }
 
+/* "if (pr->pr_flags & PR_WANTRCVD && so->so_pcb)": TCP's, while its pcb lives */
 static void
 pru_rcvd(World *w, Socket *so)
 {
-	if ((so->pr_flags & PR_WANTRCVD) && so->proto == PROTO_TCP && so->tp.t_state != TCPS_CLOSED)
+	if ((so->pr_flags & PR_WANTRCVD) && so->tp.t_state != TCPS_CLOSED)
 		tcp_usrreq_rcvd(w, so);
 }
 
@@ -290,7 +292,9 @@ dontblock(World *w, Socket *so, Frame *f)
 	f->u.sr.len = 0;
 }
 
-/* One pass of the data loop up to the copy: false when the loop ends. */
+/* One pass of the data loop up to the copy: false when the loop ends.
+ * (The kernel's loop also stops on an error: uiomove's EFAULT.  The
+ * simulator's copies cannot fail, and no error is set in the loop.) */
 static bool
 loop_head(World *w, Socket *so, Frame *f)
 {
@@ -298,7 +302,7 @@ loop_head(World *w, Socket *so, Frame *f)
 	Mbuf *x;
 	int64_t len;
 
-	if (ref_null(m) || f->u.sr.resid <= 0 || f->u.sr.error)
+	if (ref_null(m) || f->u.sr.resid <= 0)
 		return false;
 	x = mb(w, m);
 	if (x->type == MT_OOBDATA) {
@@ -333,8 +337,6 @@ loop_exit(World *w, Socket *so, const char *why)
 static const char *
 loop_head_why(const Frame *f)
 {
-	if (f->u.sr.error)
-		return "an error";
 	if (f->u.sr.resid <= 0)
 		return "the request is satisfied";
 	if (ref_null(f->u.sr.m))
@@ -399,8 +401,7 @@ copy_consume(World *w, Socket *so, Frame *f, Mbuf *x, int64_t len, bool peek)
 		x->off += (uint32_t)len;
 		x->len -= (uint32_t)len;
 		sb->cc -= len;
-		if (mt_isdata(x->type))
-			sb->datacc -= len;
+		sb->datacc -= len;      /* the loop copies data mbufs only */
 	}
 	SIM_ACCOUNT_IF(so, rx_app, len, !peek);
 	if (so->oobmark) {
@@ -516,8 +517,9 @@ soreceive_step(World *w, int tid, Thread *t, Frame *f)
 		return RUN_CONTINUE;
 
 	case SR_WAITALL:
-		/* while (MSG_WAITALL && m == NULL && resid > 0 && !atomic && !nextrecord) */
-		if (!ref_null(f->u.sr.m) || f->u.sr.resid <= 0) {
+		/* while (MSG_WAITALL && m == NULL && resid > 0 && !atomic && !nextrecord):
+		 * all held when the copy came here; a wakeup changes only m */
+		if (!ref_null(f->u.sr.m)) {
 			GOTO(SR_LOOP);
 			return RUN_CONTINUE;
 		}

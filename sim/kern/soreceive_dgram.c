@@ -125,7 +125,7 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 		Ref m = f->u.sr.rec;
 		int64_t sim_off = 0;
 
-		if (!ref_null(m) && mb(w, m)->type == MT_SONAME) {
+		if (mb(w, m)->type == MT_SONAME) {     /* m: the record taken, never NULL */
 			uint8_t *p = mtod(w, m);
 
 			f->u.sr.from_port = (uint16_t)(p[2] << 8 | p[3]);
@@ -163,10 +163,7 @@ dgram_step(World *w, int tid, Thread *t, Frame *f)
 	case SD_OUT: {
 		int64_t done = f->u.sr.slen - f->u.sr.resid;
 
-		if (f->u.sr.iflags & K_MSG_PEEK)
-			SIM_ACCOUNT(so, peeked, done);
-		else
-			SIM_ACCOUNT(so, delivered, done);
+		SIM_ACCOUNT(so, delivered, done);       /* a peek went to soreceive_generic */
 		machine_return(w, tid, done, f->u.sr.error);
 		t->oflags = f->u.sr.flags & (K_MSG_EOR | K_MSG_TRUNC | K_MSG_OOB);
 		t->rx_ip = f->u.sr.from_ip;

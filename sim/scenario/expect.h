@@ -42,6 +42,14 @@ bool expect_condition_test(void *ctx, const void *cond, World *w);
  * schedule); world_free frees both.  Registers the kernel and the
  * scenario's program machine with the engine on first use. */
 World *world_new(const Scenario *scn, const Profile *prof, uint32_t quirks);
+/* What world_new would leave out because the kernel refuses it: a
+ * declared socket option (setsockopt would fail: a buffer above
+ * kern.sbmax) or the socket itself (socket(2): soreserve of the default
+ * buffers).  False with an error as the parser gives one, at the option
+ * or the socket's name; the profile decides, so it is checked once it is
+ * known (the command line may give it).  world_new leaves what is
+ * refused as it was, as the kernel does. */
+bool scenario_check_options(const Scenario *s, const Profile *prof, uint32_t quirks, GError **err);
 void scenario_engine_init(void);
 
 /* user.c: a scenario thread's program, the bottom frame of its thread */

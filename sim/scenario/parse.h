@@ -69,6 +69,8 @@ struct parser {
 	char *tokbuf;
 
 	int thread;		/* the thread indented lines belong to, or -1 */
+	int ended_thread;	/* the last thread a statement ended, or -1 */
+	int ended_line;		/* that statement's line */
 	GArray *ops[SCN_MAX_THREADS];
 	GArray *events;
 	GArray *expects;
@@ -158,6 +160,7 @@ struct optdef {
 	const char *name;
 	enum vtype type;
 	bool tcp_only;		/* and only in the declaration */
+	const char *call;	/* the system call that sets it (not tcp_only ones) */
 };
 extern const struct optdef optdefs[SCN__OPT_COUNT];
 /* "name=value", or a bare boolean name meaning 1, at column col. */

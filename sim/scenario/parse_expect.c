@@ -73,8 +73,8 @@ registry_arg(struct parser *p, struct cur *c, const char *meta, const char *what
 
 	if (t == NULL)
 		return false;
-	if (find(t->s) >= 0 && (size_t)t->len < size) {
-		memcpy(buf, t->s, (size_t)t->len + 1);
+	if (find(t->s) >= 0) {
+		g_strlcpy(buf, t->s, size);     /* every registry name fits (test_expect.c) */
 		return true;
 	}
 	known = g_string_new(NULL);
@@ -243,6 +243,23 @@ ex_sleeps(struct parser *p, struct cur *c, ScnExpect *e, int thread)
 	return true;
 }
 
+/* The socket of `delivered SOCKET CMP SIZE`: a comparison or a number in
+ * its place (no name can be one) means it was left out. */
+static int
+delivered_socket(struct parser *p, struct cur *c)
+{
+	const struct tok *t = peek(c);
+	ScnCmp cmp = SCN_CMP_EQ;
+	struct qbuf q;
+
+	if (t != NULL && (cmp_word(t->s, &cmp) || g_ascii_isdigit(t->s[0]))) {
+		perr(p, t->col, "expected SOCKET before '%s' (expect delivered SOCKET %s N: the bytes "
+		    "programs read from SOCKET)", quote(&q, t->s), scn_cmp_names[cmp]);
+		return -1;
+	}
+	return socket_arg(p, c, "SOCKET");
+}
+
 /* `violation NAME`: none, or an invariant of violations.def. */
 static bool
 ex_violation(struct parser *p, struct cur *c, ScnExpect *e)
@@ -321,7 +338,7 @@ st_expect(struct parser *p, struct cur *c)
 		    cmp_arg(p, c, &e.cmp) && number_arg(p, c, "NUMBER", &e.value);
 	} else if (strcmp(t->s, "delivered") == 0) {
 		e.kind = SCN_EXP_DELIVERED;
-		ok = (e.sock = socket_arg(p, c, "SOCKET")) >= 0 &&
+		ok = (e.sock = delivered_socket(p, c)) >= 0 &&
 		    cmp_arg(p, c, &e.cmp) && size_arg(p, c, "SIZE", &e.value);
 	} else {
 		perr(p, t->col, "unknown expectation '%s' (known: deadlock, no-deadlock, "
@@ -366,20 +383,20 @@ scenario_parse_condition(const Scenario *s, const char *text, ScnExpect *e, char
 	if (check_bytes(&p, &code)) {
 		tokenize(&p, code);
 		c = (struct cur){ p.toks, p.ntoks, 0 };
-		if ((t = need(&p, &c, "SOCKET.FIELD OP VALUE")) != NULL) {
-			if (strchr(t->s, '.') == NULL)
-				perr(&p, t->col, "expected SOCKET.FIELD, like b.rcv.cc, not '%s'", t->s);
-			else
-				ok = ex_field(&p, &c, t, e) && done(&p, &c);
-		}
+		if ((t = next(&c)) == NULL)
+			perr(&p, 1, "expected SOCKET.FIELD OP VALUE, like b.rcv.cc == 0");
+		else if (strchr(t->s, '.') == NULL)
+			perr(&p, t->col, "expected SOCKET.FIELD, like b.rcv.cc, not '%s'", t->s);
+		else
+			ok = ex_field(&p, &c, t, e) && done(&p, &c);
 	}
 	if (!ok) {
-		const char *m = p.error ? strstr(p.error->message, "error: ") : NULL;
+		/* every way here said why: the message without "<string>:1:C: error: " */
+		const char *m = strstr(p.error->message, "error: ") + 7;
 
-		*err = m ? g_strndup(m + 7, strcspn(m + 7, "\n")) : g_strdup("not a condition");
-	}
-	if (p.error)
+		*err = g_strndup(m, strcspn(m, "\n"));
 		g_error_free(p.error);
+	}
 	g_free(p.toks);
 	g_free(p.tokbuf);
 	return ok;

@@ -14,16 +14,15 @@
 static const struct flagdef {
 	const char *name;
 	int value;
-	bool in;		/* may be passed to send/recv */
-	bool out;		/* may be returned by recv */
+	bool out;		/* may be returned by recv (all may be passed to send/recv) */
 } flagdefs[] = {
-	{ "WAITALL", K_MSG_WAITALL, true, false },
-	{ "PEEK", K_MSG_PEEK, true, false },
-	{ "DONTWAIT", K_MSG_DONTWAIT, true, false },
-	{ "OOB", K_MSG_OOB, true, true },
-	{ "EOR", K_MSG_EOR, true, true },
-	{ "TRUNC", K_MSG_TRUNC, true, true },
-	{ "DONTROUTE", K_MSG_DONTROUTE, true, false },
+	{ "WAITALL", K_MSG_WAITALL, false },
+	{ "PEEK", K_MSG_PEEK, false },
+	{ "DONTWAIT", K_MSG_DONTWAIT, false },
+	{ "OOB", K_MSG_OOB, true },
+	{ "EOR", K_MSG_EOR, true },
+	{ "TRUNC", K_MSG_TRUNC, true },
+	{ "DONTROUTE", K_MSG_DONTROUTE, false },
 };
 
 /* The engine reports only these three (CTRUNC never happens: no control data is cut). */
@@ -37,32 +36,81 @@ looks_like_flags(const struct tok *t)
 	return t != NULL && g_ascii_isupper(t->s[0]);
 }
 
-/* One flag name, with or without MSG_, at column col. */
-static bool
-get_flag(struct parser *p, const char *name, size_t len, int col, bool out, int *flags)
+/* A flag by its name (len bytes, with or without MSG_), or NULL. */
+static const struct flagdef *
+find_flag(const char *name, size_t len)
 {
-	const struct flagdef *f = NULL;
-	struct qbuf q;
-
 	if (len > 4 && strncmp(name, "MSG_", 4) == 0) {
 		name += 4;
 		len -= 4;
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(flagdefs); i++)
 		if (strlen(flagdefs[i].name) == len && strncmp(flagdefs[i].name, name, len) == 0)
-			f = &flagdefs[i];
-	if (f != NULL && (out ? f->out : f->in)) {
+			return &flagdefs[i];
+	return NULL;
+}
+
+/*
+ * Whether token s, NAME|NAME|..., in capitals is a list of flags (result
+ * flags if out): `waitall|peek` for WAITALL|PEEK.  The capitalised token
+ * is returned (g_free it), or NULL.
+ */
+static char *
+flags_in_capitals(const char *s, bool out)
+{
+	char *up = g_ascii_strup(s, -1);
+
+	for (const char *part = up;;) {
+		const char *bar = strchr(part, '|');
+		const struct flagdef *f = find_flag(part, bar ? (size_t)(bar - part) : strlen(part));
+
+		if (f == NULL || (out && !f->out)) {
+			g_free(up);
+			return NULL;
+		}
+		if (bar == NULL)
+			return up;
+		part = bar + 1;
+	}
+}
+
+/* Whether s starts with an errno name (before any '|'): `EWOULDBLOCK`, `EPIPE|EINTR`. */
+static bool
+looks_like_errno(const char *s)
+{
+	char name[32];
+	size_t len = strcspn(s, "|");
+
+	if (len >= sizeof name)
+		return false;
+	memcpy(name, s, len);
+	name[len] = '\0';
+	return errno_from_name(name) != 0;
+}
+
+/* One flag name, with or without MSG_, at column col. */
+static bool
+get_flag(struct parser *p, const char *name, size_t len, int col, bool out, int *flags)
+{
+	const struct flagdef *f = find_flag(name, len);
+	struct qbuf q;
+	char *caps;
+
+	if (f != NULL && (!out || f->out)) {
 		*flags |= f->value;
 		return true;
 	}
 	quote_n(&q, name, len);
 	if (f != NULL)
-		perr(p, col, "%s is not %s flag (known: %s)", f->name,
-		    out ? "a result" : "an input", out ? known_out_flags : known_in_flags);
-	else if (!out && len <= QUOTE_MAX && errno_from_name(q.b) != 0)
+		perr(p, col, "%s is not a result flag (known: %s)", f->name, known_out_flags);
+	else if (!out && looks_like_errno(q.b))
 		/* `recv a 10 EWOULDBLOCK`: the arrow was forgotten */
 		perr(p, col, "unknown flag '%s' (an expected error goes after '=>')", q.b);
-	else
+	else if ((caps = flags_in_capitals(q.b, out)) != NULL) {
+		/* `Waitall` */
+		perr(p, col, "unknown flag '%s' (flags are written in capitals: %s)", q.b, caps);
+		g_free(caps);
+	} else
 		perr(p, col, "unknown flag '%s' (known: %s)", q.b,
 		    out ? known_out_flags : known_in_flags);
 	return false;
@@ -507,6 +555,13 @@ get_result(struct parser *p, struct cur *c, ScnResult *r)
 	return false;
 }
 
+/* Statement t on an indented line. */
+static void
+statement_indented(struct parser *p, const struct tok *t)
+{
+	perr(p, t->col, "'%s' is a statement, not an operation; statements start at column 1", t->s);
+}
+
 static void
 unknown_operation(struct parser *p, const struct tok *kw)
 {
@@ -516,8 +571,7 @@ unknown_operation(struct parser *p, const struct tok *kw)
 
 	/* an indented statement is the likelier mistake */
 	if (is_statement(kw->s)) {
-		perr(p, kw->col, "'%s' is a statement, not an operation; statements start at "
-		    "column 1", kw->s);
+		statement_indented(p, kw);
 		return;
 	}
 	for (size_t i = 0; i < G_N_ELEMENTS(opdefs); i++)
@@ -525,6 +579,31 @@ unknown_operation(struct parser *p, const struct tok *kw)
 	known = JOIN(names);
 	perr(p, kw->col, "unknown operation '%s' (known: %s)", quote(&q, kw->s), known);
 	g_free(known);
+}
+
+/*
+ * A word left over after an operation (and its result): what it most
+ * likely meant.  An errno name is an expected error without its `=>`;
+ * lowercase flags where flags may still go are flags in the wrong case.
+ */
+static void
+leftover(struct parser *p, const struct tok *t, const ScnOp *op)
+{
+	bool in = op->expect.kind == SCN_RES_NONE && op->flags == 0 &&
+	    (op->kind == SCN_OP_SEND || op->kind == SCN_OP_SENDTO || op->kind == SCN_OP_RECV ||
+	    op->kind == SCN_OP_COPY);
+	bool out = op->expect.kind == SCN_RES_VALUE && !op->expect.check_flags;
+	struct qbuf q;
+	char *caps;
+
+	quote(&q, t->s);
+	if (op->expect.kind == SCN_RES_NONE && looks_like_errno(t->s))
+		perr(p, t->col, "unexpected '%s' (an expected error goes after '=>')", q.b);
+	else if ((in || out) && (caps = flags_in_capitals(t->s, out)) != NULL) {
+		perr(p, t->col, "unexpected '%s' (flags are written in capitals: %s)", q.b, caps);
+		g_free(caps);
+	} else
+		unexpected(p, t);
 }
 
 static bool
@@ -551,7 +630,11 @@ parse_op(struct parser *p, struct cur *c, ScnOp *op)
 		if (!get_result(p, c, &op->expect))
 			return false;
 	}
-	return done(p, c);
+	if ((t = peek(c)) != NULL) {
+		leftover(p, t, op);
+		return false;
+	}
+	return true;
 }
 
 /* One operation, tokens toks[from..to-1], for the open thread; or
@@ -604,7 +687,15 @@ thread_ops(struct parser *p, int from)
 	int i = from, j;
 
 	if (p->thread < 0) {
-		perr(p, p->toks[from].col, "operation outside a thread");
+		const struct tok *t = &p->toks[from];
+
+		if (is_statement(t->s))
+			statement_indented(p, t);
+		else if (p->ended_thread >= 0)
+			perr(p, t->col, "operation outside a thread: the statement at line %d ended "
+			    "thread '%s'", p->ended_line, p->s->threads[p->ended_thread].name);
+		else
+			perr(p, t->col, "operation outside a thread");
 		return false;
 	}
 	while (i < p->ntoks) {

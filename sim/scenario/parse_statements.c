@@ -137,19 +137,19 @@ thread_ref(struct parser *p, const struct tok *t, int what, int index)
 /* Socket options. */
 
 const struct optdef optdefs[SCN__OPT_COUNT] = {
-	[SCN_OPT_RCVBUF] = { "rcvbuf", V_SIZE, false },
-	[SCN_OPT_SNDBUF] = { "sndbuf", V_SIZE, false },
-	[SCN_OPT_RCVLOWAT] = { "rcvlowat", V_SIZE, false },
-	[SCN_OPT_SNDLOWAT] = { "sndlowat", V_SIZE, false },
-	[SCN_OPT_RCVTIMEO] = { "rcvtimeo", V_DURATION, false },
-	[SCN_OPT_SNDTIMEO] = { "sndtimeo", V_DURATION, false },
-	[SCN_OPT_NONBLOCK] = { "nonblock", V_BOOL, false },
-	[SCN_OPT_OOBINLINE] = { "oobinline", V_BOOL, false },
-	[SCN_OPT_LINGER] = { "linger", V_DURATION, false },
-	[SCN_OPT_MSS] = { "mss", V_SIZE, true },
-	[SCN_OPT_DELAY] = { "delay", V_DURATION, true },
-	[SCN_OPT_LISTEN] = { "listen", V_BOOL, true },
-	[SCN_OPT_LOOPBACK] = { "loopback", V_BOOL, true },
+	[SCN_OPT_RCVBUF] = { "rcvbuf", V_SIZE, false, "setsockopt(SO_RCVBUF)" },
+	[SCN_OPT_SNDBUF] = { "sndbuf", V_SIZE, false, "setsockopt(SO_SNDBUF)" },
+	[SCN_OPT_RCVLOWAT] = { "rcvlowat", V_SIZE, false, "setsockopt(SO_RCVLOWAT)" },
+	[SCN_OPT_SNDLOWAT] = { "sndlowat", V_SIZE, false, "setsockopt(SO_SNDLOWAT)" },
+	[SCN_OPT_RCVTIMEO] = { "rcvtimeo", V_DURATION, false, "setsockopt(SO_RCVTIMEO)" },
+	[SCN_OPT_SNDTIMEO] = { "sndtimeo", V_DURATION, false, "setsockopt(SO_SNDTIMEO)" },
+	[SCN_OPT_NONBLOCK] = { "nonblock", V_BOOL, false, "ioctl(FIONBIO)" },
+	[SCN_OPT_OOBINLINE] = { "oobinline", V_BOOL, false, "setsockopt(SO_OOBINLINE)" },
+	[SCN_OPT_LINGER] = { "linger", V_DURATION, false, "setsockopt(SO_LINGER)" },
+	[SCN_OPT_MSS] = { "mss", V_SIZE, true, NULL },
+	[SCN_OPT_DELAY] = { "delay", V_DURATION, true, NULL },
+	[SCN_OPT_LISTEN] = { "listen", V_BOOL, true, NULL },
+	[SCN_OPT_LOOPBACK] = { "loopback", V_BOOL, true, NULL },
 };
 
 static const char *const vtype_meta[] = { "SIZE", "DURATION", "0 or 1" };
@@ -204,20 +204,17 @@ get_option(struct parser *p, const char *s, int col, ScnOptSet *o)
 		perr(p, vcol, "expected %s after '%s='", vtype_meta[d->type], d->name);
 		return false;
 	}
-	switch (d->type) {
-	case V_SIZE:
+	if (d->type == V_SIZE)
 		return get_size(p, v, vcol, "size", &o->value);
-	case V_DURATION:
+	if (d->type == V_DURATION)
 		return get_duration(p, v, vcol, &o->value);
-	case V_BOOL:
-		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
-			perr(p, vcol, "'%s' takes 0 or 1, not '%s'", d->name, quote(&q, v));
-			return false;
-		}
-		o->value = v[0] - '0';
-		return true;
+	/* V_BOOL */
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0) {
+		perr(p, vcol, "'%s' takes 0 or 1, not '%s'", d->name, quote(&q, v));
+		return false;
 	}
-	return false;
+	o->value = v[0] - '0';
+	return true;
 }
 
 /* Set an option on a declared socket: a repeated option replaces the first. */
@@ -265,6 +262,11 @@ decl_option(struct parser *p, const struct tok *t, int first, int n)
 	}
 	if (!get_option(p, s, col, &o))
 		return false;
+	/* tcp_output sends at most t_maxseg bytes a segment: 0 would never end */
+	if (o.opt == SCN_OPT_MSS && o.value == 0) {
+		perr(p, col + 4, "mss must be at least 1");
+		return false;
+	}
 	for (int i = first; i < first + n; i++) {
 		ScnSocket *so = &p->s->sockets[i];
 
@@ -379,9 +381,17 @@ st_limit(struct parser *p, struct cur *c)
 		return false;
 	if (strcmp(t->s, "steps") == 0)
 		ok = number_arg(p, c, "N", &s->limit_steps);
-	else if (strcmp(t->s, "mbufs") == 0)
+	else if (strcmp(t->s, "mbufs") == 0) {
 		ok = number_arg(p, c, "N", &s->limit_mbufs);
-	else if (strcmp(t->s, "bytes") == 0)
+		/* the simulator's own pool stops at POOL_MAX_CHUNKS chunks, and
+		 * slot 0 is no mbuf (mbuf.c): a limit above it would never bite */
+		if (ok && s->limit_mbufs > POOL_MAX_CHUNKS * POOL_CHUNK - 1) {
+			perr(p, c->t[c->i - 1].col, "limit mbufs %s is more than the simulator's "
+			    "mbuf pool holds (max %u)", quote(&q, c->t[c->i - 1].s),
+			    POOL_MAX_CHUNKS * POOL_CHUNK - 1);
+			return false;
+		}
+	} else if (strcmp(t->s, "bytes") == 0)
 		ok = size_arg(p, c, "SIZE", &s->limit_bytes);
 	else if (strcmp(t->s, "time") == 0)
 		ok = duration_arg(p, c, "DURATION", &s->limit_time);
@@ -414,6 +424,7 @@ st_sysctl(struct parser *p, struct cur *c)
 		perr(p, t->col + (int)strlen(var), "expected SIZE after '%s'", var);
 		return false;
 	}
+	p->s->sb_max_pos = tpos(p, t);
 	return get_size(p, t->s + strlen(var), t->col + (int)strlen(var), "size",
 	    &p->s->sb_max) && done(p, c);
 }
@@ -456,7 +467,8 @@ st_tcp(struct parser *p, struct cur *c)
 				return false;
 		return true;
 	}
-	if ((t = need(p, c, "NAME")) == NULL || (b = add_socket(p, t, SCN_SOCK_TCP)) < 0)
+	/* the other end's name, t (as peeked) */
+	if ((b = add_socket(p, next(c), SCN_SOCK_TCP)) < 0)
 		return false;
 	p->s->sockets[a].peer = b;
 	p->s->sockets[b].peer = a;
@@ -520,10 +532,8 @@ connect_opt(struct parser *p, const struct tok *t, int u)
 	}
 	/* a socket declared further down (two UDP sockets connected to each
 	 * other) is looked up at the end of the file */
-	if (find_socket(p->s, v.s) < 0)
+	if ((i = find_socket(p->s, v.s)) < 0)
 		return thread_ref(p, &v, REF_CONNECT, u);
-	if ((i = get_socket(p, &v)) < 0)
-		return false;
 	return connect_to(p, u, i, v.col);
 }
 

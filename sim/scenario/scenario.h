@@ -223,6 +223,7 @@ typedef struct {
 	int64_t limit_bytes;  /* 0: default */
 	int64_t limit_time;   /* 0: default */
 	int64_t sb_max;       /* `sysctl kern.sbmax=SIZE`; 0: the profile's SB_MAX */
+	ScnPos sb_max_pos;    /* where that sysctl is */
 
 	ScnSocket sockets[SCN_MAX_SOCKETS];
 	int nsockets;
@@ -244,6 +245,7 @@ typedef struct {
 	int64_t explore_max_states;   /* 0: the default */
 	ScnPos explore_pos;
 	char *description;    /* the leading comment block, for `sosim list` and the TUI */
+	char *source;         /* the file's text, for messages about its lines after the parse */
 } Scenario;
 
 /*

@@ -69,6 +69,10 @@ parse_line(struct parser *p)
 		return true;
 	if (p->line[0] == ' ' || p->line[0] == '\t')
 		return thread_ops(p, 0);
+	if (p->thread >= 0) {
+		p->ended_thread = p->thread;
+		p->ended_line = p->lineno;
+	}
 	p->thread = -1;
 	return statement(p);
 }
@@ -179,6 +183,7 @@ parser_init(struct parser *p, const char *path)
 	p->toks = g_new(struct tok, LINE_MAX_BYTES);
 	p->tokbuf = g_malloc(2 * LINE_MAX_BYTES + 1);
 	p->thread = -1;
+	p->ended_thread = -1;
 	p->events = g_array_new(FALSE, TRUE, sizeof(ScnEvent));
 	p->expects = g_array_new(FALSE, TRUE, sizeof(ScnExpect));
 	p->schedule = g_array_new(FALSE, TRUE, sizeof(int));
@@ -221,8 +226,10 @@ scenario_parse_data(const char *path, const char *data, size_t len, GError **err
 	if (len > FILE_MAX_BYTES)
 		p.error = g_error_new(SCENARIO_ERROR, SCENARIO_ERROR_READ,
 		    "%s: error: file too large (max 16 MiB)", p.s->path);
-	else if (parse_lines(&p, data, len) && resolve_refs(&p))
+	else if (parse_lines(&p, data, len) && resolve_refs(&p)) {
 		finish(&p);
+		p.s->source = g_strndup(data, len);     /* no NUL in it: refused */
+	}
 	s = p.s;
 	if (p.error != NULL) {
 		g_propagate_error(err, p.error);
@@ -283,6 +290,7 @@ scenario_free(Scenario *s)
 	g_free(s->schedule);
 	g_free(s->plan);
 	g_free(s->description);
+	g_free(s->source);
 	g_free(s->profile);
 	g_free(s->path);
 	g_free(s);

@@ -121,36 +121,37 @@ check_result(World *w, int tid, const ScnOp *op)
 
 	if (tracing(w)) {
 		format_result(got, sizeof got, t->rv, t->err, t->oflags, true);
-		emit(w, EVK_RETURN, "return", op->sock, -1, t->rv, t->err, t->oflags, "%.*s => %s",
+		emit_event(w, EVK_RETURN, "return", op->sock, -1, t->rv, t->err, t->oflags, "%.*s => %s",
 		    op_text_len(op), op->text, got);
 	}
-	switch (e->kind) {
-	case SCN_RES_NONE:
+	if (e->kind == SCN_RES_NONE)
 		return;
-	case SCN_RES_VALUE:
+	if (e->kind == SCN_RES_VALUE)
 		ok = t->err == 0 && scn_compare(t->rv, e->cmp, e->value) &&
 		    (!e->check_flags || (t->oflags & (K_MSG_TRUNC | K_MSG_EOR | K_MSG_OOB)) == e->flags);
-		break;
-	case SCN_RES_ERRNO:
+	else {
+		/* SCN_RES_ERRNO: any of them */
 		ok = false;
 		for (int i = 0; i < e->nerrs; i++)
 			ok |= t->err == e->errs[i];
-		break;
 	}
 	w->nchecked++;
 	/* the texts only for the trace, or for a failure's message */
 	if (!ok || tracing(w)) {
 		if (e->kind == SCN_RES_VALUE)
 			format_want(want, sizeof want, e);
-		else
-			for (int i = 0, len = 0; i < e->nerrs && len < (int)sizeof want; i++)
-				len += snprintf(want + len, sizeof want - (size_t)len, "%s%s", i ? "|" : "",
-				    errno_name(e->errs[i]));
+		else {
+			g_strlcpy(want, errno_name(e->errs[0]), sizeof want);
+			for (int i = 1; i < e->nerrs; i++) {
+				g_strlcat(want, "|", sizeof want);
+				g_strlcat(want, errno_name(e->errs[i]), sizeof want);
+			}
+		}
 		format_result(got, sizeof got, t->rv, t->err, t->oflags,
 		    e->kind != SCN_RES_VALUE || e->check_flags);
 	}
 	if (tracing(w))
-		emit(w, EVK_EXPECT, "expect", op->sock, -1, ok, 0, 0, "%s: expected %s, got %s",
+		emit_event(w, EVK_EXPECT, "expect", op->sock, -1, ok, 0, 0, "%s: expected %s, got %s",
 		    ok ? "held" : "FAILED", want, got);
 	if (!ok && w->nfails < (int)(sizeof w->fails / sizeof w->fails[0])) {
 		w->fails[w->nfails] = e->pos;
@@ -160,6 +161,18 @@ check_result(World *w, int tid, const ScnOp *op)
 	}
 	if (!ok)
 		w->nfails++;
+}
+
+/*
+ * sendit/recvit: an interrupted or would-block transfer that moved some
+ * bytes returns the count, not the error (ERESTART too, though the
+ * simulated kernel never restarts a call).
+ */
+static void
+count_wins(Thread *t)
+{
+	if (t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
+		t->err = 0;
 }
 
 /* Calls that never sleep: done in place, result in t->rv/t->err. */
@@ -298,7 +311,7 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 			}
 			/* FALLTHROUGH */
 		case SCN_OP_SHUTDOWN:
-			if ((op->kind == SCN_OP_CLOSE || op->how != 1) && op->how >= 0 && op->how <= 2) {
+			if (op->kind == SCN_OP_CLOSE || op->how != 1) {
 				/* sorflush: sb_flags |= SB_NOINTR; sblock(sb, M_WAITOK) */
 				so->rcv.flags |= SB_NOINTR;
 				GOTO(U_FLUSHLOCK);
@@ -321,8 +334,7 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 		 * From a UDP socket a read of 0 is an empty datagram, written on
 		 * as one (relay_copy_datagram) */
 		op = &prog->ops[t->pc];
-		if (t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
-			t->err = 0;
+		count_wins(t);
 		if (t->err != 0 || (t->rv <= 0 && w->socks[op->sock].proto != PROTO_UDP)) {
 			GOTO(U_CALLED);
 			return RUN_CONTINUE;
@@ -369,21 +381,17 @@ user_step(World *w, int tid, Thread *t, Frame *f)
 				us->upcall_pending = 0;
 			}
 		}
-		/* sendit/recvit: an interrupted or would-block transfer that moved
-		 * some bytes returns the count, not the error */
-		if ((op->kind == SCN_OP_SEND || op->kind == SCN_OP_SENDTO || op->kind == SCN_OP_RECV ||
-		    op->kind == SCN_OP_COPY) &&
-		    t->rv > 0 && (t->err == K_EINTR || t->err == K_EWOULDBLOCK || t->err == K_ERESTART))
-			t->err = 0;
+		if (op->kind == SCN_OP_SEND || op->kind == SCN_OP_SENDTO || op->kind == SCN_OP_RECV ||
+		    op->kind == SCN_OP_COPY)
+			count_wins(t);
 		check_result(w, tid, op);
 		t->pc++;
 		GOTO(U_NEXT);
 		return RUN_PREEMPT;
 
-	case U_DONE:
+	default:        /* U_DONE: not stepped again, the thread has exited */
 		return RUN_EXIT;
 	}
-	return RUN_CONTINUE;
 }
 
 const MachineDef mach_user = {
@@ -400,8 +408,10 @@ scenario_op_started(const World *w, int tid)
 {
 	const Thread *t = world_thread(w, tid);
 
-	return t != NULL && t->depth > 0 && t->stack[0].mach == MACH_USER && t->stack[0].pc != U_NEXT &&
-	    t->stack[0].pc != U_DONE;
+	/* the bottom frame stays after the exit, at U_DONE */
+	if (t == NULL)
+		return false;
+	return t->stack[0].mach == MACH_USER && t->stack[0].pc != U_NEXT && t->stack[0].pc != U_DONE;
 }
 
 int
@@ -409,8 +419,7 @@ scenario_op_line(const Scenario *s, const World *w, int tid)
 {
 	const Thread *t = world_thread(w, tid);
 
-	if (t == NULL || tid >= s->nthreads || t->state == TS_DONE || t->pc < 0 ||
-	    t->pc >= s->threads[tid].nops)
+	if (t == NULL || tid >= s->nthreads || t->state == TS_DONE || t->pc >= s->threads[tid].nops)
 		return 0;
 	return s->threads[tid].ops[t->pc].pos.line;
 }

@@ -47,6 +47,23 @@ max_window(const Socket *so)
 	return (int64_t)TCP_MAXWIN << scale;
 }
 
+/*
+ * The window a receiver offers before any segment has gone (the one its
+ * SYN would carry, as the connection will scale it): its buffer space,
+ * at most TCP_MAXWIN << the scale (tcp_output: "if (win > (long)TCP_MAXWIN
+ * << tp->rcv_scale) win = ...").  Pairs start ESTABLISHED, so this is
+ * the sender's first snd_wnd and the receiver's first rcv_adv.
+ */
+int64_t
+tcp_initial_window(const Socket *so)
+{
+	int64_t win = sbspace(&so->rcv), maxw = max_window(so);
+
+	if (win < 0)
+		win = 0;
+	return win < maxw ? win : maxw;
+}
+
 /* Append in-order data: sbappendstream since mid-2002, sbappend before. */
 static void
 tcp_append(World *w, Socket *so, Sockbuf *sb, Ref m)
@@ -117,15 +134,15 @@ tcp_setup_ack(World *w, Socket *so)
 }
 
 /* tcp_delack (NetBSD, OpenBSD tcp_timer.c) / tcp_timer_delack (FreeBSD):
- * the delayed ACK goes out now. */
+ * the delayed ACK goes out now.  A timer that was cancelled (the ACK
+ * left with a segment) never fires: the engine drops it (kern_init.c,
+ * delack_stale), as callout_stop would. */
 void
 tcp_delack_timeout(World *w, int sock, uint32_t gen)
 {
 	Socket *so = sock_at(w, sock);
 	Tcpcb *tp = &so->tp;
 
-	if (tp->delack != gen)
-		return;
 	SIM_COUNT(w, delack_timeouts);
 	emit(w, EVK_TIMER, "tcp_delack", sock, SB_RCV, -1, TIMER_ID(gen), 0,
 	    "delayed-ACK timer of %s: the ACK goes out", sock_name(w, sock));
@@ -234,11 +251,14 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 	Ref m, c;
 	uint64_t moff;
 
-	/* stream offset of sb_mb's first byte is snd_una */
-	if (!ref_null(tp->lastm) && (tp->lastm.i >= w->nmbufs ||
-	    !w->mchunk[tp->lastm.i >> POOL_CHUNK_SHIFT][tp->lastm.i & (POOL_CHUNK - 1)].live ||
-	    w->mchunk[tp->lastm.i >> POOL_CHUNK_SHIFT][tp->lastm.i & (POOL_CHUNK - 1)].gen != tp->lastm.g))
-		tp->lastm = REF_NULL;
+	/* stream offset of sb_mb's first byte is snd_una; the cached mbuf
+	 * may have been freed since (acknowledged and dropped) */
+	if (!ref_null(tp->lastm)) {
+		const Mbuf *x = &w->mchunk[tp->lastm.i >> POOL_CHUNK_SHIFT][tp->lastm.i & (POOL_CHUNK - 1)];
+
+		if (!x->live || x->gen != tp->lastm.g)
+			tp->lastm = REF_NULL;
+	}
 	if (!ref_null(tp->lastm) && ref_eq(tp->lastm, so->snd.mb))
 		tp->lastoff = tp->snd_una;
 	if (!ref_null(tp->lastm) && tp->lastoff <= tp->snd_una + off) {
@@ -250,7 +270,8 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 		tp->lastoff = tp->snd_una;
 	}
 	SIM_COST(w, R_M_COPYM, calls, 1);
-	while (!ref_null(m) && moff >= mb(w, m)->len) {
+	/* off < sb_cc: the walk ends inside the buffer */
+	while (moff >= mb(w, m)->len) {
 		moff -= mb(w, m)->len;
 		tp->lastoff += mb(w, m)->len;
 		m = mb(w, m)->next;
@@ -280,8 +301,9 @@ copy_data(World *w, Socket *so, uint64_t off, uint64_t len)
 	 * m->m_pkthdr.ph_loopcnt = so->so_snd.sb_mb->m_pkthdr.ph_loopcnt":
 	 * the segment takes the loop count of the head of so_snd, whatever
 	 * part of the buffer its bytes come from.  It reaches so_rcv only in
-	 * a packet-header mbuf (see fidelity/splice-loop-tcp-segments.scn). */
-	if (!ref_null(c) && !ref_null(so->snd.mb))
+	 * a packet-header mbuf (see fidelity/splice-loop-tcp-segments.scn).
+	 * The segment's bytes are in so_snd, so sb_mb is there. */
+	if (!ref_null(c))
 		mb(w, c)->loopcnt = (mb(w, so->snd.mb)->flags & M_PKTHDR) ? mb(w, so->snd.mb)->loopcnt : 0;
 	return c;
 }
@@ -357,8 +379,6 @@ tcp_output(World *w, Socket *so)
 			}
 			return;
 		}
-		if (!fin || len + off != cc)
-			fin = fin && len + off == cc;
 
 		/* build and send the segment */
 		{
@@ -501,8 +521,9 @@ tcp_drop(World *w, Socket *so)
 	emit(w, EVK_NOTE, "tcp_drop", sidx(w, so), -1, 0, 0, 0,
 	    "abortive close of %s: a RST to its peer, %lld unsent bytes dropped",
 	    sock_name(w, sidx(w, so)), (long long)so->snd.cc);
-	if (so->tp.t_state != TCPS_CLOSED)
-		send_rst(w, so);
+	/* "if (TCPS_HAVERCVDSYN(tp->t_state))": soclose drops only a
+	 * connected socket, and every connection here is synchronized */
+	send_rst(w, so);
 	SIM_ACCOUNT(so, tx_dropped, sim_unsent);
 	sbflush(w, so, &so->snd);
 	tcp_close(w, so);
@@ -682,14 +703,15 @@ tcp_input(World *w, Segment *seg)
 	tcp_output(w, so);
 }
 
+/* The persist timer fires (tcp_timers, TCPT_PERSIST).  A timer cancelled
+ * or re-armed since never fires: the engine drops it (kern_init.c,
+ * persist_stale). */
 void
 tcp_persist_timeout(World *w, int sock, uint32_t gen)
 {
 	Socket *so = sock_at(w, sock);
 	Tcpcb *tp = &so->tp;
 
-	if (tp->persist != gen)
-		return;
 	SIM_COUNT(w, persist_timeouts);
 	emit(w, EVK_TIMER, "tcp_timers", sock, SB_SND, -1, TIMER_ID(gen), 0,
 	    "persist timer of %s: probe the zero window", sock_name(w, sock));

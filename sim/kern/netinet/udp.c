@@ -102,6 +102,16 @@ udp_input(World *w, Segment *seg)
 	udp_deliver(w, sock, seg->from_ip, seg->from_port, m, REF_NULL, true);
 }
 
+/* No mbuf for a datagram from outside: the host loses it (M_DONTWAIT;
+ * m_get counted the failed allocation). */
+static void
+inject_lost(World *w, int sock, Ref top, int64_t len)
+{
+	m_freem(w, top);
+	emit(w, EVK_DROP, "udp_input", sock, SB_RCV, len, 0, 0,
+	    "datagram dropped: no mbufs (the pool limit was reached)");
+}
+
 /* Build a datagram as the network would hand it up: a packet header mbuf,
  * clusters for the bulk, and control mbufs made by the receiving host. */
 void
@@ -117,10 +127,7 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 		int64_t room, n;
 
 		if (ref_null(m)) {
-			m_freem(w, top);
-			SIM_COUNT(w, mbuf_fails);
-			emit(w, EVK_DROP, "udp_input", sock, SB_RCV, len, 0, 0,
-			    "datagram dropped: no mbufs (the pool limit was reached)");
+			inject_lost(w, sock, top, len);
 			return;
 		}
 		room = ref_null(top) ? p->mhlen : p->mlen;
@@ -140,7 +147,7 @@ udp_inject(World *w, int sock, uint32_t ip, uint16_t port, int64_t len, int ctl_
 	if (ctl_len > 0) {
 		control = m_get(w, M_DONTWAIT, MT_CONTROL);
 		if (ref_null(control)) {
-			m_freem(w, top);
+			inject_lost(w, sock, top, len);
 			return;
 		}
 		mb(w, control)->len = (uint32_t)(ctl_len < p->mlen ? ctl_len : p->mlen);
@@ -165,7 +172,8 @@ udp_ctlinput(World *w, int sock)
 {
 	Socket *so = sock_at(w, sock);
 
-	if (!so->live || so->proto != PROTO_UDP || so->peer < 0 || !(so->state & SS_ISCONNECTED)) {
+	/* sock is a UDP socket (the scenario's `unreachable` takes no other) */
+	if (!so->live || so->peer < 0 || !(so->state & SS_ISCONNECTED)) {
 		emit(w, EVK_NOTE, "udp_ctlinput", sock, -1, 0, 0, 0,
 		    "ICMP port unreachable for %s: not connected, so in_pcbnotify finds no socket",
 		    sock_name(w, sock));

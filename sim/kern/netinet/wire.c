@@ -62,8 +62,7 @@ seg_free(World *w, uint32_t slot)
 	Segment *s = sslot(w, slot);
 
 	m_freem(w, s->m);
-	m_freem(w, s->control);
-	s->m = s->control = REF_NULL;
+	s->m = REF_NULL;
 	s->live = 0;
 	s->seq = w->sfree;
 	w->sfree = slot;
@@ -75,8 +74,10 @@ softnet_deliver(World *w, uint32_t slot, uint32_t gen)
 {
 	Segment *s = sslot(w, slot);
 
-	if (!s->live || s->gen != gen)
-		return;
+	/* a segment has one KW_SEGMENT entry (seg_send), and only its firing
+	 * frees it: the entry always finds it live, of its generation (the
+	 * scratch slot 0 that seg_alloc gives past its limit is never
+	 * delivered: the violation ends the run) */
 	if (s->kind == SEG_TCP) {
 		emitv(w, EVK_DELIVER, "tcp_input", s->dst, SB_RCV,
 		    EV((int64_t)s->seq, s->len, s->win, WIRE_ID(slot, gen)),
@@ -99,11 +100,7 @@ wire_foreach_chain(World *w, void (*fn)(World *, Ref, void *), void *ctx)
 	for (uint32_t i = 1; i < w->nsegs; i++) {
 		Segment *s = sslot(w, i);
 
-		if (!s->live)
-			continue;
-		if (!ref_null(s->m))
+		if (s->live && !ref_null(s->m))
 			fn(w, s->m, ctx);
-		if (!ref_null(s->control))
-			fn(w, s->control, ctx);
 	}
 }

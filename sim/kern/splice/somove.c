@@ -68,7 +68,7 @@ take_record(World *w, Socket *so, Ref data)
 		sbfree(w, sb, x);
 	sb->mb = REF_NULL;
 	sbsync(w, sb, nextrecord);
-	while (!ref_null(m) && !ref_eq(m, data))
+	while (!ref_eq(m, data))        /* data is in the record */
 		m = m_free(w, m);
 	return data;
 }
@@ -178,9 +178,9 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 			f->u.mv.maxreached = false;
 		SIM_ACCOUNT(so, rx_moved, take);
 		f->u.mv.len = take;
-		/* the window opens: PRU_RCVD */
-		if (so->tp.t_state != TCPS_CLOSED)
-			tcp_usrreq_rcvd(w, so);
+		/* the window opens: PRU_RCVD ("if (so->so_proto->pr_flags &
+		 * PR_WANTRCVD) pru_rcvd(so)"; tcp_output ignores a closed tcpcb) */
+		tcp_usrreq_rcvd(w, so);
 		/* the receive buffer shrank by take bytes: adjust the mark (O385) */
 		f->u.mv.rcvatmark = (so->state & SS_RCVATMARK) != 0;
 		so->state &= ~SS_RCVATMARK;
@@ -200,29 +200,32 @@ nextpkt(World *w, int tid, Frame *f, Socket *so, Socket *sosp)
 	return MV_SEND;
 }
 
-/* pru_send or pru_sendoob of n stream bytes; the drain's stream now carries them. */
+/* pru_send or pru_sendoob of n stream bytes; the drain's stream now carries
+ * them.  A refused send (pru_sendoob's ENOBUFS) freed m: its bytes are lost
+ * and the drain's stream does not carry them. */
 static int
 send_stream(World *w, Frame *f, Socket *so, Socket *sosp, Ref m, int64_t n, bool oob)
 {
-	int error;
+	int error = tcp_usrreq_send(w, sosp, m, oob);
 
-	sim_spliced(w, so, &f->u.mv.rxoff, sosp, (uint64_t)n);
-	error = tcp_usrreq_send(w, sosp, m, oob);
 	if (error)
 		return error;
+	sim_spliced(w, so, &f->u.mv.rxoff, sosp, (uint64_t)n);
 	so->splicelen += n;
 	SIM_COUNT_N(w, splice_bytes, n);
 	f->u.mv.len -= n;
 	return 0;
 }
 
-/* The first byte of a chain (m_adj may leave empty mbufs in front). */
+/* The first byte of a chain (m_adj may leave empty mbufs in front); the
+ * chain holds the urgent byte, so there is one. */
 static uint8_t
 first_byte(World *w, Ref m)
 {
-	while (!ref_null(m) && mb(w, m)->len == 0)
-		m = mb(w, m)->next;
-	return ref_null(m) ? 0 : mtod(w, m)[0];
+	for (; !ref_null(m); m = mb(w, m)->next)
+		if (mb(w, m)->len > 0)
+			return mtod(w, m)[0];
+	return 0;
 }
 
 /*
@@ -354,11 +357,10 @@ somove_step(World *w, int tid, Frame *f, bool *preempt)
 		*preempt = w->prof->splice_sblock && (so->pr_flags & PR_ATOMIC);
 		break;
 	case MV_RELEASE:
+	default:
 		release(w, f, so, sosp);
 		next = MV_DONE;
 		break;
-	default:
-		return MV_DONE;
 	}
 	GOTO(next);
 	return next;

@@ -56,18 +56,20 @@ queue_add(World *w, Ref *q, int *n, Ref r, int which)
 	wakeup(w, CHAN(CH_TASKQ, which, 0));
 }
 
+/* Take sock's sotask or soidle entry off its queue; the caller knows it
+ * is there (task_queued, idle_queued). */
 static void
 queue_del(World *w, Ref *q, int *n, int sock)
 {
+	int i = 0;
+
 	fp_flag(w, FP_QUEUE);
-	for (int i = 0; i < *n; i++)
-		if (q[i].i == (uint32_t)sock + 1) {
-			memmove(&q[i], &q[i + 1], (size_t)(*n - i - 1) * sizeof *q);
-			(*n)--;
-			emit(w, EVK_QUEUE, q == w->taskq ? "task_del" : "timeout_del", sock, -1, *n, 0, 0,
-			    "the task of %s taken off its queue", sock_name(w, sock));
-			return;
-		}
+	while (q[i].i != (uint32_t)sock + 1)
+		i++;
+	memmove(&q[i], &q[i + 1], (size_t)(*n - i - 1) * sizeof *q);
+	(*n)--;
+	emit(w, EVK_QUEUE, q == w->taskq ? "task_del" : "timeout_del", sock, -1, *n, 0, 0,
+	    "the task of %s taken off its queue", sock_name(w, sock));
 }
 
 static void
@@ -103,14 +105,13 @@ timeout_del(World *w, Socket *so)
 	}
 }
 
-/* The idle timeout fired: softclock will run soidle. */
+/* The idle timeout fired: softclock will run soidle.  A timeout deleted or
+ * moved since never fires: the engine drops it (kern_init.c, idle_stale). */
 void
 splice_idle_fire(World *w, int sock, uint32_t gen)
 {
 	Socket *so = sock_at(w, sock);
 
-	if (so->idle_gen != gen)
-		return;
 	so->idle_gen = 0;
 	emit(w, EVK_TIMER, "soidle", sock, -1, -1, TIMER_ID(gen), 0, "idle timeout of %s fires",
 	    sock_name(w, sock));
@@ -175,11 +176,9 @@ unsplice_both(World *w, Socket *so)
 
 		sounsplice(w, back, so, SOSP_FREEING_WRITE | (back == so ? SOSP_FREEING_READ : 0));
 	}
-	if (isspliced(so)) {
-		Socket *drain = sock_ref(w, so->ssp_socket);
-
-		sounsplice(w, so, drain, SOSP_FREEING_READ | (drain == so ? SOSP_FREEING_WRITE : 0));
-	}
+	/* a socket spliced to itself was unspliced above: its drain is another */
+	if (isspliced(so))
+		sounsplice(w, so, sock_ref(w, so->ssp_socket), SOSP_FREEING_READ);
 }
 
 /* The socket's memory goes back to the pool: handles to it go stale. */
@@ -329,6 +328,7 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 		c->u.sp.so = r;
 		return RUN_CONTINUE;
 	case KT_RUN:
+	default:
 		GOTO(KT_WAIT);
 		if (t->rv) {
 			/* yield(): "Avoid user land starvation" */
@@ -337,7 +337,6 @@ kthread_step(World *w, int tid, Thread *t, Frame *f)
 		}
 		return RUN_PREEMPT;
 	}
-	return RUN_CONTINUE;
 }
 
 static const Contexts kthread_held[] = {
@@ -398,12 +397,12 @@ sotask_step(World *w, int tid, Thread *t, Frame *f)
 		GOTO(TK_UNLOCK);
 		return RUN_CONTINUE;
 	case TK_UNLOCK:
+	default:
 		if (w->prof->splice_sblock)
 			sbunlock(w, tid, so, SB_RCV);
 		machine_return(w, tid, f->u.sp.doyield, 0);
 		return RUN_CONTINUE;
 	}
-	return RUN_CONTINUE;
 }
 
 static const Contexts sotask_held[] = {
@@ -442,6 +441,7 @@ soidle_step(World *w, int tid, Thread *t, Frame *f)
 			call_sblock(w, tid, f->u.sp.so, SB_RCV, M_WAIT);
 		return RUN_CONTINUE;
 	case SI_LOCKED:
+	default:
 		if (so->rcv.flags & SB_SPLICE) {
 			so->error = K_ETIMEDOUT;
 			sounsplice(w, so, sock_ref(w, so->ssp_socket), 0);
@@ -453,7 +453,6 @@ soidle_step(World *w, int tid, Thread *t, Frame *f)
 		machine_return(w, tid, 0, 0);
 		return RUN_CONTINUE;
 	}
-	return RUN_CONTINUE;
 }
 
 static const Contexts soidle_held[] = {
@@ -615,9 +614,9 @@ sosplice_step(World *w, int tid, Thread *t, Frame *f)
 		call_somove(w, tid, so, M_WAIT);
 		return RUN_CONTINUE;
 	case SP_MOVING:
+	default:
 		return sosplice_finish(w, tid, f, (int)t->rv);
 	}
-	return RUN_CONTINUE;
 }
 
 static const Contexts sosplice_held[] = {
@@ -729,11 +728,10 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 		call_sblock(w, tid, f->u.sp.so, SB_RCV, M_WAIT);
 		return RUN_CONTINUE;
 	case SC_SRC_LOCKED:
-		if (isspliced(so)) {
-			Socket *drain = sock_ref(w, so->ssp_socket);
-
-			sounsplice(w, so, drain, SOSP_FREEING_READ | (drain == so ? SOSP_FREEING_WRITE : 0));
-		}
+		/* spliced to itself, it was spliced back too: unspliced in
+		 * SC_BACK_LOCKED, and nobody splices a closing socket since */
+		if (isspliced(so))
+			sounsplice(w, so, sock_ref(w, so->ssp_socket), SOSP_FREEING_READ);
 		sbunlock(w, tid, so, SB_RCV);
 		GOTO(SC_FLUSH);
 		return RUN_PREEMPT;
@@ -757,6 +755,7 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 		machine_return(w, tid, 0, err);
 		return RUN_CONTINUE;
 	case SC_FINAL:
+	default:
 		/* sofree: sounlock; refcnt_finalize(&so->so_refcnt, "sofinal"); solock */
 		if (so->refcnt > 0) {
 			tsleep(w, tid, CHAN(CH_SOREF, socket_index(w, so), 0), "sofinal", false, 0);
@@ -766,7 +765,6 @@ soclose_step(World *w, int tid, Thread *t, Frame *f)
 		machine_return(w, tid, 0, f->u.sp.error);
 		return RUN_CONTINUE;
 	}
-	return RUN_CONTINUE;
 }
 
 static const Contexts soclose_held[] = {

@@ -135,17 +135,21 @@ splice_kcont_run(World *w, int sock, uint32_t gen)
 	Socket *so = sock_at(w, sock);
 	int k = so->upcall_knot, error = 0;
 	Socket *s1, *s2;
+	/* the splice_state it was deferred for is gone: its splice(2) unwired
+	 * the upcalls (upcall_knot -1; NS_SLEEPING unwires, then frees), or a
+	 * later splice(2) of the socket took the slot again */
+	bool stale;
 
 	so->kc_pending = 0;
 	fp_flag(w, FP_KMEM);
 	SIM_COUNT(w, kconts);
-	if ((k < 0 || !w->kmem[k].live || w->kmem[k].gen != gen) &&
-	    !quirk_on(w, QUIRK_SPLICE_KCONT_UAF)) {
+	stale = k < 0 || w->kmem[k].gen != gen;
+	if (stale && !quirk_on(w, QUIRK_SPLICE_KCONT_UAF)) {
 		emit(w, EVK_NOTE, "kcont", sock, -1, 0, 0, 0,
 		    "the continuation for %s was cancelled with its splice_state", sock_name(w, sock));
 		return;
 	}
-	if (k < 0 || !w->kmem[k].live || w->kmem[k].gen != gen) {
+	if (stale) {
 		world_violation(w, V_STALE_HANDLE,
 		    "the kcont continuation for %s runs on a splice_state that was freed",
 		    sock_name(w, sock));
@@ -255,6 +259,7 @@ sys_splice_step(World *w, int tid, Thread *t, Frame *f)
 		tsleep(w, tid, CHAN(CH_KNOT, k, 0), "spliceio", false, 0);
 		return RUN_SLEEP;
 	case NS_SLEEPING:
+	default:
 		k = f->u.sp.knot;
 		wire_upcalls(w, k, false);
 		kmem_free(w, k);
@@ -265,7 +270,6 @@ sys_splice_step(World *w, int tid, Thread *t, Frame *f)
 		machine_return(w, tid, 0, 0);
 		return RUN_CONTINUE;
 	}
-	return RUN_CONTINUE;
 }
 
 static const Contexts sys_splice_held[] = {
