@@ -27,6 +27,10 @@ fuzz_parse(const uint8_t *data, size_t size, const FuzzLimits *l)
 		g_clear_error(&err);
 		return NULL;
 	}
+	if (l->sockets > 0 && s->nsockets > l->sockets) {
+		scenario_free(s);
+		return NULL;
+	}
 	lower(&s->limit_steps, l->steps);
 	lower(&s->limit_mbufs, l->mbufs);
 	lower(&s->limit_bytes, l->bytes);

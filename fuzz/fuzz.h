@@ -27,10 +27,12 @@ typedef struct {
 	int64_t mbufs;          /* live mbufs: bounds the memory of a step */
 	int64_t bytes;          /* bytes the programs send */
 	int64_t time;           /* virtual time, ns */
+	int sockets;            /* more: the input is skipped (0: any number) */
 } FuzzLimits;
 
-/* The scenario in data[0..size), or NULL when it does not parse (or is
- * longer than FUZZ_MAX_INPUT); its limits lowered to l. */
+/* The scenario in data[0..size), or NULL when it does not parse, is
+ * longer than FUZZ_MAX_INPUT or has more sockets than l allows; its
+ * limits lowered to l. */
 Scenario *fuzz_parse(const uint8_t *data, size_t size, const FuzzLimits *l);
 
 /* Its profile and quirks, as `sosim run` takes them. */

@@ -1,7 +1,7 @@
 /*
  * fuzz_explore.c: a small scenario through what sits on top of a run: a
- * bounded `explore`, a seeker going backwards and forwards, and the
- * pictures and traces of a step.  Besides crashes, leaks and undefined
+ * bounded `explore`, a seeker going backwards and forwards, the pictures
+ * of a step and the trace of a short run.  Besides crashes, leaks and undefined
  * behaviour it stops (abort) when one of these disagrees with a plain run:
  *
  *   - the explorer's cached world hash differs from the full hash
@@ -33,12 +33,15 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Each run is short: the explorer makes many, the seeker replays. */
+/* Each run is short: the explorer makes many, the seeker replays.  A
+ * step's cost grows with the sockets (invariants, hashes, snapshots,
+ * pictures): the chains of 200 splices are fuzz_scenario's. */
 static const FuzzLimits limits = {
 	.steps = 600,
 	.mbufs = 256,
 	.bytes = 256 << 10,
 	.time = 60ll * 1000000000ll,
+	.sockets = 16,
 };
 #define EXPLORE_STATES 200      /* at most this many steps for the explorer */
 #define RANDOM_SCHEDULES 4      /* a `seed` line: this many PCT schedules too */
@@ -170,7 +173,6 @@ seek_part(const Scenario *s, uint64_t h)
 }
 
 typedef struct {
-	TraceWriter *tw;
 	VizRecorder *machine, *step;
 } Tee;
 
@@ -179,7 +181,6 @@ tee_sink(void *ctx, const World *w, const SimEvent *ev)
 {
 	Tee *t = ctx;
 
-	trace_emit(t->tw, w, ev);
 	viz_recorder_sink(t->machine, w, ev);
 	if (t->step != NULL)
 		viz_recorder_sink(t->step, w, ev);
@@ -193,27 +194,20 @@ draw(Agraph_t *g)
 	viz_free(g);
 }
 
-/* As `sosim dot --at k` and `sosim run --format F` see the run: the
- * buffers and splices after step k, a machine's transitions up to there,
- * the trace up to there, then the verdict and the summary. */
+/* As `sosim dot --at k` sees the run: the buffers (all, and one) and the
+ * splices after step k, and a machine's transitions up to there. */
 static void
 dot_part(const Scenario *s, uint64_t h, uint64_t last)
 {
 	uint64_t k = h % (last + 1);
 	World *w = fuzz_world(s), *prev = NULL;
-	TraceWriter tw;
-	TraceHeader hdr = { s->path, s->description, NULL, s->has_seed, (uint64_t)s->seed };
 	const MachineDef *d = NULL;
-	Tee tee = { &tw, NULL, NULL };
-	ExpectReport *rep = g_new0(ExpectReport, 1);
+	Tee tee = { NULL, NULL };
 	VizView v = { 0 };
-	int failed;
 
 	for (int m = (int)((h >> 8) % MACH_MAX), i = 0; d == NULL && i < MACH_MAX; i++)
 		d = machine_def((m + i) % MACH_MAX);
 	tee.machine = viz_recorder_new(0, d->name, 0);
-	trace_writer_init(&tw, devnull, (TraceFormat)((h >> 40) % 3));
-	trace_header(&tw, w, &hdr);
 	w->run->sink = (EventSink){ tee_sink, &tee };
 	if (k > 0) {
 		run_until(w, k - 1);
@@ -221,6 +215,7 @@ dot_part(const Scenario *s, uint64_t h, uint64_t last)
 		tee.step = viz_recorder_new(k, NULL, 0);
 		run_until(w, k);
 	}
+	w->run->sink.fn = NULL;
 	v.w = w;
 	v.prev = prev;
 	v.step = k;
@@ -232,9 +227,33 @@ dot_part(const Scenario *s, uint64_t h, uint64_t last)
 		draw(viz_buffers(&v, (int)((h >> 16) % (uint64_t)w->nsocks), (h >> 30 & 1) ? SB_SND : SB_RCV));
 	draw(viz_splice(&v));
 	draw(viz_machine(d, tee.machine, s->path));
-	/* the rest of the run unheard: the verdict and the summary */
-	w->run->sink.fn = NULL;
+	viz_recorder_free(tee.step);
+	viz_recorder_free(tee.machine);
+	world_free(prev);
+	world_free(w);
+}
+
+/* As `sosim run --format F --stats` writes a run: header, events, verdict,
+ * costs, summary.  Only a short run: a trace costs far more than a step. */
+#define TRACE_STEPS 150
+
+static void
+trace_part(const Scenario *s, uint64_t h, uint64_t last)
+{
+	World *w;
+	TraceWriter tw;
+	TraceHeader hdr = { s->path, s->description, NULL, s->has_seed, (uint64_t)s->seed };
+	ExpectReport *rep;
+	int failed;
+
+	if (last > TRACE_STEPS)
+		return;
+	w = fuzz_world(s);
+	trace_writer_init(&tw, devnull, (TraceFormat)((h >> 40) % 3));
+	trace_header(&tw, w, &hdr);
+	w->run->sink = (EventSink){ trace_emit, &tw };
 	sched_run(w);
+	rep = g_new0(ExpectReport, 1);
 	failed = expect_check(w, rep);
 	for (int i = 0; i < rep->n; i++)
 		trace_verdict(&tw, s->path, rep->items[i].pos.line, rep->items[i].pos.col,
@@ -248,9 +267,6 @@ dot_part(const Scenario *s, uint64_t h, uint64_t last)
 		stats_print(devnull, w);
 	trace_writer_finish(&tw);
 	g_free(rep);
-	viz_recorder_free(tee.step);
-	viz_recorder_free(tee.machine);
-	world_free(prev);
 	world_free(w);
 }
 
@@ -268,6 +284,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	explore_part(s, h);
 	last = seek_part(s, h);
 	dot_part(s, h, last);
+	trace_part(s, h, last);
 	scenario_free(s);
 	return 0;
 }

@@ -330,6 +330,32 @@ START_TEST(test_send_full)
 }
 END_TEST
 
+/* sosend's space is sbspace(), the smaller of what is left under
+ * sb_hiwat and under sb_mbmax (NetBSD 1.6 uipc_socket.c sosend, "space =
+ * sbspace(&so->so_snd)"; socketvar.h sbspace).  Writes of 513 bytes each
+ * take a cluster (2304 bytes of mbcnt) and are too big to coalesce: after
+ * seven, sb_cc is 3591 of 8192 but sb_mbcnt 16128 of 16384, so the eighth
+ * finds 256 bytes of space, under the low-water mark: EWOULDBLOCK. */
+START_TEST(test_send_mbcnt_limit)
+{
+	run("netbsd-2.0",
+	    "tcp a b  a.sndbuf=8192\n"
+	    "thread t:\n"
+	    "\tsetsockopt a nonblock=1 => 0\n"
+	    "\tsend a 513 => 513\n"
+	    "\tsend a 513 => 513\n"
+	    "\tsend a 513 => 513\n"
+	    "\tsend a 513 => 513\n"
+	    "\tsend a 513 => 513\n"
+	    "\tsend a 513 => 513\n"
+	    "\tsend a 513 => 513\n"
+	    "\tsend a 513 => EWOULDBLOCK\n");
+	assert_clean();
+	ck_assert_int_eq(ret_of("t", 8)->snd_cc, 7 * 513);
+	ck_assert_int_eq(so("a")->tx_app, 7 * 513);
+}
+END_TEST
+
 /* A blocked send resumes when the reader makes room: with FreeBSD the
  * writer keeps its sblock across the sleep (sosend_generic's restart is
  * after it), elsewhere it releases SB_LOCK and takes it again. */
@@ -793,6 +819,7 @@ kern_suite(void)
 	tcase_add_loop_test(tc, test_send_after_shutdown, 0, NPROFS);
 	tcase_add_loop_test(tc, test_send_full, 0, NPROFS);
 	tcase_add_loop_test(tc, test_send_waits_for_room, 0, NPROFS);
+	tcase_add_test(tc, test_send_mbcnt_limit);
 	tcase_add_test(tc, test_send_sblock_busy);
 	tcase_add_test(tc, test_send_dontwait_full);
 	tcase_add_test(tc, test_send_shut_while_building);
