@@ -6,6 +6,8 @@
 #include "expect.h"
 #include "profile.h"
 
+unsigned long fuzz_parsed;
+
 static void
 lower(int64_t *have, int64_t most)
 {
@@ -31,6 +33,7 @@ fuzz_parse(const uint8_t *data, size_t size, const FuzzLimits *l)
 		scenario_free(s);
 		return NULL;
 	}
+	fuzz_parsed++;
 	lower(&s->limit_steps, l->steps);
 	lower(&s->limit_mbufs, l->mbufs);
 	lower(&s->limit_bytes, l->bytes);

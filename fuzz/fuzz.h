@@ -35,6 +35,10 @@ typedef struct {
  * limits lowered to l. */
 Scenario *fuzz_parse(const uint8_t *data, size_t size, const FuzzLimits *l);
 
+/* How many inputs fuzz_parse took (the runner says it: seeds that stop
+ * parsing would leave the engine unfuzzed). */
+extern unsigned long fuzz_parsed;
+
 /* Its profile and quirks, as `sosim run` takes them. */
 const Profile *fuzz_profile(const Scenario *s);
 uint32_t fuzz_quirks(const Scenario *s, const Profile *p);

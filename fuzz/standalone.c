@@ -9,6 +9,8 @@
  * without setting the build up again.  Each file's name is printed before
  * it runs: a crash is the last name printed.
  */
+#include "fuzz.h"
+
 #include <glib.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,8 +89,12 @@ main(int argc, char **argv)
 		LLVMFuzzerTestOneInput((const uint8_t *)data, len);
 		g_free(data);
 	}
+	if (rc == 0 && files->len == 0) {
+		fprintf(stderr, "standalone: no inputs\n");
+		rc = 1;
+	}
 	if (rc == 0)
-		printf("%u inputs ran without a crash\n", files->len);
+		printf("%u inputs ran without a crash (%lu parsed and ran)\n", files->len, fuzz_parsed);
 	g_ptr_array_free(files, TRUE);
 	return rc;
 }
