@@ -19,6 +19,7 @@
 
 #include "errno_names.h"
 #include "expect.h"
+#include "harness.h"
 #include "kern.h"
 #include "machine.h"
 #include "run.h"
@@ -174,11 +175,7 @@ teardown(void)
 static int
 tid_of(const Rec *r, const char *name)
 {
-	for (int i = 0; i < r->s->nthreads; i++)
-		if (strcmp(r->s->threads[i].name, name) == 0)
-			return i;
-	ck_abort_msg("no thread %s", name);
-	return -1;
+	return harness_thread(r->s, name);
 }
 
 static const Ret *
@@ -196,20 +193,7 @@ ret_of(const Rec *r, const char *thread, int op)
 static void
 assert_clean(const Rec *r)
 {
-	World *w = r->w;
-	ExpectReport *rep = g_new0(ExpectReport, 1);
-	int failed;
-
-	ck_assert_msg(w->violation == V_NONE, "violation: %s", w->run->stop_msg);
-	ck_assert_msg(!w->deadlocked, "%s", w->run->deadlock_msg);
-	ck_assert_msg(w->stop == STOP_DONE, "run stopped: %s", w->run->stop_msg);
-	ck_assert_msg(w->nfails == 0, "%s", w->run->fail_msg[0]);
-	failed = expect_check(w, rep);
-	for (int i = 0; i < rep->n && failed; i++)
-		ck_assert_msg(rep->items[i].ok, "line %d: %s", rep->items[i].pos.line,
-		    rep->items[i].msg);
-	ck_assert_int_eq(failed, 0);
-	g_free(rep);
+	harness_assert_clean(r->w, r->s->path);
 }
 
 static bool

@@ -26,6 +26,7 @@
 
 #include "errno_names.h"
 #include "expect.h"
+#include "harness.h"
 #include "kern.h"
 #include "sched.h"
 
@@ -186,21 +187,13 @@ teardown(void)
 static int
 tid_of(const char *name)
 {
-	for (int i = 0; i < R->s->nthreads; i++)
-		if (strcmp(R->s->threads[i].name, name) == 0)
-			return i;
-	ck_abort_msg("no thread %s", name);
-	return -1;
+	return harness_thread(R->s, name);
 }
 
 static int
 sock_of(const char *name)
 {
-	for (int i = 0; i < R->s->nsockets; i++)
-		if (strcmp(R->s->sockets[i].name, name) == 0)
-			return i;
-	ck_abort_msg("no socket %s", name);
-	return -1;
+	return harness_socket(R->s, name);
 }
 
 static Socket *
@@ -233,11 +226,7 @@ ret_of(const char *thread, int op)
 	return NULL;
 }
 
-static const char *
-ename(int err)
-{
-	return err ? errno_name(err) : "0";
-}
+#define ename harness_ename
 
 /* Op `op` of `thread` returned rv with errno err and output flags fl,
  * leaving cc bytes in its socket's so_rcv (ANYCC: not checked).  A call
@@ -269,20 +258,7 @@ ret_time(const char *thread, int op)
 static void
 assert_clean(void)
 {
-	World *w = R->w;
-	ExpectReport *rep = g_new0(ExpectReport, 1);
-	int failed;
-
-	ck_assert_msg(w->violation == V_NONE, "%s: violation: %s", R->prof, w->run->stop_msg);
-	ck_assert_msg(!w->deadlocked, "%s: %s", R->prof, w->run->deadlock_msg);
-	ck_assert_msg(w->stop == STOP_DONE, "%s: run stopped: %s", R->prof, w->run->stop_msg);
-	ck_assert_msg(w->nfails == 0, "%s: %s", R->prof, w->run->fail_msg[0]);
-	failed = expect_check(w, rep);
-	for (int i = 0; i < rep->n && failed; i++)
-		ck_assert_msg(rep->items[i].ok, "%s: line %d: %s", R->prof, rep->items[i].pos.line,
-		    rep->items[i].msg);
-	ck_assert_int_eq(failed, 0);
-	g_free(rep);
+	harness_assert_clean(R->w, R->prof);
 }
 
 /* Sleeps of a thread on the sb_cc channel of a socket's so_rcv ("netio"). */

@@ -50,6 +50,7 @@
 
 #include "errno_names.h"
 #include "expect.h"
+#include "harness.h"
 #include "kern.h"
 #include "sched.h"
 #include "world_hash.h"
@@ -272,21 +273,13 @@ assert_same_untraced(void)
 static int
 tid_of(const char *name)
 {
-	for (int i = 0; i < R->s->nthreads; i++)
-		if (strcmp(R->s->threads[i].name, name) == 0)
-			return i;
-	ck_abort_msg("no thread %s", name);
-	return -1;
+	return harness_thread(R->s, name);
 }
 
 static int
 sock_of(const char *name)
 {
-	for (int i = 0; i < R->s->nsockets; i++)
-		if (strcmp(R->s->sockets[i].name, name) == 0)
-			return i;
-	ck_abort_msg("no socket %s", name);
-	return -1;
+	return harness_socket(R->s, name);
 }
 
 static const Ret *
@@ -302,11 +295,7 @@ ret_of(const char *thread, int op)
 	return NULL;
 }
 
-static const char *
-ename(int err)
-{
-	return err ? errno_name(err) : "0";
-}
+#define ename harness_ename
 
 /* Op `op` of `thread` returned rv with errno err, leaving cc data bytes in
  * its socket's so_rcv (ANY: not checked). */
@@ -328,20 +317,7 @@ check_ret(int line, const char *thread, int op, int64_t rv, int err, int64_t cc)
 static void
 assert_clean(void)
 {
-	World *w = R->w;
-	ExpectReport *rep = g_new0(ExpectReport, 1);
-	int failed;
-
-	ck_assert_msg(w->violation == V_NONE, "%s: violation: %s", R->prof, w->run->stop_msg);
-	ck_assert_msg(!w->deadlocked, "%s: %s", R->prof, w->run->deadlock_msg);
-	ck_assert_msg(w->stop == STOP_DONE, "%s: run stopped: %s", R->prof, w->run->stop_msg);
-	ck_assert_msg(w->nfails == 0, "%s: %s", R->prof, w->run->fail_msg[0]);
-	failed = expect_check(w, rep);
-	for (int i = 0; i < rep->n && failed; i++)
-		ck_assert_msg(rep->items[i].ok, "%s: line %d: %s", R->prof, rep->items[i].pos.line,
-		    rep->items[i].msg);
-	ck_assert_int_eq(failed, 0);
-	g_free(rep);
+	harness_assert_clean(R->w, R->prof);
 }
 
 /* The takes of source `sock`, in order; returns how many. */
